@@ -1,0 +1,81 @@
+"""The query engine: the rdflib dataset copied into an Oxigraph store, and how queries see it.
+
+rdflib stays the reference model (parsing, owlrl, pyshacl); SPARQL queries are answered by
+Oxigraph (``pyoxigraph``), which parses and plans a query in microseconds where rdflib takes
+milliseconds. The default graph a query sees is the union of the named graphs; with
+``infer=False`` the inferred graph is left out of it (GraphDB's ``infer=false`` convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+
+from .namespaces import INFERRED_GRAPH
+
+
+def build_store(dataset: Dataset, path: Path | None = None) -> ox.Store:
+    """Copy every named graph of ``dataset`` into a new Oxigraph store and return it.
+
+    :param path: a folder for an on-disk store; in memory when ``None``.
+    """
+    store = ox.Store(str(path)) if path is not None else ox.Store()
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def store_graph_iris(store: ox.Store) -> list[str]:
+    """Return the IRIs of the store's named graphs, sorted."""
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+@dataclass(frozen=True)
+class QueryScope:
+    """Which graphs a query sees.
+
+    :param infer: include the inferred graph (the default).
+    :param default_graph_uris: the protocol's ``default-graph-uri`` values; empty means "the union".
+    :param named_graph_uris: the protocol's ``named-graph-uri`` values; empty means "all".
+    """
+
+    infer: bool = True
+    default_graph_uris: Sequence[str] = ()
+    named_graph_uris: Sequence[str] = ()
+
+
+def query_options(store: ox.Store, scope: QueryScope) -> dict:
+    """Return the keyword arguments of :meth:`pyoxigraph.Store.query` for ``scope``."""
+    graphs = store_graph_iris(store)
+    if not scope.infer:
+        graphs = [g for g in graphs if g != str(INFERRED_GRAPH)]
+    options: dict = {}
+    if scope.default_graph_uris:
+        options["default_graph"] = [ox.NamedNode(g) for g in scope.default_graph_uris]
+    elif scope.infer:
+        options["use_default_graph_as_union"] = True
+    else:
+        options["default_graph"] = [ox.NamedNode(g) for g in graphs]
+    if scope.named_graph_uris:
+        options["named_graphs"] = [ox.NamedNode(g) for g in scope.named_graph_uris]
+    elif not scope.infer:
+        options["named_graphs"] = [ox.NamedNode(g) for g in graphs]
+    return options
+
+
+def run_query(store: ox.Store, query: str, scope: QueryScope | None = None):
+    """Run a SPARQL query on ``store`` with the dataset ``scope`` describes.
+
+    :returns: pyoxigraph's ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
+    :raises SyntaxError: with the position of the error when the query cannot be parsed.
+    """
+    return store.query(query, **query_options(store, scope or QueryScope()))
+
+
+def graph_iri(term: URIRef | str) -> ox.NamedNode:
+    """Return an Oxigraph named node for an IRI."""
+    return ox.NamedNode(str(term))
