@@ -1,0 +1,144 @@
+"""The Flask application factory: configuration, the knowledge graph, the query engine, blueprints.
+
+Adding a blueprint is a one-line edit of :data:`BLUEPRINTS` (each module exposes ``bp``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib import import_module
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Flask, Response
+from flask_compress import Compress
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from .config import load_settings
+from .dataset import graph_files, ontology_files
+from .http_caching import dataset_version
+from .knowledge import load_knowledge_graph
+from .query_engine import QueryEngine
+from .state import EXTENSION_KEY, ImtKgState
+from .store import store_graph_iris
+
+log = logging.getLogger(__name__)
+
+#: modules whose ``bp`` blueprint the app registers, in order
+BLUEPRINTS: list[str] = [
+    "imtkg.sparql_protocol",
+    "imtkg.health",
+]
+
+#: media types worth compressing (text-based results and RDF)
+COMPRESS_MIMETYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/trig",
+    "application/n-quads",
+    "application/json",
+    "text/html",
+    "text/plain",
+    "text/css",
+    "application/javascript",
+]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings (defaults < ``IMTKG_*`` environment < ``config``), graph, engine.
+
+    The knowledge graph is loaded (ONTOLOGY_DIR/GRAPH_DIR, the shipped files by default),
+    reasoned over and handed to a pool of query workers before this returns; the state is in
+    ``app.extensions["imt_kg"]`` (:class:`imtkg.state.ImtKgState`), to be closed with
+    :func:`close_app` (or at interpreter exit).
+    """
+    app = Flask(__name__)
+    settings = load_settings(config)
+    app.config.update(settings)
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY"])
+    app.config["COMPRESS_MIMETYPES"] = COMPRESS_MIMETYPES
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
+    Compress(app)
+    CORS(
+        app,
+        resources={r"/sparql": {"origins": "*"}},
+        methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-MaxRows"],
+        max_age=86400,
+    )
+    install_error_handlers(app)
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
+    from .access_log import init_access_log
+
+    init_access_log(app)
+    app.extensions[EXTENSION_KEY] = load_state(app.config)
+    return app
+
+
+def load_state(config) -> ImtKgState:
+    """Load and reason over the knowledge graph and start the query workers."""
+    started = time.monotonic()
+    ontology_dir = Path(config["ONTOLOGY_DIR"]) if config.get("ONTOLOGY_DIR") else None
+    graph_dir = Path(config["GRAPH_DIR"]) if config.get("GRAPH_DIR") else None
+    kg = load_knowledge_graph(ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
+    version = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
+    graph_sizes = {
+        iri: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+        for iri in store_graph_iris(kg.store)
+    }
+    engine = QueryEngine.from_store(
+        kg.store,
+        workers=int(config["WORKERS"]),
+        timeout=float(config["QUERY_TIMEOUT"]),
+        row_limit=int(config["RESULT_LIMIT"]),
+        byte_limit=int(config["RESULT_MAX_BYTES"]),
+    )
+    try:
+        engine.wait_ready()
+    except Exception:
+        engine.close()
+        raise
+    state = ImtKgState(kg=kg, engine=engine, version=version, graph_sizes=graph_sizes)
+    state.load_seconds = time.monotonic() - started
+    state.ready = True
+    return state
+
+
+def close_app(app: Flask) -> None:
+    """Stop the app's query workers and delete their store."""
+    state = app.extensions.get(EXTENSION_KEY)
+    if state is not None:
+        state.close()
+
+
+def install_error_handlers(app: Flask) -> None:
+    """Answer HTTP errors with a short plain-text message and unexpected errors with a bare 500."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.response is not None:
+            return exc.response
+        message = f"{exc.code} {exc.name}: {exc.description}"
+        response = Response(message + "\n", status=exc.code, mimetype="text/plain")
+        if getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception):
+        log.exception("unhandled error")
+        return Response(
+            "500 Internal Server Error: the error is logged on the server\n",
+            status=500,
+            mimetype="text/plain",
+        )

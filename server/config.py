@@ -1,0 +1,96 @@
+"""The server's settings: names, defaults and help, overridable by ``IMTKG_<NAME>`` variables.
+
+Configuration is data (Datasette's ``Setting`` tuples): :func:`load_settings` merges the defaults,
+the environment and an explicit mapping (in that order of precedence, last wins).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import namedtuple
+from collections.abc import Mapping
+from pathlib import Path
+
+Setting = namedtuple("Setting", "name default help")
+
+ENV_PREFIX = "IMTKG_"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HOST", "127.0.0.1", "Interface `imtkg serve` listens on."),
+    Setting("PORT", 8000, "TCP port `imtkg serve` listens on."),
+    Setting("THREADS", 8, "HTTP worker threads of the WSGI server (waitress)."),
+    Setting("WORKERS", 2, "Query worker processes; a query that times out only costs its worker."),
+    Setting(
+        "QUERY_TIMEOUT",
+        10.0,
+        "Seconds a query may run (evaluation and serialisation) before it is stopped.",
+    ),
+    Setting(
+        "RESULT_LIMIT",
+        10000,
+        "Maximum result rows (SELECT) or triples (CONSTRUCT/DESCRIBE); more are cut off.",
+    ),
+    Setting(
+        "RESULT_MAX_BYTES",
+        16 * 1024 * 1024,
+        "Approximate maximum size of a result body in bytes; more is cut off.",
+    ),
+    Setting("MAX_BODY", 256 * 1024, "Maximum request body in bytes (413 above)."),
+    Setting(
+        "PUBLIC_BASE",
+        None,
+        "Public base IRI of the server (e.g. https://kg.example.org/); the request's by default.",
+    ),
+    Setting(
+        "CACHE_MAX_AGE",
+        300,
+        "Seconds clients and proxies may cache a query result (Cache-Control max-age).",
+    ),
+    Setting(
+        "ONTOLOGY_DIR", None, "Folder of ontology .ttl files; the shipped ontology when unset."
+    ),
+    Setting("GRAPH_DIR", None, "Folder of instance-data .ttl files; the shipped graph when unset."),
+    Setting("REASON", True, "Compute the OWL RL inferences (the graph:inferred named graph)."),
+)
+
+DEFAULTS: dict[str, object] = {s.name: s.default for s in SETTINGS}
+
+#: type a setting's environment value is read as, when its default is None
+_TYPES_OF_NONE_DEFAULTS = {"ONTOLOGY_DIR": Path, "GRAPH_DIR": Path, "PUBLIC_BASE": str}
+
+
+def _coerce(name: str, text: str) -> object:
+    """Convert the text of environment variable ``IMTKG_<name>`` to the setting's type."""
+    default = DEFAULTS[name]
+    if isinstance(default, bool):
+        if text.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name}={text!r}: expected true or false")
+    kind = type(default) if default is not None else _TYPES_OF_NONE_DEFAULTS.get(name, str)
+    try:
+        return kind(text)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name}={text!r}: expected {kind.__name__}") from exc
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Return the settings given by ``IMTKG_<NAME>`` variables (empty values are ignored)."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for setting in SETTINGS:
+        text = environ.get(ENV_PREFIX + setting.name)
+        if text:
+            found[setting.name] = _coerce(setting.name, text)
+    return found
+
+
+def load_settings(
+    config: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """Return every setting: the defaults, overridden by the environment, then by ``config``."""
+    settings = dict(DEFAULTS)
+    settings.update(settings_from_env(environ))
+    settings.update(config or {})
+    return settings

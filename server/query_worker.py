@@ -1,0 +1,189 @@
+"""The code a query worker process runs: open the store read-only, answer queries, send bytes back.
+
+Runs in a child process started by :class:`imtkg.query_engine.QueryEngine`; the parent may
+terminate it at any moment (that is how a query past its time limit is stopped), so it holds no
+state worth saving. Each answer is a tuple sent over the worker's pipe:
+
+* ``("ok", body, media_type, kind, truncated, count)`` where ``kind`` is ``solutions``,
+  ``boolean`` or ``graph`` and ``count`` the number of rows or triples in ``body``;
+* ``("error", code, message)`` where ``code`` is one of :data:`ERROR_CODES`.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from .namespaces import PREFIXES
+from .results import GRAPH_FORMATS, RESULT_FORMATS
+from .sparql_guard import analyse, looks_like_update
+from .store import QueryScope, query_options
+
+ERROR_CODES = ("syntax", "read_only", "service", "not_acceptable", "internal")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query for a worker: the text, the graphs it sees, acceptable formats and bounds.
+
+    :param result_format: name in ``RESULT_FORMATS`` for SELECT/ASK, ``None`` if none acceptable.
+    :param graph_format: name in ``GRAPH_FORMATS`` for CONSTRUCT/DESCRIBE, ``None`` likewise.
+    """
+
+    query: str
+    scope: QueryScope = field(default_factory=QueryScope)
+    result_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    row_limit: int = 10000
+    byte_limit: int = 16 * 1024 * 1024
+
+
+def term_json(term: object) -> dict:
+    """Return the SPARQL 1.1 (and SPARQL-star) JSON results form of an Oxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": term_json(term.subject),
+                "predicate": term_json(term.predicate),
+                "object": term_json(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _solutions(results: ox.QuerySolutions, request: QueryRequest) -> tuple:
+    """Serialise at most ``row_limit`` solutions (and about ``byte_limit`` bytes) of a SELECT."""
+    if request.result_format is None:
+        return ("error", "not_acceptable", "solutions")
+    variables = [v.value for v in results.variables]
+    rows: list[dict] = []
+    size = 0
+    truncated = False
+    for solution in results:
+        if len(rows) >= request.row_limit:
+            truncated = True
+            break
+        row = {name: term_json(solution[name]) for name in variables if solution[name] is not None}
+        size += len(json.dumps(row, ensure_ascii=False)) + 1
+        if size > request.byte_limit:
+            truncated = True
+            break
+        rows.append(row)
+    document = {"head": {"vars": variables}, "results": {"bindings": rows}}
+    body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    media_type, fmt = RESULT_FORMATS[request.result_format]
+    if fmt != ox.QueryResultsFormat.JSON:
+        # the cut-off rows, written once as JSON, go through Oxigraph's own serialisers
+        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+    return ("ok", body, media_type, "solutions", truncated, len(rows))
+
+
+def _boolean(result: ox.QueryBoolean, request: QueryRequest) -> tuple:
+    """Serialise an ASK answer."""
+    if request.result_format is None:
+        return ("error", "not_acceptable", "boolean")
+    media_type, fmt = RESULT_FORMATS[request.result_format]
+    return ("ok", result.serialize(format=fmt), media_type, "boolean", False, 1)
+
+
+def _graph(results: ox.QueryTriples, request: QueryRequest) -> tuple:
+    """Serialise at most ``row_limit`` triples (and about ``byte_limit`` bytes) of a graph."""
+    if request.graph_format is None:
+        return ("error", "not_acceptable", "graph")
+    triples: list[ox.Triple] = []
+    size = 0
+    truncated = False
+    for triple in results:
+        if len(triples) >= request.row_limit:
+            truncated = True
+            break
+        size += len(str(triple)) + 3
+        if size > request.byte_limit:
+            truncated = True
+            break
+        triples.append(triple)
+    media_type, fmt = GRAPH_FORMATS[request.graph_format]
+    body = ox.serialize(triples, format=fmt, prefixes=_used_prefixes(triples))
+    return ("ok", body, media_type, "graph", truncated, len(triples))
+
+
+def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """Return the project prefixes whose namespace some IRI (or datatype) of ``triples`` is in."""
+    iris = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+def answer(store: ox.Store, request: QueryRequest) -> tuple:
+    """Check, run and serialise one query on ``store``; return the answer tuple."""
+    analysis = analyse(request.query)
+    if analysis.is_update:
+        return ("error", "read_only", "SPARQL Update is not accepted: this endpoint is read-only")
+    if analysis.uses_service:
+        return ("error", "service", "SERVICE (federated query) is not allowed on this endpoint")
+    scope = request.scope
+    explicit = scope.default_graph_uris or scope.named_graph_uris
+    # a query's own FROM / FROM NAMED choose its dataset, unless the protocol's parameters do
+    options = {} if analysis.has_dataset_clause and not explicit else query_options(store, scope)
+    try:
+        results = store.query(request.query, **options)
+    except SyntaxError as exc:
+        if looks_like_update(request.query):
+            return (
+                "error",
+                "read_only",
+                "SPARQL Update is not accepted: this endpoint is read-only",
+            )
+        return ("error", "syntax", f"SPARQL syntax error: {exc}")
+    if isinstance(results, ox.QuerySolutions):
+        return _solutions(results, request)
+    if isinstance(results, ox.QueryBoolean):
+        return _boolean(results, request)
+    return _graph(results, request)
+
+
+def worker_main(store_path: str, conn: Connection) -> None:
+    """Entry point of a worker process: open the store, answer requests until the pipe closes."""
+    try:
+        store = ox.Store.read_only(store_path)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it
+        conn.send(("failed", f"cannot open the store: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            reply = answer(store, request)
+        except Exception as exc:  # noqa: BLE001 - never kill the worker for one query
+            reply = ("error", "internal", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
