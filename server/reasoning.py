@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import owlrl
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
 from .namespaces import INFERRED_GRAPH
@@ -18,6 +18,8 @@ _BUILTIN_PREFIXES = (
 
 def _is_noise(s, p, o) -> bool:
     """Tell whether an owlrl output triple is axiomatic noise rather than a meaningful inference."""
+    if isinstance(s, Literal):
+        return True  # owlrl types literals (rdf:type xsd:decimal...): not RDF-valid subjects
     if p == OWL.sameAs and s == o:
         return True
     if p == RDF.type and o in (OWL.Thing, OWL.Class, OWL.NamedIndividual):

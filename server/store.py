@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from .namespaces import INFERRED_GRAPH
+from .namespaces import INFERRED_GRAPH, PREFIXES
 
 
 def build_store(dataset: Dataset, path: Path | None = None) -> ox.Store:
@@ -53,7 +53,8 @@ def query_options(store: ox.Store, scope: QueryScope) -> dict:
     graphs = store_graph_iris(store)
     if not scope.infer:
         graphs = [g for g in graphs if g != str(INFERRED_GRAPH)]
-    options: dict = {}
+    # The project's prefixes are predeclared (as GraphDB does); a query's own PREFIX lines win.
+    options: dict = {"prefixes": dict(PREFIXES)}
     if scope.default_graph_uris:
         options["default_graph"] = [ox.NamedNode(g) for g in scope.default_graph_uris]
     elif scope.infer:
