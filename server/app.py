@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     CORS(
         app,
         resources={r"/sparql": {"origins": "*"}},
+        send_wildcard=True,
         methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
         expose_headers=["ETag", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-MaxRows"],

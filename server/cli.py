@@ -109,5 +109,10 @@ def _short(iri) -> str:
     return f"<{iri}>"
 
 
+from .serve import serve  # noqa: E402 - serve.py imports nothing from this module
+
+main.add_command(serve)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

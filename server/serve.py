@@ -1,0 +1,121 @@
+"""``imtkg serve``: load, validate and reason over the graph, then serve it with waitress.
+
+Every option also reads an ``IMTKG_<NAME>`` environment variable (``IMTKG_PORT``...); the
+options win over the environment, which wins over the defaults of :mod:`imtkg.config`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+import click
+
+from .config import DEFAULTS, ENV_PREFIX
+from .state import EXTENSION_KEY, ImtKgState
+
+log = logging.getLogger("imtkg.serve")
+
+
+def _option(name: str, *flags: str, **kwargs):
+    """A click option for setting ``name``, read from ``IMTKG_<name>`` when not given."""
+    return click.option(
+        *flags, name.lower(), envvar=ENV_PREFIX + name, default=None, show_envvar=True, **kwargs
+    )
+
+
+def validate(state: ImtKgState) -> str:
+    """Validate the loaded dataset with :func:`imtkg.validation.validate_dataset` if it exists.
+
+    :returns: a short outcome for the summary line.
+    :raises click.ClickException: when the data does not conform.
+    """
+    try:
+        validation = import_module("imtkg.validation")
+    except ModuleNotFoundError:
+        # the SHACL module is written in parallel; until it lands the server says it skipped it
+        log.warning("imtkg.validation is not available: the data was not validated")
+        return "not validated"
+    report = validation.validate_dataset(state.kg.dataset)
+    conforms = getattr(report, "conforms", report)
+    if not conforms:
+        text = getattr(report, "text", None) or str(report)
+        raise click.ClickException(f"the data does not conform to the shapes:\n{text}")
+    return "valid"
+
+
+def configure_logging() -> None:
+    """Log to stderr: one plain line per event, and the access log as bare JSON lines."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    access = logging.getLogger("imtkg.access")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.propagate = False
+
+
+@click.command()
+@_option("HOST", "--host", help=f"Interface to listen on [default: {DEFAULTS['HOST']}].")
+@_option("PORT", "--port", type=int, help=f"TCP port [default: {DEFAULTS['PORT']}].")
+@_option("THREADS", "--threads", type=int, help="HTTP threads (waitress).")
+@_option("WORKERS", "--workers", type=int, help="Query worker processes.")
+@_option("QUERY_TIMEOUT", "--query-timeout", type=float, help="Seconds a query may run.")
+@_option("RESULT_LIMIT", "--result-limit", type=int, help="Maximum rows/triples per result.")
+@_option("MAX_BODY", "--max-body", type=int, help="Maximum request body in bytes.")
+@_option("PUBLIC_BASE", "--public-base", help="Public base IRI (e.g. https://kg.example.org/).")
+@_option(
+    "ONTOLOGY_DIR",
+    "--ontology-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Ontology folder (the shipped one by default).",
+)
+@_option(
+    "GRAPH_DIR",
+    "--graph-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Instance-data folder (the shipped one by default).",
+)
+@click.option(
+    "--skip-validation", is_flag=True, help="Serve even data that fails SHACL validation."
+)
+def serve(skip_validation: bool, **options) -> None:
+    """Serve the knowledge graph: SPARQL 1.1 endpoint at /sparql, readiness at /health."""
+    from waitress import serve as waitress_serve
+
+    from .app import close_app, create_app
+
+    configure_logging()
+    # a SIGTERM (service manager, container stop) unwinds like Ctrl-C so that the workers stop
+    # and their temporary store is deleted
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    config = {key.upper(): value for key, value in options.items() if value is not None}
+    started = time.monotonic()
+    app = create_app(config)
+    state: ImtKgState = app.extensions[EXTENSION_KEY]
+    try:
+        outcome = "validation skipped" if skip_validation else validate(state)
+        sizes = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in state.graph_sizes.items())
+        log.info(
+            "ready: %d triples in %d graphs (%s); %s; loaded in %.2f s",
+            sum(state.graph_sizes.values()),
+            len(state.graph_sizes),
+            sizes,
+            outcome,
+            time.monotonic() - started,
+        )
+        host, port = app.config["HOST"], int(app.config["PORT"])
+        log.info("serving http://%s:%d/sparql", host, port)
+        waitress_serve(
+            app,
+            host=host,
+            port=port,
+            threads=int(app.config["THREADS"]),
+            ident="imtkg",
+            max_request_body_size=int(app.config["MAX_BODY"]) + 1,
+        )
+    finally:
+        close_app(app)
