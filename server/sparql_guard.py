@@ -130,7 +130,10 @@ def analyse(query: str) -> QueryAnalysis:
         return QueryAnalysis(
             is_update=False,
             uses_service=maybe_service and _walk(tree, "ServiceGraphPattern"),
-            has_dataset_clause=maybe_from and bool(query_part.get("datasetClause")),
+            # CompValue.get has its own signature: test membership, then index
+            has_dataset_clause=maybe_from
+            and "datasetClause" in query_part
+            and bool(query_part["datasetClause"]),
         )
     bare = strip_opaque(text)
     return QueryAnalysis(
