@@ -1,0 +1,125 @@
+"""Property-based robustness: random and mutated queries never make the endpoint answer 500."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sparql_support import CITY_QUERY, PROLOGUE, app_context
+
+SEEDS = [
+    CITY_QUERY,
+    PROLOGUE + "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a imt:School ; rdfs:label ?l }",
+    PROLOGUE + 'ASK { ?c imt:city "Évry" }',
+    PROLOGUE + "DESCRIBE id:campus-ales",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY DESC(?n)",
+    PROLOGUE + 'SELECT * WHERE { ?s rdfs:label ?l FILTER(LANG(?l) = "fr") } LIMIT 3',
+]
+TOKENS = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "{",
+    "}",
+    "(",
+    ")",
+    "?s",
+    "?p",
+    "?o",
+    "*",
+    ".",
+    ";",
+    ",",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "GRAPH",
+    "SERVICE",
+    "FROM",
+    "NAMED",
+    "VALUES",
+    "BIND",
+    "AS",
+    "LIMIT",
+    "OFFSET",
+    "ORDER BY",
+    "GROUP BY",
+    "COUNT",
+    "<urn:x>",
+    '"Télécom"@fr',
+    "1",
+    "'",
+    '"',
+    "#",
+    "\\u0053",
+    "INSERT",
+    "DATA",
+    "PREFIX",
+    "a:",
+    "<<",
+    ">>",
+    "\x00",
+    "é",
+]
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A test client of an app on the fixture data with a short timeout."""
+    with app_context(QUERY_TIMEOUT=2.0, RESULT_LIMIT=100) as app:
+        yield app.test_client()
+
+
+def check(client, query: str) -> None:
+    """GET and POST ``query``; neither may answer 5xx (a 504 timeout is the only exception)."""
+    for response in (
+        client.get("/sparql", query_string={"query": query}),
+        client.post(
+            "/sparql",
+            data=query.encode("utf-8", "surrogatepass"),
+            content_type="application/sparql-query",
+        ),
+    ):
+        assert response.status_code < 500 or response.status_code == 504, (
+            query,
+            response.status_code,
+            response.data,
+        )
+        assert b"Traceback" not in response.data
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_random_text_never_500(client, text):
+    """Arbitrary text as a query gets 200, 400, 403 or 406, never a server error."""
+    check(client, text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+def test_random_token_soup_never_500(client, tokens):
+    """Sequences of SPARQL tokens get a clean answer or a clean error."""
+    check(client, " ".join(tokens))
+
+
+@SETTINGS
+@given(
+    st.sampled_from(SEEDS),
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(0, 6), st.sampled_from(TOKENS + ["", " "])),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_mutated_queries_never_500(client, seed, mutations):
+    """Valid queries with spans deleted or replaced by tokens never cause a server error."""
+    query = seed
+    for position, length, token in mutations:
+        position %= len(query) + 1
+        query = query[:position] + token + query[position + length :]
+    check(client, query)

@@ -1,0 +1,206 @@
+"""End to end against a real waitress server on loopback: SPARQL clients, timeouts, load, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from sparql_support import (
+    ASSERTED_TRIPLES,
+    CITIES,
+    CITY_QUERY,
+    COUNT_QUERY,
+    GRAPH_DIR,
+    ID,
+    IMT,
+    ONTOLOGY_DIR,
+    PROLOGUE,
+    app_context,
+    live_server,
+)
+from SPARQLWrapper import CSV, JSON, POST, XML, SPARQLWrapper
+
+TIMEOUT = 1.5
+#: a cross product of the whole store six times over: far more than TIMEOUT seconds of work
+PATHOLOGICAL = (
+    "SELECT (COUNT(*) AS ?n) (SUM(STRLEN(STR(?o1))) AS ?len) WHERE { "
+    "?s1 ?p1 ?o1 . ?s2 ?p2 ?o2 . ?s3 ?p3 ?o3 . ?s4 ?p4 ?o4 . ?s5 ?p5 ?o5 . ?s6 ?p6 ?o6 }"
+)
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    """The base URL of a waitress server on the fixture data (query timeout 1.5 s)."""
+    with app_context(QUERY_TIMEOUT=TIMEOUT, WORKERS=2) as app, live_server(app) as url:
+        yield url
+
+
+def http_get(url: str, timeout: float = 30) -> tuple[int, bytes, float]:
+    """GET ``url``; return (status, body, seconds)."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read(), time.monotonic() - started
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read(), time.monotonic() - started
+
+
+def query_url(base_url: str, query: str, **params: str) -> str:
+    """The GET URL of ``query`` on the server."""
+    return f"{base_url}/sparql?" + urllib.parse.urlencode({"query": query, **params})
+
+
+def wrapper(base_url: str, fmt: str, method: str | None = None) -> SPARQLWrapper:
+    """A SPARQLWrapper on the server's endpoint asking for ``fmt``."""
+    client = SPARQLWrapper(base_url + "/sparql")
+    client.setReturnFormat(fmt)
+    if method:
+        client.setMethod(method)
+    client.setQuery(CITY_QUERY)
+    return client
+
+
+@pytest.mark.parametrize("method", [None, POST])
+def test_sparqlwrapper_json(base_url, method):
+    """SPARQLWrapper gets the cities as JSON, by GET and by POST."""
+    result = wrapper(base_url, JSON, method).queryAndConvert()
+    assert [b["city"]["value"] for b in result["results"]["bindings"]] == CITIES
+
+
+@pytest.mark.parametrize("method", [None, POST])
+def test_sparqlwrapper_xml(base_url, method):
+    """SPARQLWrapper gets the cities as SPARQL XML, parsed to a DOM."""
+    document = wrapper(base_url, XML, method).queryAndConvert()
+    literals = [node.firstChild.data for node in document.getElementsByTagName("literal")]
+    assert literals == CITIES
+
+
+@pytest.mark.parametrize("method", [None, POST])
+def test_sparqlwrapper_csv(base_url, method):
+    """SPARQLWrapper gets the cities as CSV."""
+    text = wrapper(base_url, CSV, method).queryAndConvert().decode("utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "campus,city"
+    assert [line.split(",")[1] for line in lines[1:]] == CITIES
+
+
+def test_rdflib_sparqlstore(base_url):
+    """rdflib's SPARQLStore reads the server like a local graph, SELECT and ASK."""
+    store = SPARQLStore(base_url + "/sparql", returnFormat="xml")
+    graph = Graph(store=store)
+    try:
+        cities = [str(row.city) for row in graph.query(CITY_QUERY)]
+        assert cities == CITIES
+        assert graph.query(PROLOGUE + 'ASK { ?c imt:city "Alès" }').askAnswer is True
+        triples = set(graph.triples((URIRef(ID + "campus-evry"), URIRef(IMT + "city"), None)))
+        assert triples == {(URIRef(ID + "campus-evry"), URIRef(IMT + "city"), Literal("Évry"))}
+    finally:
+        store.close()
+
+
+def test_pathological_query_is_stopped_while_others_are_served(base_url):
+    """A runaway query gets 504 at the timeout; a simple query meanwhile answers quickly."""
+    outcome: dict[str, tuple] = {}
+
+    def slow() -> None:
+        outcome["slow"] = http_get(query_url(base_url, PATHOLOGICAL))
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)  # the runaway query is now running in one worker
+    status, body, seconds = http_get(query_url(base_url, CITY_QUERY))
+    assert status == 200 and json.loads(body)["results"]["bindings"]
+    assert seconds < 0.5
+    thread.join(30)
+    status, body, seconds = outcome["slow"]
+    assert status == 504
+    assert b"1.5-second" in body
+    assert TIMEOUT <= seconds < TIMEOUT + 2
+    # the stopped worker was replaced: the server still answers everyone
+    for _ in range(4):
+        assert http_get(query_url(base_url, CITY_QUERY))[0] == 200
+
+
+def test_burst_of_concurrent_requests_all_succeed(base_url):
+    """300 requests from 24 concurrent clients all get the right answer."""
+    queries = [CITY_QUERY, COUNT_QUERY, PROLOGUE + "ASK { id:telecom-paris a imt:School }"]
+
+    def one(i: int) -> bool:
+        status, body, _ = http_get(query_url(base_url, queries[i % 3], nonce=str(i)))
+        return status == 200 and len(body) > 10
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(one, range(300)))
+    assert all(results)
+
+
+def test_update_attempt_over_http_leaves_the_data_unchanged(base_url):
+    """An update posted over HTTP is refused and the triple count is what it was."""
+    data = urllib.parse.urlencode({"update": "DELETE WHERE { ?s ?p ?o }"}).encode()
+    request = urllib.request.Request(base_url + "/sparql", data=data, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    with caught.value as error:
+        assert error.code == 403
+    status, body, _ = http_get(query_url(base_url, COUNT_QUERY, infer="false"))
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == str(ASSERTED_TRIPLES)
+
+
+def free_port() -> int:
+    """Return a TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_imtkg_serve_command(tmp_path):
+    """`imtkg serve` configured by environment answers /health and queries, logs its summary."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        IMTKG_PORT=str(port),
+        IMTKG_ONTOLOGY_DIR=str(ONTOLOGY_DIR),
+        IMTKG_GRAPH_DIR=str(GRAPH_DIR),
+        IMTKG_WORKERS="1",
+    )
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "imtkg.cli", "serve", "--skip-validation"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            status = None
+            while time.monotonic() < deadline:
+                try:
+                    status, body, _ = http_get(f"http://127.0.0.1:{port}/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            assert status == 200, log_path.read_text()
+            assert json.loads(body)["status"] == "ready"
+            status, body, _ = http_get(query_url(f"http://127.0.0.1:{port}", CITY_QUERY))
+            assert status == 200
+        finally:
+            process.terminate()
+            process.wait(20)
+    text = log_path.read_text(encoding="utf-8")
+    assert "ready: " in text and " triples in 4 graphs" in text
+    assert '"path": "/sparql"' in text
