@@ -25,6 +25,8 @@ from .store import QueryScope, query_options
 
 ERROR_CODES = ("syntax", "read_only", "service", "not_acceptable", "internal")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: the keyword arguments of Store.query that choose the dataset (the others, e.g. prefixes, stay)
+_DATASET_OPTIONS = ("default_graph", "named_graphs", "use_default_graph_as_union")
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,10 @@ def answer(store: ox.Store, request: QueryRequest) -> tuple:
     scope = request.scope
     explicit = scope.default_graph_uris or scope.named_graph_uris
     # a query's own FROM / FROM NAMED choose its dataset, unless the protocol's parameters do
-    options = {} if analysis.has_dataset_clause and not explicit else query_options(store, scope)
+    options = query_options(store, scope)
+    if analysis.has_dataset_clause and not explicit:
+        for key in _DATASET_OPTIONS:
+            options.pop(key, None)
     try:
         results = store.query(request.query, **options)
     except SyntaxError as exc:

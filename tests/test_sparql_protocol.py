@@ -125,6 +125,9 @@ def test_from_and_graph_name_source_graphs(client):
     """FROM, FROM NAMED + GRAPH and GRAPH ?g select the sources' named graphs by IRI."""
     from_schools = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}schools> WHERE {{ ?s ?p ?o }}"
     assert count(client, from_schools) == 11
+    # the project's predeclared prefixes still work in a query with FROM
+    prefixed = "SELECT (COUNT(*) AS ?n) FROM graph:schools WHERE { ?s a imt:School }"
+    assert count(client, prefixed) == 3
     query = (
         f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}campuses> "
         "WHERE { GRAPH ?g { ?s ?p ?o } }"
