@@ -37,13 +37,24 @@ def main() -> None:
 
 @main.command()
 @click.argument("sparql", required=False)
-@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the query from a .rq file.")
-@click.option("--format", "fmt", default="table",
-              type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
-              help="Output format: a table (default), a SPARQL results format or an RDF format.")
-@click.option("--infer/--no-infer", default=True,
-              help="Include the OWL RL inferences (default) or only what the sources assert.")
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a .rq file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
+    help="Output format: a table (default), a SPARQL results format or an RDF format.",
+)
+@click.option(
+    "--infer/--no-infer",
+    default=True,
+    help="Include the OWL RL inferences (default) or only what the sources assert.",
+)
 def query(sparql: str | None, query_file: Path | None, fmt: str, infer: bool) -> None:
     """Answer a SPARQL query on the shipped knowledge graph."""
     if (sparql is None) == (query_file is None):
@@ -59,7 +70,7 @@ def query(sparql: str | None, query_file: Path | None, fmt: str, infer: bool) ->
 
 
 def render(results, fmt: str) -> str:
-    """Render pyoxigraph results in ``fmt`` (``table`` or a name of RESULT_FORMATS/GRAPH_FORMATS)."""
+    """Render pyoxigraph results as ``table`` or a RESULT_FORMATS / GRAPH_FORMATS name."""
     if isinstance(results, ox.QueryBoolean):
         if fmt == "table":
             return "true" if bool(results) else "false"
@@ -74,13 +85,17 @@ def render(results, fmt: str) -> str:
 
 def _result_format(fmt: str) -> ox.QueryResultsFormat:
     if fmt not in RESULT_FORMATS:
-        raise click.UsageError(f"--format {fmt} is for graphs; SELECT/ASK take {', '.join(RESULT_FORMATS)}")
+        raise click.UsageError(
+            f"--format {fmt} is for graphs; SELECT/ASK take {', '.join(RESULT_FORMATS)}"
+        )
     return RESULT_FORMATS[fmt][1]
 
 
 def _graph_name(fmt: str) -> str:
     if fmt not in GRAPH_FORMATS:
-        raise click.UsageError(f"--format {fmt} is for SELECT/ASK; graphs take {', '.join(GRAPH_FORMATS)}")
+        raise click.UsageError(
+            f"--format {fmt} is for SELECT/ASK; graphs take {', '.join(GRAPH_FORMATS)}"
+        )
     return fmt
 
 
@@ -105,7 +120,7 @@ def stats(no_infer: bool) -> None:
 def _short(iri) -> str:
     for prefix, ns in PREFIXES.items():
         if str(iri).startswith(ns):
-            return f"{prefix}:{str(iri)[len(ns):]}"
+            return f"{prefix}:{str(iri)[len(ns) :]}"
     return f"<{iri}>"
 
 

@@ -58,12 +58,14 @@ def named_graph_iris(dataset: Dataset) -> list[URIRef]:
     return sorted(
         g.identifier
         for g in dataset.graphs()
-        if isinstance(g.identifier, URIRef) and len(g) and g.identifier != dataset.default_graph.identifier
+        if isinstance(g.identifier, URIRef)
+        and len(g)
+        and g.identifier != dataset.default_graph.identifier
     )
 
 
 def digest_files(paths: Iterable[Path], extra: str = "") -> str:
-    """Return a SHA-256 hex digest of the files' names and bytes (plus ``extra``, e.g. a version)."""
+    """Return a SHA-256 hex digest of the files' names and bytes, and of ``extra`` (a version)."""
     sha = hashlib.sha256(extra.encode())
     for path in sorted(paths):
         sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

@@ -15,7 +15,7 @@ from .store import build_store
 
 @dataclass
 class KnowledgeGraph:
-    """The loaded dataset (rdflib, with its inferred graph) and the Oxigraph store that answers queries."""
+    """The loaded dataset (rdflib, with its inferred graph) and the Oxigraph store for queries."""
 
     dataset: Dataset
     store: ox.Store
@@ -24,7 +24,7 @@ class KnowledgeGraph:
 def load_knowledge_graph(
     ontology_dir: Path | None = None, graph_dir: Path | None = None, reason: bool = True
 ) -> KnowledgeGraph:
-    """Load ontology and data, add the OWL RL inferences (unless ``reason`` is false), build the store."""
+    """Load ontology and data, add the OWL RL inferences (unless ``reason`` is false)."""
     dataset = load_dataset(ontology_dir, graph_dir)
     if reason:
         add_inferred_graph(dataset)

@@ -55,7 +55,9 @@ def format_for_path(path: Path) -> str:
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(SUFFIX_FORMATS))
-        raise InputError(str(path), f"unknown RDF file type {path.suffix!r} (expected one of {known})")
+        raise InputError(
+            str(path), f"unknown RDF file type {path.suffix!r} (expected one of {known})"
+        )
     return fmt
 
 

@@ -1,4 +1,4 @@
-"""Result formats: SPARQL results and RDF serialisations by name and media type, and a text table."""
+"""Result formats: SPARQL results and RDF serialisations by name and media type; a text table."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
 
 
 def term_text(term: object, prefixes: dict[str, str] | None = None) -> str:
-    """Return a short readable form of an RDF term: ``prefix:local`` for IRIs, the text of literals."""
+    """Return a short form of an RDF term: ``prefix:local`` for IRIs, the text of literals."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
         for prefix, iri in (prefixes or {}).items():
             if term.value.startswith(iri) and len(term.value) > len(iri):
-                return f"{prefix}:{term.value[len(iri):]}"
+                return f"{prefix}:{term.value[len(iri) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         if term.language:
@@ -47,7 +47,7 @@ def solutions_table(solutions: ox.QuerySolutions, prefixes: dict[str, str] | Non
     rows = [[term_text(sol[name], prefixes) for name in names] for sol in solutions]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
     line = "+".join("-" * (w + 2) for w in widths)
-    out = [" | ".join(n.ljust(w) for n, w in zip(names, widths)), line]
-    out += [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    out = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)), line]
+    out += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)

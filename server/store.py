@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, URIRef
+from rdflib import BNode, Dataset, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .namespaces import INFERRED_GRAPH, PREFIXES
 
@@ -24,9 +25,26 @@ def build_store(dataset: Dataset, path: Path | None = None) -> ox.Store:
     :param path: a folder for an on-disk store; in memory when ``None``.
     """
     store = ox.Store(str(path)) if path is not None else ox.Store()
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(
+        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.NamedNode(str(graph.identifier)))
+        for graph in dataset.graphs()
+        if isinstance(graph.identifier, URIRef) and graph.identifier != DATASET_DEFAULT_GRAPH_ID
+        for s, p, o in graph
+    )
     return store
+
+
+def _to_ox(term):
+    """Convert an rdflib term to its pyoxigraph equivalent."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
 
 
 def store_graph_iris(store: ox.Store) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from imtkg.knowledge import KnowledgeGraph, load_knowledge_graph
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from imtkg.dataset import load_dataset
 from imtkg.errors import InputError
 
@@ -23,7 +22,11 @@ def test_broken_turtle_names_file_and_line(tmp_path: Path) -> None:
     ontology.mkdir()
     graphs.mkdir()
     _write(ontology, "o.ttl", "@prefix ex: <http://example.org/> .\nex:C a ex:Class .\n")
-    bad = _write(graphs, "broken.ttl", '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n\nex:d ex:e ex:f ex:g .\n')
+    bad = _write(
+        graphs,
+        "broken.ttl",
+        "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n\nex:d ex:e ex:f ex:g .\n",
+    )
     with pytest.raises(InputError) as caught:
         load_dataset(ontology, graphs)
     assert caught.value.source == str(bad)
@@ -35,7 +38,11 @@ def test_unterminated_string_line(tmp_path: Path) -> None:
     """An unterminated string literal is reported on the line where it starts."""
     (tmp_path / "ontology").mkdir()
     (tmp_path / "graph").mkdir()
-    bad = _write(tmp_path / "graph", "g.ttl", '@prefix ex: <http://example.org/> .\nex:a ex:b "oops .\nex:c ex:d ex:e .\n')
+    _write(
+        tmp_path / "graph",
+        "g.ttl",
+        '@prefix ex: <http://example.org/> .\nex:a ex:b "oops .\nex:c ex:d ex:e .\n',
+    )
     with pytest.raises(InputError) as caught:
         load_dataset(tmp_path / "ontology", tmp_path / "graph")
     assert caught.value.line == 2
@@ -43,11 +50,18 @@ def test_unterminated_string_line(tmp_path: Path) -> None:
 
 
 def test_each_graph_file_is_a_named_graph(tmp_path: Path) -> None:
-    """Each graph/<slug>.ttl lands in the named graph graph:<slug>; the ontology in graph:ontology."""
+    """Each graph/<slug>.ttl becomes the named graph graph:<slug>; the ontology graph:ontology."""
     (tmp_path / "ontology").mkdir()
     (tmp_path / "graph").mkdir()
-    _write(tmp_path / "ontology", "o.ttl", "@prefix ex: <http://example.org/> .\nex:C a ex:Class .\n")
-    _write(tmp_path / "graph", "alpha.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n")
+    _write(
+        tmp_path / "ontology", "o.ttl", "@prefix ex: <http://example.org/> .\nex:C a ex:Class .\n"
+    )
+    _write(
+        tmp_path / "graph", "alpha.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n"
+    )
     dataset = load_dataset(tmp_path / "ontology", tmp_path / "graph")
     names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
-    assert names == ["https://w3id.org/imt-kg/graph/alpha", "https://w3id.org/imt-kg/graph/ontology"]
+    assert names == [
+        "https://w3id.org/imt-kg/graph/alpha",
+        "https://w3id.org/imt-kg/graph/ontology",
+    ]
