@@ -2,8 +2,15 @@
 
 rdflib stays the reference model (parsing, owlrl, pyshacl); SPARQL queries are answered by
 Oxigraph (``pyoxigraph``), which parses and plans a query in microseconds where rdflib takes
-milliseconds. The default graph a query sees is the union of the named graphs; with
-``infer=False`` the inferred graph is left out of it (GraphDB's ``infer=false`` convention).
+milliseconds.
+
+The default graph a query sees is the RDF merge of the named graphs: a *set* of triples, so a
+fact that two documents state is one triple, not two (Oxigraph's ``use_default_graph_as_union``
+would repeat it once per graph). The store therefore keeps, besides the named graphs, a hidden
+graph :data:`ASSERTED_UNION` with every distinct asserted triple; the inferred graph holds only
+triples asserted nowhere, so ``[ASSERTED_UNION, graph:inferred]`` is a merge without repeats.
+With ``infer=False`` the inferred graph is left out (GraphDB's ``infer=false`` convention).
+The hidden graph is never listed among the named graphs a query can reach.
 """
 
 from __future__ import annotations
@@ -18,6 +25,10 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .namespaces import INFERRED_GRAPH, PREFIXES
 
+#: hidden graph holding each distinct asserted triple once (the default graph's asserted part)
+ASSERTED_UNION = "urn:x-imtkg:internal:asserted-union"
+_INTERNAL_GRAPHS = frozenset({ASSERTED_UNION})
+
 
 def build_store(dataset: Dataset, path: Path | None = None) -> ox.Store:
     """Copy every named graph of ``dataset`` into a new Oxigraph store and return it.
@@ -25,12 +36,19 @@ def build_store(dataset: Dataset, path: Path | None = None) -> ox.Store:
     :param path: a folder for an on-disk store; in memory when ``None``.
     """
     store = ox.Store(str(path)) if path is not None else ox.Store()
+    graphs = [
+        g
+        for g in dataset.graphs()
+        if isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID
+    ]
     store.bulk_extend(
         ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.NamedNode(str(graph.identifier)))
-        for graph in dataset.graphs()
-        if isinstance(graph.identifier, URIRef) and graph.identifier != DATASET_DEFAULT_GRAPH_ID
+        for graph in graphs
         for s, p, o in graph
     )
+    asserted = {t for g in graphs if g.identifier != INFERRED_GRAPH for t in g}
+    union = ox.NamedNode(ASSERTED_UNION)
+    store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), union) for s, p, o in asserted)
     return store
 
 
@@ -48,8 +66,12 @@ def _to_ox(term):
 
 
 def store_graph_iris(store: ox.Store) -> list[str]:
-    """Return the IRIs of the store's named graphs, sorted."""
-    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    """Return the IRIs of the store's public named graphs (not the hidden union), sorted."""
+    return sorted(
+        g.value
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value not in _INTERNAL_GRAPHS
+    )
 
 
 @dataclass(frozen=True)
@@ -75,14 +97,15 @@ def query_options(store: ox.Store, scope: QueryScope) -> dict:
     options: dict = {"prefixes": dict(PREFIXES)}
     if scope.default_graph_uris:
         options["default_graph"] = [ox.NamedNode(g) for g in scope.default_graph_uris]
-    elif scope.infer:
-        options["use_default_graph_as_union"] = True
+    elif store.contains_named_graph(ox.NamedNode(ASSERTED_UNION)):
+        default = [ASSERTED_UNION]
+        if str(INFERRED_GRAPH) in graphs:
+            default.append(str(INFERRED_GRAPH))
+        options["default_graph"] = [ox.NamedNode(g) for g in default]
     else:
         options["default_graph"] = [ox.NamedNode(g) for g in graphs]
-    if scope.named_graph_uris:
-        options["named_graphs"] = [ox.NamedNode(g) for g in scope.named_graph_uris]
-    elif not scope.infer:
-        options["named_graphs"] = [ox.NamedNode(g) for g in graphs]
+    named = scope.named_graph_uris or graphs
+    options["named_graphs"] = [ox.NamedNode(g) for g in named]
     return options
 
 
