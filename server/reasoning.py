@@ -1,54 +1,194 @@
-"""OWL RL reasoning: the closure of ontology + data, kept apart from what the sources assert."""
+"""OWL RL reasoning: the closure of ontology + data, kept apart from what the sources assert.
+
+The closure is computed by one of two engines over the triples of every named graph except
+``graph:inferred``:
+
+* ``fast`` -- :mod:`imtkg.rl_engine`, a semi-naive implementation of the OWL 2 RL rules the
+  ontology uses (milliseconds on the shipped graph);
+* ``owlrl`` -- the reference implementation of the whole OWL 2 RL profile (seconds);
+* ``auto`` (the default) -- ``fast``, unless the input uses OWL vocabulary the fast engine does
+  not implement (:func:`imtkg.rl_engine.unsupported_constructs`): then ``owlrl``, with a log line
+  saying why. The tests check that both engines give the same inferred graph.
+
+What goes into ``graph:inferred`` is the closure minus what the sources assert, filtered:
+
+1. **Nothing already asserted**, in any named graph (the ontology included).
+2. **RDF only**: owlrl reasons over generalised RDF; triples with a literal subject (``"3.0"
+   rdf:type xsd:decimal``) or a literal or blank-node predicate are dropped.
+3. **No tautologies** (rules ``eq-ref``, ``scm-cls``, ``scm-op``, ``scm-dp``, ``cls-thing``):
+   reflexive ``owl:sameAs``, ``rdfs:subClassOf``, ``rdfs:subPropertyOf``, ``owl:equivalentClass``
+   and ``owl:equivalentProperty``; and every triple whose object is ``owl:Thing`` (``x rdf:type
+   owl:Thing``, ``C rdfs:subClassOf owl:Thing``, ``p rdfs:domain owl:Thing``): everything is a
+   thing.
+4. **Nothing about the built-in vocabularies**: no triple whose subject is a term of RDF, RDFS,
+   OWL or XSD (datatype axioms such as ``xsd:decimal rdf:type rdfs:Datatype``, annotation
+   properties typed ``owl:AnnotationProperty``, ``owl:Nothing rdfs:subClassOf C``), and no
+   ``rdf:type`` whose class is a built-in one (``owl:Class``, ``rdfs:Datatype``...): that is the
+   vocabulary describing itself, not knowledge about the IMT network.
+5. **No error records**: owlrl writes the inconsistencies it finds into the graph; they are
+   reported by :mod:`imtkg.consistency` instead.
+
+With ``full=True`` only rules 1, 2 and 5 apply, on owlrl's closure: the full OWL RL closure
+(that can be stored and queried) for whoever wants it.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal as Choice
+
 import owlrl
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from owlrl.Namespaces import ERRNS
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import INFERRED_GRAPH
+from .rl_engine import RLClosure, RLViolation, Triple, is_builtin, unsupported_constructs
 
-_BUILTIN_PREFIXES = (
-    str(RDF),
-    "http://www.w3.org/2000/01/rdf-schema#",
-    str(OWL),
-    "http://www.w3.org/2001/XMLSchema#",
+log = logging.getLogger(__name__)
+
+Engine = Choice["auto", "fast", "owlrl"]
+ENGINES: tuple[str, ...] = ("auto", "fast", "owlrl")
+
+#: predicates whose reflexive triples are tautologies
+REFLEXIVE_TAUTOLOGIES = frozenset(
+    {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
 )
 
 
-def _is_noise(s, p, o) -> bool:
-    """Tell whether an owlrl output triple is axiomatic noise rather than a meaningful inference."""
-    if isinstance(s, Literal):
-        return True  # owlrl types literals (rdf:type xsd:decimal...): not RDF-valid subjects
-    if p == OWL.sameAs and s == o:
-        return True
-    if p == RDF.type and o in (OWL.Thing, OWL.Class, OWL.NamedIndividual):
-        return True
-    return isinstance(s, URIRef) and str(s).startswith(_BUILTIN_PREFIXES)
-
-
-def compute_inferences(dataset: Dataset) -> Graph:
-    """Return the meaningful triples the OWL RL closure adds to the asserted named graphs."""
-    asserted = Graph()
+def asserted_triples(dataset: Dataset) -> set[Triple]:
+    """Return the triples of every named graph of ``dataset`` except ``graph:inferred``."""
+    triples: set[Triple] = set()
     for graph in dataset.graphs():
         if graph.identifier != INFERRED_GRAPH:
-            for triple in graph:
-                asserted.add(triple)
-    closure = Graph()
-    for triple in asserted:
-        closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(closure)
-    inferred = Graph()
-    for triple in closure:
-        if triple not in asserted and not _is_noise(*triple):
-            inferred.add(triple)
-    return inferred
+            triples.update(graph)
+    return triples
 
 
-def add_inferred_graph(dataset: Dataset) -> Graph:
-    """Compute the inferences of ``dataset`` and store them in its ``graph:inferred`` named graph."""
+def is_rdf(triple: Triple) -> bool:
+    """Tell whether ``triple`` is valid RDF (an IRI or blank subject, an IRI predicate)."""
+    s, p, _ = triple
+    return isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef)
+
+
+def is_noise(triple: Triple) -> bool:
+    """Tell whether a closure triple is axiomatic noise rather than a meaningful inference.
+
+    See the module docstring for the rules; asserted triples are not considered here.
+    """
+    s, p, o = triple
+    if not is_rdf(triple) or is_builtin(s) or o == OWL.Thing:
+        return True
+    if p in REFLEXIVE_TAUTOLOGIES and s == o:
+        return True
+    return p == RDF.type and is_builtin(o)
+
+
+def owlrl_closure(triples: set[Triple]) -> tuple[set[Triple], list[str]]:
+    """Return owlrl's OWL 2 RL closure of ``triples`` and the error messages it recorded."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(graph)
+    errors: list[str] = []
+    for record in list(graph.subjects(RDF.type, ERRNS.ErrorMessage)):
+        errors.extend(str(m) for m in graph.objects(record, ERRNS.error))
+        graph.remove((record, None, None))
+    return set(graph), errors
+
+
+@dataclass
+class Reasoning:
+    """The outcome of reasoning over a dataset.
+
+    :param inferred: the triples for ``graph:inferred``.
+    :param engine: the engine that computed them (``fast`` or ``owlrl``).
+    :param seconds: how long it took (closure and filtering).
+    :param closure: the fast engine's closure (ranks and derivations), when it ran.
+    :param violations: the inconsistencies the fast engine found.
+    :param owlrl_errors: the error messages owlrl recorded, when it ran.
+    :param fallback: why ``auto`` chose owlrl (empty otherwise).
+    """
+
+    inferred: set[Triple]
+    engine: str
+    seconds: float = 0.0
+    closure: RLClosure | None = None
+    violations: list[RLViolation] = field(default_factory=list)
+    owlrl_errors: list[str] = field(default_factory=list)
+    fallback: list[str] = field(default_factory=list)
+
+
+def reason(dataset: Dataset, full: bool = False, engine: Engine = "auto") -> Reasoning:
+    """Compute the inferences of ``dataset``'s asserted graphs.
+
+    :param full: keep the whole closure (computed by owlrl), not only the meaningful triples.
+    :param engine: ``auto``, ``fast`` or ``owlrl`` (see the module docstring).
+    :raises ValueError: for an unknown engine, or ``fast`` on input it does not support.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown reasoning engine {engine!r}; expected one of {ENGINES}")
+    started = time.perf_counter()
+    asserted = asserted_triples(dataset)
+    fallback: list[str] = []
+    if engine != "owlrl" and not full:
+        fallback = unsupported_constructs(asserted)
+        if not fallback:
+            closure = RLClosure(asserted).run()
+            fallback = unsupported_constructs(closure.derived())
+            if not fallback:
+                inferred = {t for t in closure.derived() if not is_noise(t)}
+                return Reasoning(
+                    inferred,
+                    "fast",
+                    time.perf_counter() - started,
+                    closure=closure,
+                    violations=closure.violations(),
+                )
+        if engine == "fast":
+            reasons = "; ".join(fallback)
+            raise ValueError(f"the fast engine cannot reason over this input: it {reasons}")
+        log.info("reasoning with owlrl: the input %s", "; ".join(fallback))
+    triples, errors = owlrl_closure(asserted)
+    keep = is_rdf if full else (lambda t: not is_noise(t))
+    inferred = {t for t in triples if t not in asserted and keep(t)}
+    return Reasoning(
+        inferred, "owlrl", time.perf_counter() - started, owlrl_errors=errors, fallback=fallback
+    )
+
+
+def compute_inferences(dataset: Dataset, full: bool = False, engine: Engine = "auto") -> Graph:
+    """Return the meaningful triples the OWL RL closure adds to the asserted named graphs."""
+    graph = Graph()
+    for triple in reason(dataset, full, engine).inferred:
+        graph.add(triple)
+    return graph
+
+
+def store_inferred(dataset: Dataset, triples: set[Triple] | Graph) -> Graph:
+    """Replace the content of ``dataset``'s ``graph:inferred`` with ``triples``; return it."""
     target = dataset.graph(INFERRED_GRAPH)
     target.remove((None, None, None))
-    for triple in compute_inferences(dataset):
-        target.add(triple)
+    target.addN((s, p, o, target) for s, p, o in triples)
     return target
+
+
+def add_inferred_graph(dataset: Dataset, full: bool = False, engine: Engine = "auto") -> Graph:
+    """Compute the inferences of ``dataset`` and store them in its ``graph:inferred`` graph."""
+    return store_inferred(dataset, reason(dataset, full, engine).inferred)
+
+
+__all__ = [
+    "ENGINES",
+    "Reasoning",
+    "add_inferred_graph",
+    "asserted_triples",
+    "compute_inferences",
+    "is_noise",
+    "is_rdf",
+    "owlrl_closure",
+    "reason",
+    "store_inferred",
+]
