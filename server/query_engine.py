@@ -316,7 +316,7 @@ class QueryEngine:
             raise EngineFailure("the query worker failed; please try again") from None
         self._idle.put(worker)
         duration_ms = (time.monotonic() - start) * 1000
-        return _result(reply, duration_ms)
+        return result_from_reply(reply, duration_ms)
 
     def select(self, query: str, scope: QueryScope | None = None) -> dict:
         """Run a SELECT (or ASK) query and return the SPARQL 1.1 JSON results as a dict."""
@@ -353,8 +353,8 @@ class _Stuck(Exception):
     """The worker did not answer in time."""
 
 
-def _result(reply: tuple, duration_ms: float) -> EngineResult:
-    """Turn a worker's answer tuple into an :class:`EngineResult` or raise the matching error."""
+def result_from_reply(reply: tuple, duration_ms: float) -> EngineResult:
+    """Turn an answer tuple (:mod:`imtkg.query_worker`) into an :class:`EngineResult` or raise."""
     if reply[0] == "ok":
         _, body, media_type, kind, truncated, count = reply
         return EngineResult(body, media_type, kind, truncated, count, duration_ms)

@@ -162,10 +162,20 @@ def answer(store: ox.Store, request: QueryRequest) -> tuple:
                 "SPARQL Update is not accepted: this endpoint is read-only",
             )
         return ("error", "syntax", f"SPARQL syntax error: {exc}")
-    if isinstance(results, ox.QuerySolutions):
-        return _solutions(results, request)
+    return serialise_results(results, request)
+
+
+def serialise_results(results, request: QueryRequest) -> tuple:
+    """Serialise query results within the request's bounds; return the answer tuple.
+
+    :param results: ``QueryBoolean``; ``QuerySolutions`` (from a store or parsed from a SPARQL
+        results document) or any iterable of solutions with their ``variables``; or an iterable
+        of ``Triple`` for a graph.
+    """
     if isinstance(results, ox.QueryBoolean):
         return _boolean(results, request)
+    if hasattr(results, "variables"):
+        return _solutions(results, request)
     return _graph(results, request)
 
 

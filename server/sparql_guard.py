@@ -80,8 +80,8 @@ def strip_opaque(query: str) -> str:
     return _OPAQUE.sub(" ", query)
 
 
-def looks_like_update(query: str) -> bool:
-    """Tell whether the first keyword after the prologue (BASE/PREFIX) starts an update."""
+def leading_keyword(query: str) -> str | None:
+    """Return the first keyword after the prologue (BASE/PREFIX), upper-cased: ``SELECT``..."""
     text = strip_opaque(unescape(query))
     position = 0
     while True:
@@ -90,7 +90,12 @@ def looks_like_update(query: str) -> bool:
             break
         position = prologue.end()
     word = _FIRST_WORD.match(text, position)
-    return bool(word) and word.group(1).upper() in UPDATE_KEYWORDS
+    return word.group(1).upper() if word else None
+
+
+def looks_like_update(query: str) -> bool:
+    """Tell whether the first keyword after the prologue (BASE/PREFIX) starts an update."""
+    return leading_keyword(query) in UPDATE_KEYWORDS
 
 
 def _walk(node: object, name: str) -> bool:

@@ -27,7 +27,10 @@ from .namespaces import INFERRED_GRAPH, PREFIXES
 
 #: hidden graph holding each distinct asserted triple once (the default graph's asserted part)
 ASSERTED_UNION = "urn:x-imtkg:internal:asserted-union"
-_INTERNAL_GRAPHS = frozenset({ASSERTED_UNION})
+#: hidden graph of a remote or bulk-loaded store describing what was loaded (:mod:`imtkg.manifest`)
+MANIFEST_GRAPH = "urn:x-imtkg:internal:manifest"
+#: graphs no query sees by default and no listing shows
+INTERNAL_GRAPHS = frozenset({ASSERTED_UNION, MANIFEST_GRAPH})
 
 
 def build_store(dataset: Dataset, path: Path | None = None) -> ox.Store:
@@ -70,7 +73,7 @@ def store_graph_iris(store: ox.Store) -> list[str]:
     return sorted(
         g.value
         for g in store.named_graphs()
-        if isinstance(g, ox.NamedNode) and g.value not in _INTERNAL_GRAPHS
+        if isinstance(g, ox.NamedNode) and g.value not in INTERNAL_GRAPHS
     )
 
 
@@ -88,25 +91,39 @@ class QueryScope:
     named_graph_uris: Sequence[str] = ()
 
 
+def scope_graphs(
+    graphs: Sequence[str], scope: QueryScope, has_union: bool = True
+) -> tuple[list[str], list[str]]:
+    """Return the IRIs of the default graph's parts and of the named graphs ``scope`` sees.
+
+    :param graphs: the public named graphs of the store (:func:`store_graph_iris`).
+    :param has_union: the store holds the hidden :data:`ASSERTED_UNION` graph.
+    """
+    public = list(graphs)
+    if not scope.infer:
+        public = [g for g in public if g != str(INFERRED_GRAPH)]
+    if scope.default_graph_uris:
+        default = list(scope.default_graph_uris)
+    elif has_union:
+        default = [ASSERTED_UNION]
+        if str(INFERRED_GRAPH) in public:
+            default.append(str(INFERRED_GRAPH))
+    else:
+        default = public
+    return default, list(scope.named_graph_uris or public)
+
+
 def query_options(store: ox.Store, scope: QueryScope) -> dict:
     """Return the keyword arguments of :meth:`pyoxigraph.Store.query` for ``scope``."""
-    graphs = store_graph_iris(store)
-    if not scope.infer:
-        graphs = [g for g in graphs if g != str(INFERRED_GRAPH)]
+    default, named = scope_graphs(
+        store_graph_iris(store), scope, store.contains_named_graph(ox.NamedNode(ASSERTED_UNION))
+    )
     # The project's prefixes are predeclared (as GraphDB does); a query's own PREFIX lines win.
-    options: dict = {"prefixes": dict(PREFIXES)}
-    if scope.default_graph_uris:
-        options["default_graph"] = [ox.NamedNode(g) for g in scope.default_graph_uris]
-    elif store.contains_named_graph(ox.NamedNode(ASSERTED_UNION)):
-        default = [ASSERTED_UNION]
-        if str(INFERRED_GRAPH) in graphs:
-            default.append(str(INFERRED_GRAPH))
-        options["default_graph"] = [ox.NamedNode(g) for g in default]
-    else:
-        options["default_graph"] = [ox.NamedNode(g) for g in graphs]
-    named = scope.named_graph_uris or graphs
-    options["named_graphs"] = [ox.NamedNode(g) for g in named]
-    return options
+    return {
+        "prefixes": dict(PREFIXES),
+        "default_graph": [ox.NamedNode(g) for g in default],
+        "named_graphs": [ox.NamedNode(g) for g in named],
+    }
 
 
 def run_query(store: ox.Store, query: str, scope: QueryScope | None = None):
