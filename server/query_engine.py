@@ -177,7 +177,56 @@ def write_store(store: ox.Store, directory: Path) -> None:
     gc.collect()  # release RocksDB's lock before the workers open the store read-only
 
 
-class QueryEngine:
+class Engine:
+    """What the server needs of a query engine, in process or remote.
+
+    Subclasses set ``size`` (concurrent queries), ``timeout``, ``row_limit`` and ``byte_limit``
+    and implement :meth:`execute`, :attr:`alive`, :meth:`wait_ready` and :meth:`close`;
+    :meth:`select` and :meth:`construct` are built on :meth:`execute`.
+    """
+
+    size: int
+    timeout: float
+    row_limit: int
+    byte_limit: int
+
+    def execute(
+        self,
+        query: str,
+        scope: QueryScope | None = None,
+        result_format: str | None = "json",
+        graph_format: str | None = "turtle",
+        timeout: float | None = None,
+    ) -> EngineResult:
+        """Run ``query`` and return its serialised, bounded result (see :class:`QueryEngine`)."""
+        raise NotImplementedError
+
+    @property
+    def alive(self) -> bool:
+        """Tell whether the engine can answer queries."""
+        raise NotImplementedError
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until the engine answers; raise :class:`EngineFailure` after ``timeout`` s."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the engine's resources. Safe to call twice."""
+        raise NotImplementedError
+
+    def select(self, query: str, scope: QueryScope | None = None) -> dict:
+        """Run a SELECT (or ASK) query and return the SPARQL 1.1 JSON results as a dict."""
+        result = self.execute(query, scope, result_format="json", graph_format=None)
+        return json.loads(result.body)
+
+    def construct(
+        self, query: str, scope: QueryScope | None = None, graph_format: str = "turtle"
+    ) -> bytes:
+        """Run a CONSTRUCT or DESCRIBE query and return the graph in ``graph_format`` (Turtle)."""
+        return self.execute(query, scope, result_format=None, graph_format=graph_format).body
+
+
+class QueryEngine(Engine):
     """A pool of query worker processes over one read-only on-disk store.
 
     :param store_path: folder of an on-disk Oxigraph store no process writes to any more.
@@ -317,17 +366,6 @@ class QueryEngine:
         self._idle.put(worker)
         duration_ms = (time.monotonic() - start) * 1000
         return result_from_reply(reply, duration_ms)
-
-    def select(self, query: str, scope: QueryScope | None = None) -> dict:
-        """Run a SELECT (or ASK) query and return the SPARQL 1.1 JSON results as a dict."""
-        result = self.execute(query, scope, result_format="json", graph_format=None)
-        return json.loads(result.body)
-
-    def construct(
-        self, query: str, scope: QueryScope | None = None, graph_format: str = "turtle"
-    ) -> bytes:
-        """Run a CONSTRUCT or DESCRIBE query and return the graph in ``graph_format`` (Turtle)."""
-        return self.execute(query, scope, result_format=None, graph_format=graph_format).body
 
     def close(self) -> None:
         """Stop the workers and delete the store if the engine owns it. Safe to call twice."""

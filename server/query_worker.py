@@ -24,6 +24,8 @@ from .sparql_guard import analyse, looks_like_update
 from .store import QueryScope, query_options
 
 ERROR_CODES = ("syntax", "read_only", "service", "not_acceptable", "internal")
+READ_ONLY_MESSAGE = "SPARQL Update is not accepted: this endpoint is read-only"
+SERVICE_MESSAGE = "SERVICE (federated query) is not allowed on this endpoint"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: the keyword arguments of Store.query that choose the dataset (the others, e.g. prefixes, stay)
 _DATASET_OPTIONS = ("default_graph", "named_graphs", "use_default_graph_as_union")
@@ -142,9 +144,9 @@ def answer(store: ox.Store, request: QueryRequest) -> tuple:
     """Check, run and serialise one query on ``store``; return the answer tuple."""
     analysis = analyse(request.query)
     if analysis.is_update:
-        return ("error", "read_only", "SPARQL Update is not accepted: this endpoint is read-only")
+        return ("error", "read_only", READ_ONLY_MESSAGE)
     if analysis.uses_service:
-        return ("error", "service", "SERVICE (federated query) is not allowed on this endpoint")
+        return ("error", "service", SERVICE_MESSAGE)
     scope = request.scope
     explicit = scope.default_graph_uris or scope.named_graph_uris
     # a query's own FROM / FROM NAMED choose its dataset, unless the protocol's parameters do
@@ -156,11 +158,7 @@ def answer(store: ox.Store, request: QueryRequest) -> tuple:
         results = store.query(request.query, **options)
     except SyntaxError as exc:
         if looks_like_update(request.query):
-            return (
-                "error",
-                "read_only",
-                "SPARQL Update is not accepted: this endpoint is read-only",
-            )
+            return ("error", "read_only", READ_ONLY_MESSAGE)
         return ("error", "syntax", f"SPARQL syntax error: {exc}")
     return serialise_results(results, request)
 
