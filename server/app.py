@@ -17,6 +17,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from .config import load_settings
+from .consistency import ensure_consistent
 from .dataset import graph_files, ontology_files
 from .http_caching import dataset_version
 from .knowledge import load_knowledge_graph
@@ -92,6 +93,7 @@ def load_state(config) -> ImtKgState:
     ontology_dir = Path(config["ONTOLOGY_DIR"]) if config.get("ONTOLOGY_DIR") else None
     graph_dir = Path(config["GRAPH_DIR"]) if config.get("GRAPH_DIR") else None
     kg = load_knowledge_graph(ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
+    ensure_consistent(kg.inconsistencies)  # an inconsistent graph is not served
     version = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
     graph_sizes = {
         iri: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))

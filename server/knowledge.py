@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from .dataset import load_dataset
-from .reasoning import add_inferred_graph
+from .closure_cache import add_inferred_graph_cached
+from .dataset import graph_files, load_dataset, ontology_files
 from .store import build_store
 
 
@@ -19,6 +19,8 @@ class KnowledgeGraph:
 
     dataset: Dataset
     store: ox.Store
+    #: the OWL RL inconsistencies found while reasoning (see :mod:`imtkg.consistency`)
+    inconsistencies: list = field(default_factory=list)
 
 
 def load_knowledge_graph(
@@ -26,6 +28,8 @@ def load_knowledge_graph(
 ) -> KnowledgeGraph:
     """Load ontology and data, add the OWL RL inferences (unless ``reason`` is false)."""
     dataset = load_dataset(ontology_dir, graph_dir)
-    if reason:
-        add_inferred_graph(dataset)
-    return KnowledgeGraph(dataset=dataset, store=build_store(dataset))
+    inconsistencies = []
+    if reason:  # the inferred graph is cached on disk (imtkg.closure_cache)
+        inputs = [*ontology_files(ontology_dir), *graph_files(graph_dir)]
+        inconsistencies = add_inferred_graph_cached(dataset, inputs)
+    return KnowledgeGraph(dataset, build_store(dataset), inconsistencies)

@@ -49,21 +49,22 @@ CHAIN = OWL.propertyChainAxiom
 SYMMETRIC = OWL.SymmetricProperty
 TRANSITIVE = OWL.TransitiveProperty
 
-#: OWL 2 RL rule name -> what it says, in words
+#: OWL 2 RL rule name -> what it says, in words; the order is the order of preference between
+#: equally short derivations (classification by subclass first, then sub-properties...)
 RULES: dict[str, str] = {
-    "prp-dom": "the domain of a property types the subjects of the property",
-    "prp-rng": "the range of a property types the objects of the property",
-    "prp-symp": "a symmetric property holds in both directions",
-    "prp-trp": "a transitive property chains: x p y and y p z give x p z",
-    "prp-spo1": "a sub-property implies its super-property",
-    "prp-spo2": "a property chain implies the property it defines",
-    "prp-eqp1": "equivalent properties imply each other",
-    "prp-eqp2": "equivalent properties imply each other",
-    "prp-inv1": "an inverse property holds in the opposite direction",
-    "prp-inv2": "an inverse property holds in the opposite direction",
     "cax-sco": "an instance of a class is an instance of its superclasses",
     "cax-eqc1": "an instance of a class is an instance of its equivalent classes",
     "cax-eqc2": "an instance of a class is an instance of its equivalent classes",
+    "prp-spo1": "a sub-property implies its super-property",
+    "prp-spo2": "a property chain implies the property it defines",
+    "prp-trp": "a transitive property chains: x p y and y p z give x p z",
+    "prp-inv1": "an inverse property holds in the opposite direction",
+    "prp-inv2": "an inverse property holds in the opposite direction",
+    "prp-symp": "a symmetric property holds in both directions",
+    "prp-eqp1": "equivalent properties imply each other",
+    "prp-eqp2": "equivalent properties imply each other",
+    "prp-dom": "the domain of a property types the subjects of the property",
+    "prp-rng": "the range of a property types the objects of the property",
     "scm-sco": "the subclass relation is transitive",
     "scm-eqc1": "equivalent classes are subclasses of each other",
     "scm-eqc2": "classes that are subclasses of each other are equivalent",
@@ -79,6 +80,7 @@ RULES: dict[str, str] = {
     "cls-nothing2": "no individual is an instance of owl:Nothing",
     "dt-not-type": "a literal's lexical form must be valid for its datatype",
 }
+_RULE_ORDER = {name: i for i, name in enumerate(RULES)}
 
 #: predicates whose triples are ontology axioms rather than facts (shown as axioms in derivations)
 AXIOM_PREDICATES = frozenset({SCO, SPO, DOMAIN, RANGE, EQC, EQP, INV, CHAIN, OWL.disjointWith})
@@ -487,7 +489,8 @@ class RLClosure:
         """Return the rule instances that conclude ``triple`` from lower-ranked triples.
 
         Sorted shortest first: by the highest rank among the premises, then by the sum of
-        their ranks, then by rule name. Empty for asserted triples and unknown ones.
+        their ranks, then by the rules' order of preference (:data:`RULES`). Empty for
+        asserted triples and unknown ones.
         """
         level = self.rank.get(triple)
         if not level:
@@ -499,9 +502,25 @@ class RLClosure:
         ]
         return sorted(found, key=self._derivation_cost)
 
+    def support(self, triple: Triple) -> list[Triple]:
+        """Return the asserted triples a shortest derivation of ``triple`` rests on, sorted."""
+        leaves: set[Triple] = set()
+        seen: set[Triple] = set()
+        stack = [triple]
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in self.rank:
+                continue
+            seen.add(current)
+            if self.rank[current] == 0:
+                leaves.add(current)
+            else:
+                stack.extend(self.derivations(current)[0].all_premises())
+        return sorted(leaves)
+
     def _derivation_cost(self, derivation: Derivation) -> tuple:
         ranks = [self.rank[t] for t in derivation.all_premises()]
-        return (max(ranks), sum(ranks), derivation.rule, derivation.all_premises())
+        return (max(ranks), sum(ranks), _RULE_ORDER[derivation.rule], derivation.all_premises())
 
     def _candidate_derivations(self, triple: Triple) -> Iterator[Derivation]:
         """Yield every rule instance whose conclusion is ``triple`` and premises are known."""

@@ -1,0 +1,171 @@
+"""The inferred graph cached on disk, keyed by the input files and the reasoning code.
+
+Reasoning is deterministic: the same ontology and data files, reasoned over by the same code,
+give the same inferred graph. :func:`add_inferred_graph_cached` therefore keeps the inferred
+triples of a *consistent* graph in ``<cache dir>/closure-<key>.nt``, where the key is a SHA-256
+of the input files (names and bytes), of the source of the reasoning modules and of the versions
+of rdflib and owlrl. A later load with the same key reads the file instead of reasoning.
+
+A cache file starts with a header line ``# imtkg-closure 1 <key> <triples> <sha256 of the
+rest>``; it is written to a temporary file and renamed into place (atomic on POSIX), so readers
+never see a partial file. A file whose header, digest or triple count does not match is corrupt:
+it is deleted, never served, and the closure is recomputed.
+
+The cache lives in ``$IMTKG_CACHE_DIR`` (``off`` disables it), else ``$XDG_CACHE_HOME/imtkg``,
+else ``~/.cache/imtkg``; a cache that cannot be written is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from importlib.metadata import version
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from .consistency import Inconsistency, inconsistencies_of
+from .dataset import digest_files
+from .reasoning import reason, store_inferred
+from .rl_engine import Triple
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "IMTKG_CACHE_DIR"
+FORMAT_VERSION = "1"
+MAGIC = "# imtkg-closure"
+#: cache files kept per directory (the most recent ones)
+KEEP_FILES = 8
+#: the modules whose code decides what the inferred graph holds
+REASONING_MODULES = ("rl_engine.py", "reasoning.py", "closure_cache.py")
+
+
+def default_cache_dir() -> Path | None:
+    """Return the cache directory from the environment; ``None`` when caching is off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "off", "0", "none") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "imtkg"
+
+
+def code_version() -> str:
+    """Return a digest of the reasoning code and of the libraries it relies on."""
+    libraries = f"{FORMAT_VERSION} rdflib {version('rdflib')} owlrl {version('owlrl')}"
+    sha = hashlib.sha256(libraries.encode())
+    here = Path(__file__).resolve().parent
+    for name in REASONING_MODULES:
+        sha.update(name.encode() + b"\0" + (here / name).read_bytes())
+    return sha.hexdigest()
+
+
+def cache_key(input_files: Iterable[Path], full: bool = False) -> str:
+    """Return the cache key of the closure of ``input_files``."""
+    return digest_files(input_files, extra=f"{code_version()} full={full}")
+
+
+class ClosureCache:
+    """Inferred graphs on disk, one N-Triples file per key.
+
+    :param directory: where the files live (created on first write).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def path(self, key: str) -> Path:
+        """Return the file of ``key``."""
+        return self.directory / f"closure-{key}.nt"
+
+    def load(self, key: str) -> Graph | None:
+        """Return the cached inferred graph of ``key``; ``None`` if absent or corrupt (deleted)."""
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("closure cache %s cannot be read: %s", path, exc)
+            return None
+        graph = self._parse(data, key)
+        if graph is None:
+            log.warning("closure cache %s is corrupt: deleted, the closure is recomputed", path)
+            path.unlink(missing_ok=True)
+        return graph
+
+    @staticmethod
+    def _parse(data: bytes, key: str) -> Graph | None:
+        """Check a cache file's header and digest and parse its triples; ``None`` if it is bad."""
+        header, _, body = data.partition(b"\n")
+        fields = header.decode("utf-8", "replace").split(" ")
+        if len(fields) != 6 or " ".join(fields[:2]) != MAGIC or fields[2] != FORMAT_VERSION:
+            return None
+        if fields[3] != key or fields[5] != hashlib.sha256(body).hexdigest():
+            return None
+        graph = Graph()
+        try:
+            graph.parse(data=body, format="nt")
+        except Exception:  # noqa: BLE001 - any parser failure means a corrupt file
+            return None
+        return graph if str(len(graph)) == fields[4] else None
+
+    def store(self, key: str, triples: Iterable[Triple]) -> None:
+        """Write the inferred triples of ``key`` atomically; warn (only) when it cannot."""
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        body = graph.serialize(format="nt", encoding="utf-8")
+        digest = hashlib.sha256(body).hexdigest()
+        header = f"{MAGIC} {FORMAT_VERSION} {key} {len(graph)} {digest}\n".encode()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".closure-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(header + body)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, self.path(key))
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("closure cache %s cannot be written: %s", self.directory, exc)
+            return
+        self.prune()
+
+    def prune(self, keep: int = KEEP_FILES) -> None:
+        """Delete all but the ``keep`` most recent cache files."""
+        files = sorted(
+            self.directory.glob("closure-*.nt"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+
+
+def add_inferred_graph_cached(
+    dataset: Dataset, input_files: Iterable[Path], cache_dir: Path | None | str = "default"
+) -> list[Inconsistency]:
+    """Fill ``dataset``'s ``graph:inferred`` from the cache, or by reasoning (then cache it).
+
+    :param input_files: the files ``dataset`` was loaded from (they make the cache key).
+    :param cache_dir: the cache directory; ``"default"`` for :func:`default_cache_dir`,
+        ``None`` for no cache.
+    :returns: the inconsistencies found (a graph with any is not cached).
+    """
+    directory = default_cache_dir() if cache_dir == "default" else cache_dir
+    cache = ClosureCache(Path(directory)) if directory is not None else None
+    key = cache_key(input_files) if cache is not None else ""
+    cached = cache.load(key) if cache is not None else None
+    if cached is not None:
+        store_inferred(dataset, cached)
+        return []
+    reasoning = reason(dataset)
+    store_inferred(dataset, reasoning.inferred)
+    inconsistencies = inconsistencies_of(reasoning, dataset)
+    if cache is not None and not inconsistencies:
+        cache.store(key, reasoning.inferred)
+    return inconsistencies
