@@ -42,6 +42,7 @@ from typing import Literal as Choice
 import owlrl
 from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import INFERRED_GRAPH
@@ -65,6 +66,17 @@ def asserted_triples(dataset: Dataset) -> set[Triple]:
         if graph.identifier != INFERRED_GRAPH:
             triples.update(graph)
     return triples
+
+
+def graphs_stating(dataset: Dataset, triple: Triple) -> list[URIRef]:
+    """Return the named graphs of ``dataset`` asserting ``triple`` (not graph:inferred), sorted."""
+    return sorted(
+        graph.identifier
+        for graph in dataset.graphs()
+        if isinstance(graph.identifier, URIRef)
+        and graph.identifier not in (INFERRED_GRAPH, DATASET_DEFAULT_GRAPH_ID)
+        and triple in graph
+    )
 
 
 def is_rdf(triple: Triple) -> bool:
@@ -186,6 +198,7 @@ __all__ = [
     "add_inferred_graph",
     "asserted_triples",
     "compute_inferences",
+    "graphs_stating",
     "is_noise",
     "is_rdf",
     "owlrl_closure",
