@@ -1,0 +1,410 @@
+"""SHACL validation of the knowledge graph with pyshacl: the shapes, the data graph, the outcome.
+
+:func:`validate_dataset` validates a dataset (the shipped one, files given to ``imtkg validate`` or
+a request body of ``POST /shacl``) against the shapes of ``shapes/``:
+
+* the data graph is the union of the dataset's asserted graphs (not ``graph:inferred``) and of
+  the ontology, whose controlled lists (SKOS concepts) the data links to; the ontology is also
+  pyshacl's ``ont_graph``, so that ``sh:class`` and ``sh:targetClass`` see subclass typing
+  without RDFS entailment of the data;
+* the dataset's named graphs of facts are described in the data graph with
+  ``sd:namedGraph``/``sd:name``, so that ``imtsh:NamedGraphShape`` can require each of them to be
+  in the ``graph:sources`` catalogue;
+* ``conforms`` means no ``sh:Violation`` (warnings are allowed), and each result says which named
+  graph (and file) states the triple it is about.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from .dataset import ontology_files
+from .errors import ImtKgError
+from .loading import parse_file
+from .namespaces import BASE, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SD, SH
+from .paths import resource_dir, turtle_files
+
+#: namespace of the shapes (``imtsh:``)
+IMTSH = Namespace(BASE + "shapes#")
+
+#: the catalogue graph: it describes the other graphs, so it is not itself derived from a document
+SOURCES_GRAPH = GRAPH["sources"]
+
+#: prefixes of reports: the project's, plus the shapes' and the concept schemes'
+REPORT_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "imtsh": str(IMTSH),
+    "c": str(ID) + "concept/",
+}
+
+#: pyshacl inference modes the validator accepts (see :func:`validate_dataset`)
+INFERENCE_MODES = ("none", "rdfs")
+
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+_NOT_DATA = frozenset({ONTOLOGY_GRAPH, INFERRED_GRAPH})
+
+
+class ShapesError(ImtKgError):
+    """The shapes themselves are wrong (pyshacl cannot use them); the data was not validated."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result, with what a person needs to find and fix it.
+
+    :param focus_node: the node that does not conform.
+    :param focus_label: its label (English preferred), when it has one.
+    :param path: the result path in SPARQL property-path syntax
+        (``org:memberDuring/time:hasBeginning`` for a sequence).
+    :param value: the offending value, when there is one.
+    :param message: the shape's message (English when it has one).
+    :param severity: ``Violation``, ``Warning`` or ``Info``.
+    :param source_shape: the shape that produced the result.
+    :param constraint_component: the constraint component (``sh:MinCountConstraintComponent``).
+    :param graphs: the named graphs that state the result's triple (else that describe its focus).
+    :param files: the files those graphs were loaded from, when known.
+    """
+
+    focus_node: Node
+    focus_label: str | None
+    path: str | None
+    value: Node | None
+    message: str
+    severity: str
+    source_shape: Node
+    constraint_component: URIRef
+    graphs: tuple[URIRef, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+@dataclass
+class ValidationOutcome:
+    """What :func:`validate_dataset` found.
+
+    :param conforms: true when no result is a ``sh:Violation`` (warnings are allowed).
+    :param results: every result, violations first, then by focus node.
+    :param report: the standard SHACL validation report (``sh:ValidationReport``).
+    :param seconds: how long the validation took.
+    """
+
+    conforms: bool
+    results: list[ValidationResult]
+    report: Graph
+    seconds: float = 0.0
+    inference: str = "none"
+    graphs: list[URIRef] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        """Return the number of results of ``severity`` (``Violation``, ``Warning`` or ``Info``)."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        """Number of ``sh:Violation`` results."""
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        """Number of ``sh:Warning`` results."""
+        return self.count("Warning")
+
+    @property
+    def text(self) -> str:
+        """The human-readable report, grouped by focus node (see :mod:`imtkg.validation_report`)."""
+        from .validation_report import format_text
+
+        return format_text(self)
+
+
+def shapes_files(shapes_dir: Path | None = None) -> list[Path]:
+    """Return the shapes' Turtle files (the shipped ones by default)."""
+    return turtle_files(shapes_dir or resource_dir("shapes"))
+
+
+@lru_cache(maxsize=4)
+def _load_shapes(paths: tuple[Path, ...]) -> Graph:
+    shapes = Graph()
+    for path in paths:
+        parse_file(path, shapes)
+    return shapes
+
+
+def load_shapes(shapes_dir: Path | None = None) -> Graph:
+    """Return the shapes graph: every ``.ttl`` file of ``shapes_dir`` (``shapes/`` by default).
+
+    The graph is parsed once per folder and shared: do not modify it.
+
+    :raises InputError: when a shapes file cannot be parsed.
+    """
+    return _load_shapes(tuple(shapes_files(shapes_dir)))
+
+
+@lru_cache(maxsize=1)
+def shipped_ontology() -> Graph:
+    """Return the shipped ontology (parsed once; do not modify it)."""
+    ontology = Graph()
+    for path in ontology_files():
+        parse_file(path, ontology)
+    return ontology
+
+
+def graphs_of_facts(dataset: Dataset) -> list[URIRef]:
+    """Return the named graphs that must be in the catalogue (not ontology, inferred, sources)."""
+    return sorted(
+        g.identifier
+        for g in dataset.graphs()
+        if isinstance(g.identifier, URIRef)
+        and g.identifier not in _NOT_DATA
+        and g.identifier not in (SOURCES_GRAPH, DATASET_DEFAULT_GRAPH_ID)
+        and len(g)
+    )
+
+
+def data_graph(dataset: Dataset, ontology: Graph | None = None) -> Graph:
+    """Return the graph pyshacl validates: the asserted triples and a description of the graphs.
+
+    Every graph but ``graph:ontology`` and ``graph:inferred`` is copied (the default graph too:
+    a request body in a triple format lands there), and so is ``ontology``: pyshacl only copies
+    the RDFS/OWL axioms of its ``ont_graph`` into the data, while the data links to the SKOS
+    concepts of the ontology's controlled lists, which must be there to be checked. The dataset
+    itself is not changed.
+    """
+    data = Graph()
+    for graph in dataset.graphs():
+        if graph.identifier not in _NOT_DATA:
+            for triple in graph:
+                data.add(triple)
+    for triple in ontology if ontology is not None else ():
+        data.add(triple)
+    described = BNode()
+    data.add((described, RDF.type, SD.Dataset))
+    for name in graphs_of_facts(dataset):
+        entry = BNode()
+        data.add((described, SD.namedGraph, entry))
+        data.add((entry, SD.name, name))
+    return data
+
+
+def ontology_of(dataset: Dataset) -> Graph:
+    """Return the dataset's ``graph:ontology``, or the shipped ontology when it has none."""
+    ontology = dataset.graph(ONTOLOGY_GRAPH)
+    return ontology if len(ontology) else shipped_ontology()
+
+
+def validate_dataset(
+    dataset: Dataset,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    origins: Mapping[URIRef, str] | None = None,
+    inference: str = "none",
+) -> ValidationOutcome:
+    """Validate ``dataset`` against the shapes and return what was found.
+
+    :param shapes: the shapes graph; the shipped shapes by default.
+    :param ontology: pyshacl's ontology graph; the dataset's ``graph:ontology`` by default (the
+        shipped ontology if the dataset has none).
+    :param origins: named-graph IRI -> the file it was loaded from, to name files in results.
+    :param inference: ``none`` (the default: subclass typing already counts through the ontology
+        graph) or ``rdfs`` (RDFS entailment of the data first; see the report of issue 3).
+    """
+    if inference not in INFERENCE_MODES:
+        raise ValueError(f"inference must be one of {INFERENCE_MODES}, not {inference!r}")
+    started = time.monotonic()
+    shapes = load_shapes() if shapes is None else shapes
+    ontology = ontology_of(dataset) if ontology is None else ontology
+    data = data_graph(dataset, ontology)
+    _, report, text = validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference=inference,
+        advanced=True,  # SPARQL-based targets (SHACL-AF) select the data namespace
+        allow_warnings=True,
+        abort_on_first=False,
+        meta_shacl=False,
+    )
+    if not isinstance(report, Graph):  # pyshacl answers a ValidationFailure for unusable shapes
+        raise ShapesError(f"the shapes cannot be used: {text.strip()}")
+    results = _read_results(report, shapes, data, ontology)
+    located = [_locate(r, dataset, origins or {}) for r in results]
+    located.sort(key=_sort_key)
+    conforms = not any(r.severity == "Violation" for r in located)
+    _set_conforms(report, conforms)
+    for prefix, namespace in REPORT_PREFIXES.items():
+        report.bind(prefix, namespace, replace=True)
+    return ValidationOutcome(
+        conforms=conforms,
+        results=located,
+        report=report,
+        seconds=time.monotonic() - started,
+        inference=inference,
+        graphs=graphs_of_facts(dataset),
+    )
+
+
+def _set_conforms(report: Graph, conforms: bool) -> None:
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        report.set((node, SH.conforms, Literal(conforms)))
+
+
+def _sort_key(result: ValidationResult) -> tuple:
+    return (
+        _SEVERITY_ORDER.get(result.severity, 3),
+        str(result.focus_node),
+        result.path or "",
+        str(result.value or ""),
+        str(result.source_shape),
+    )
+
+
+def _read_results(
+    report: Graph, shapes: Graph, data: Graph, ontology: Graph
+) -> list[ValidationResult]:
+    """Read the ``sh:ValidationResult`` nodes of a pyshacl report."""
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        path_node = report.value(node, SH.resultPath)
+        path_graph = (
+            report if path_node is not None and (path_node, None, None) in report else shapes
+        )
+        severity = report.value(node, SH.resultSeverity)
+        results.append(
+            ValidationResult(
+                focus_node=focus,
+                focus_label=label_of(focus, data, ontology),
+                path=path_text(path_graph, path_node) if path_node is not None else None,
+                value=report.value(node, SH.value),
+                message=_message(report.objects(node, SH.resultMessage)),
+                severity=SEVERITY_NAMES.get(severity, str(severity)),
+                source_shape=report.value(node, SH.sourceShape),
+                constraint_component=report.value(node, SH.sourceConstraintComponent),
+            )
+        )
+    return results
+
+
+def _message(messages: Iterable[Node]) -> str:
+    """Return the English message of a result, else a message in no language, else any."""
+    found = sorted(str(m) for m in messages if isinstance(m, Literal) and m.language == "en")
+    if not found:
+        found = sorted(str(m) for m in messages if isinstance(m, Literal))
+    return found[0] if found else ""
+
+
+def label_of(node: Node | None, *graphs: Graph) -> str | None:
+    """Return the label of ``node``: English ``rdfs:label`` first, then any label or prefLabel."""
+    if node is None:
+        return None
+    labels: list[Literal] = []
+    for graph in graphs:
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            labels += [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
+    if not labels:
+        return None
+    english = sorted(str(label) for label in labels if label.language == "en")
+    return english[0] if english else sorted(str(label) for label in labels)[0]
+
+
+def short(term: Node | None, prefixes: Mapping[str, str] = REPORT_PREFIXES) -> str:
+    """Return a readable form of a term: ``prefix:local`` for IRIs, Turtle-like for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        best = max(
+            (ns for ns in prefixes.values() if str(term).startswith(ns)), key=len, default=None
+        )
+        if best is not None and len(str(term)) > len(best):
+            prefix = next(p for p, ns in prefixes.items() if ns == best)
+            return f"{prefix}:{str(term)[len(best) :]}"
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3(namespace_manager=_NAMESPACES)
+    return f"_:{term}"
+
+
+_NAMESPACES = Graph().namespace_manager
+for _prefix, _namespace in REPORT_PREFIXES.items():
+    _NAMESPACES.bind(_prefix, _namespace, override=True, replace=True)
+
+
+def path_text(graph: Graph, path: Node) -> str:
+    """Render a SHACL property path in SPARQL property-path syntax (``^a``, ``a/b``, ``(a|b)``)."""
+    if isinstance(path, URIRef):
+        return short(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _grouped(graph, inverse)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(path_text(graph, p) for p in Collection(graph, alternatives)) + ")"
+    for predicate, suffix in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return _grouped(graph, inner) + suffix
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(path_text(graph, p) for p in Collection(graph, path))
+    return short(path)
+
+
+def _grouped(graph: Graph, path: Node) -> str:
+    text = path_text(graph, path)
+    return text if isinstance(path, URIRef) or text.startswith("(") else f"({text})"
+
+
+def _locate(
+    result: ValidationResult, dataset: Dataset, origins: Mapping[URIRef, str]
+) -> ValidationResult:
+    """Add to ``result`` the named graphs (and files) where the problem is stated."""
+    graphs = origin_graphs(dataset, result.focus_node, result.path, result.value)
+    files = tuple(dict.fromkeys(origins[g] for g in graphs if g in origins))
+    return ValidationResult(**{**result.__dict__, "graphs": graphs, "files": files})
+
+
+def origin_graphs(
+    dataset: Dataset, focus: Node, path: str | None, value: Node | None
+) -> tuple[URIRef, ...]:
+    """Return the named graphs that state the triple of a result, else those describing its focus.
+
+    A named graph given as focus node (a graph missing from the catalogue) is its own origin.
+    """
+    named = [g for g in dataset.graphs() if g.identifier != INFERRED_GRAPH and len(g)]
+    predicate = _expand(path) if path and value is not None else None
+    found: list[URIRef] = []
+    if predicate is not None:
+        if path.startswith("^"):
+            found = [g.identifier for g in named if (value, predicate, focus) in g]
+        else:
+            found = [g.identifier for g in named if (focus, predicate, value) in g]
+    if not found:
+        typed = [g.identifier for g in named if (focus, RDF.type, None) in g]
+        found = typed or [g.identifier for g in named if (focus, None, None) in g]
+    if not found and focus in {g.identifier for g in named}:
+        found = [focus]
+    return tuple(sorted(set(found), key=str))
+
+
+def _expand(path: str) -> URIRef | None:
+    """Return the IRI of a one-step path (``imt:value`` or ``^org:hasUnit``), else ``None``."""
+    text = path.removeprefix("^")
+    prefix, sep, local = text.partition(":")
+    if not sep or prefix not in REPORT_PREFIXES or any(c in local for c in "/|()*+?^"):
+        return None
+    return URIRef(REPORT_PREFIXES[prefix] + local)
