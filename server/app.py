@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 BLUEPRINTS: list[str] = [
     "imtkg.sparql_protocol",
     "imtkg.health",
+    "imtkg.explain_http",
     "imtkg.pages",
 ]
 

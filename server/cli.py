@@ -128,6 +128,11 @@ from .serve import serve  # noqa: E402 - serve.py imports nothing from this modu
 
 main.add_command(serve)
 
+from .reasoning_cli import explain, reason  # noqa: E402
+
+main.add_command(explain)
+main.add_command(reason)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
