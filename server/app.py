@@ -8,22 +8,15 @@ from __future__ import annotations
 import logging
 import time
 from importlib import import_module
-from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Flask, Response
 from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from .config import load_settings
-from .consistency import ensure_consistent
-from .dataset import graph_files, ontology_files
-from .http_caching import dataset_version
-from .knowledge import load_knowledge_graph
-from .query_engine import QueryEngine
+from .engines import make_engine
 from .state import EXTENSION_KEY, ImtKgState
-from .store import store_graph_iris
 
 log = logging.getLogger(__name__)
 
@@ -90,30 +83,17 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def load_state(config) -> ImtKgState:
-    """Load and reason over the knowledge graph and start the query workers."""
+    """Make the query engine the STORE setting names (:func:`imtkg.engines.make_engine`)."""
     started = time.monotonic()
-    ontology_dir = Path(config["ONTOLOGY_DIR"]) if config.get("ONTOLOGY_DIR") else None
-    graph_dir = Path(config["GRAPH_DIR"]) if config.get("GRAPH_DIR") else None
-    kg = load_knowledge_graph(ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
-    ensure_consistent(kg.inconsistencies)  # an inconsistent graph is not served
-    version = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
-    graph_sizes = {
-        iri: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-        for iri in store_graph_iris(kg.store)
-    }
-    engine = QueryEngine.from_store(
-        kg.store,
-        workers=int(config["WORKERS"]),
-        timeout=float(config["QUERY_TIMEOUT"]),
-        row_limit=int(config["RESULT_LIMIT"]),
-        byte_limit=int(config["RESULT_MAX_BYTES"]),
+    backend = make_engine(config)
+    state = ImtKgState(
+        engine=backend.engine,
+        version=backend.version,
+        graph_sizes=backend.graph_sizes,
+        loaded_kg=backend.kg,
+        kg_loader=backend.kg_loader,
+        validation=backend.validation,
     )
-    try:
-        engine.wait_ready()
-    except Exception:
-        engine.close()
-        raise
-    state = ImtKgState(kg=kg, engine=engine, version=version, graph_sizes=graph_sizes)
     state.load_seconds = time.monotonic() - started
     state.ready = True
     return state

@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("GRAPH_DIR", None, "Folder of instance-data .ttl files; the shipped graph when unset."),
     Setting("REASON", True, "Compute the OWL RL inferences (the graph:inferred named graph)."),
+    Setting(
+        "STORE",
+        "memory",
+        "Where queries run: memory (loaded at start), oxigraph:PATH (an on-disk store kept "
+        "between runs) or sparql:URL (a remote SPARQL 1.1 engine loaded by `imtkg push`).",
+    ),
 )
 
 DEFAULTS: dict[str, object] = {s.name: s.default for s in SETTINGS}

@@ -10,12 +10,12 @@ import logging
 import signal
 import sys
 import time
-from importlib import import_module
 from pathlib import Path
 
 import click
 
 from .config import DEFAULTS, ENV_PREFIX
+from .conformance import INVALID, conformance
 from .state import EXTENSION_KEY, ImtKgState
 
 log = logging.getLogger("imtkg.serve")
@@ -29,23 +29,25 @@ def _option(name: str, *flags: str, **kwargs):
 
 
 def validate(state: ImtKgState) -> str:
-    """Validate the loaded dataset with :func:`imtkg.validation.validate_dataset` if it exists.
+    """Validate the served dataset with the shapes (:func:`imtkg.conformance.conformance`).
+
+    An on-disk or remote store was validated when it was built or pushed: its recorded outcome
+    is used rather than loading the dataset again.
 
     :returns: a short outcome for the summary line.
     :raises click.ClickException: when the data does not conform.
     """
-    try:
-        validation = import_module("imtkg.validation")
-    except ModuleNotFoundError:
-        # the SHACL module is written in parallel; until it lands the server says it skipped it
-        log.warning("imtkg.validation is not available: the data was not validated")
-        return "not validated"
-    report = validation.validate_dataset(state.kg.dataset)
-    conforms = getattr(report, "conforms", report)
-    if not conforms:
-        text = getattr(report, "text", None) or str(report)
+    if state.validation is not None:
+        if state.validation == INVALID:
+            raise click.ClickException(
+                "the store was built from data that does not conform to the shapes "
+                "(run `imtkg validate`, or serve with --skip-validation)"
+            )
+        return f"{state.validation} when the store was built"
+    outcome, text = conformance(state.kg.dataset)
+    if outcome == INVALID:
         raise click.ClickException(f"the data does not conform to the shapes:\n{text}")
-    return "valid"
+    return outcome
 
 
 def configure_logging() -> None:
@@ -78,6 +80,11 @@ def configure_logging() -> None:
     "--graph-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Instance-data folder (the shipped one by default).",
+)
+@_option(
+    "STORE",
+    "--store",
+    help="memory (default), oxigraph:PATH (on-disk, kept between runs) or sparql:URL (remote).",
 )
 @click.option(
     "--skip-validation", is_flag=True, help="Serve even data that fails SHACL validation."

@@ -5,14 +5,17 @@ Kept in ``app.extensions["imt_kg"]``; blueprints reach it through :func:`current
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
 from rdflib import Graph
 
+from .errors import ImtKgError
 from .http_caching import DatasetVersion
 from .knowledge import KnowledgeGraph
-from .query_engine import QueryEngine
+from .query_engine import Engine
 
 EXTENSION_KEY = "imt_kg"
 
@@ -21,23 +24,40 @@ EXTENSION_KEY = "imt_kg"
 class ImtKgState:
     """The served knowledge graph and what the endpoint needs to answer about it.
 
-    :param kg: the dataset (rdflib) and the in-memory Oxigraph store.
-    :param engine: the worker pool that answers queries.
+    :param engine: what answers queries: the worker pool, or a remote engine (``STORE``).
     :param version: the dataset version behind ETags and Last-Modified.
     :param graph_sizes: named-graph IRI -> number of triples.
     :param description: the service description graph (its endpoint IRI is a placeholder that
         is replaced with the request's when served).
     :param ready: set once the workers have opened the store; ``/health`` answers 200 only then.
+    :param loaded_kg: the dataset (rdflib) and its in-memory Oxigraph store, once loaded.
+    :param kg_loader: loads it on first use of :attr:`kg` when the app started without it (an
+        on-disk or remote store, see :mod:`imtkg.engines`).
+    :param validation: the SHACL outcome recorded when such a store was built, else ``None``.
     """
 
-    kg: KnowledgeGraph
-    engine: QueryEngine
+    engine: Engine
     version: DatasetVersion
     graph_sizes: dict[str, int]
     description: Graph | None = None
     ready: bool = False
     load_seconds: float = 0.0
     extra: dict = field(default_factory=dict)
+    loaded_kg: KnowledgeGraph | None = None
+    kg_loader: Callable[[], KnowledgeGraph] | None = None
+    validation: str | None = None
+    _kg_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def kg(self) -> KnowledgeGraph:
+        """The dataset (rdflib) and its Oxigraph store, loaded on first use if need be."""
+        if self.loaded_kg is None:
+            with self._kg_lock:
+                if self.loaded_kg is None:
+                    if self.kg_loader is None:
+                        raise ImtKgError("the app holds no knowledge graph")
+                    self.loaded_kg = self.kg_loader()
+        return self.loaded_kg
 
     def close(self) -> None:
         """Stop the query workers (and delete their store)."""

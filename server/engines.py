@@ -1,0 +1,222 @@
+"""Which store answers the queries: the ``STORE`` setting and the engine it makes.
+
+* ``memory`` (the default): the graph is loaded and reasoned over at start, copied into a
+  temporary on-disk store and queried by the worker pool (:class:`QueryEngine`);
+* ``oxigraph:PATH``: the same worker pool over a store persisted in ``PATH``, rebuilt only when
+  the inputs or the code changed (:mod:`imtkg.disk_store`), so a restart parses nothing;
+* ``sparql:URL``: a remote SPARQL 1.1 engine loaded by ``imtkg push``
+  (:class:`imtkg.remote_engine.RemoteQueryEngine`); the dataset version and the graphs come from
+  the manifest the push stored there, so every replica of the server agrees on its ETags.
+
+In the last two modes the rdflib dataset is not loaded at start; the few features that need it
+(explanations, dumps) load it from ONTOLOGY_DIR/GRAPH_DIR on first use, and only when those files
+are the ones the store was built from.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .consistency import ensure_consistent
+from .dataset import graph_files, ontology_files
+from .disk_store import open_disk_store
+from .errors import ImtKgError
+from .http_caching import DatasetVersion, dataset_version
+from .knowledge import KnowledgeGraph, load_knowledge_graph
+from .manifest import DatasetManifest, ManifestError, manifest_query
+from .query_engine import Engine, QueryEngine, QueryError
+from .remote_engine import RemoteQueryEngine
+from .store import store_graph_iris
+
+log = logging.getLogger(__name__)
+
+STORE_KINDS = ("memory", "oxigraph", "sparql")
+
+
+class StoreSettingError(ImtKgError):
+    """A ``STORE`` setting that names no known kind of store."""
+
+
+@dataclass(frozen=True)
+class StoreSetting:
+    """A parsed ``STORE`` setting: a kind of :data:`STORE_KINDS` and a path or URL."""
+
+    kind: str
+    target: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.target}" if self.target else self.kind
+
+
+@dataclass
+class Backend:
+    """What :func:`make_engine` returns: the engine and what the server says about its data.
+
+    :param engine: answers the queries.
+    :param version: the dataset version behind ETags and Last-Modified.
+    :param graph_sizes: public named-graph IRI -> number of triples.
+    :param kg: the loaded knowledge graph (memory mode), else ``None``.
+    :param kg_loader: loads it on demand in the other modes.
+    :param validation: the SHACL outcome recorded when the store was built, ``None`` if not built.
+    """
+
+    engine: Engine
+    version: DatasetVersion
+    graph_sizes: dict[str, int]
+    kg: KnowledgeGraph | None = None
+    kg_loader: Callable[[], KnowledgeGraph] | None = None
+    validation: str | None = None
+
+
+def parse_store(value: object) -> StoreSetting:
+    """Parse a ``STORE`` setting: ``memory``, ``oxigraph:PATH`` or ``sparql:URL``.
+
+    :raises StoreSettingError: naming the accepted forms.
+    """
+    text = str(value or "memory").strip()
+    kind, _, target = text.partition(":")
+    kind = kind.lower()
+    if kind == "memory" and not target:
+        return StoreSetting("memory")
+    if kind == "oxigraph" and target:
+        return StoreSetting("oxigraph", target)
+    if kind == "sparql" and target.startswith(("http://", "https://")):
+        return StoreSetting("sparql", target)
+    raise StoreSettingError(
+        f"STORE={text!r}: expected memory, oxigraph:PATH (a folder) or sparql:URL "
+        "(http:// or https:// query endpoint)"
+    )
+
+
+def make_engine(config: Mapping[str, object]) -> Backend:
+    """Make the query engine the ``STORE`` setting names, ready to answer.
+
+    :raises ImtKgError: when the store cannot be built, opened or reached.
+    """
+    setting = parse_store(config.get("STORE"))
+    if setting.kind == "sparql":
+        return _remote_backend(config, setting.target)
+    if setting.kind == "oxigraph":
+        return _disk_backend(config, Path(setting.target))
+    return _memory_backend(config)
+
+
+def _dirs(config: Mapping[str, object]) -> tuple[Path | None, Path | None]:
+    ontology_dir = Path(config["ONTOLOGY_DIR"]) if config.get("ONTOLOGY_DIR") else None
+    graph_dir = Path(config["GRAPH_DIR"]) if config.get("GRAPH_DIR") else None
+    return ontology_dir, graph_dir
+
+
+def _pool_options(config: Mapping[str, object]) -> dict:
+    return {
+        "timeout": float(config["QUERY_TIMEOUT"]),
+        "row_limit": int(config["RESULT_LIMIT"]),
+        "byte_limit": int(config["RESULT_MAX_BYTES"]),
+    }
+
+
+def _ready(engine: Engine) -> Engine:
+    """Wait until ``engine`` answers; close it and re-raise if it does not."""
+    try:
+        engine.wait_ready()
+    except Exception:
+        engine.close()
+        raise
+    return engine
+
+
+def _memory_backend(config: Mapping[str, object]) -> Backend:
+    """Load and reason over the graph, then start the worker pool on a copy of its store."""
+    ontology_dir, graph_dir = _dirs(config)
+    kg = load_knowledge_graph(ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
+    ensure_consistent(kg.inconsistencies)  # an inconsistent graph is not served
+    version = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
+    graph_sizes = {
+        iri: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+        for iri in store_graph_iris(kg.store)
+    }
+    workers = int(config["WORKERS"])
+    engine = QueryEngine.from_store(kg.store, workers=workers, **_pool_options(config))
+    return Backend(_ready(engine), version, graph_sizes, kg=kg)
+
+
+def _disk_backend(config: Mapping[str, object], path: Path) -> Backend:
+    """Open (or build) the on-disk store and start the worker pool on it."""
+    ontology_dir, graph_dir = _dirs(config)
+    disk = open_disk_store(path, ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
+    engine = QueryEngine(disk.store_path, workers=int(config["WORKERS"]), **_pool_options(config))
+    manifest = disk.manifest
+    return Backend(
+        _ready(engine),
+        manifest.version,
+        manifest.public_graphs,
+        kg_loader=_loader(config, manifest),
+        validation=manifest.validation,
+    )
+
+
+def _remote_backend(config: Mapping[str, object], url: str) -> Backend:
+    """Reach the remote engine, read the manifest ``imtkg push`` left there, query through it."""
+    engine = RemoteQueryEngine(
+        url, graphs=None, concurrency=int(config["THREADS"]), **_pool_options(config)
+    )
+    _ready(engine)
+    try:
+        manifest = read_remote_manifest(engine)
+    except Exception:
+        engine.close()
+        raise
+    engine.graphs = list(manifest.public_graphs)
+    log.info("serving %s: %d graphs pushed %s", url, len(engine.graphs), manifest.built)
+    return Backend(
+        engine,
+        manifest.version,
+        manifest.public_graphs,
+        kg_loader=_loader(config, manifest),
+        validation=manifest.validation,
+    )
+
+
+def read_remote_manifest(engine: RemoteQueryEngine) -> DatasetManifest:
+    """Read the manifest ``imtkg push`` stored in the engine's hidden manifest graph.
+
+    :raises ImtKgError: when there is none (nothing was pushed) or it cannot be read.
+    """
+    try:
+        rows = engine.select(manifest_query())["results"]["bindings"]
+    except QueryError as exc:
+        raise ImtKgError(f"cannot read the dataset manifest at {engine.endpoint}: {exc}") from None
+    if len(rows) != 1:
+        raise ImtKgError(
+            f"the SPARQL engine at {engine.endpoint} holds no IMT knowledge graph "
+            f"({len(rows)} manifests): load it with `imtkg push {engine.endpoint}`"
+        )
+    try:
+        return DatasetManifest.from_json(rows[0]["json"]["value"])
+    except ManifestError as exc:
+        raise ImtKgError(f"the SPARQL engine at {engine.endpoint}: {exc}") from None
+
+
+def _loader(
+    config: Mapping[str, object], manifest: DatasetManifest
+) -> Callable[[], KnowledgeGraph]:
+    """Return a function loading the knowledge graph the store was built from, on demand."""
+    ontology_dir, graph_dir = _dirs(config)
+    reason = bool(config.get("REASON", True))
+
+    def load() -> KnowledgeGraph:
+        local = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
+        if local.digest != manifest.digest:
+            raise ImtKgError(
+                "this feature needs the dataset's files, and the local ONTOLOGY_DIR/GRAPH_DIR "
+                f"differ from those the store was built from (digest {local.digest[:12]} here, "
+                f"{manifest.digest[:12]} in the store)"
+            )
+        return load_knowledge_graph(ontology_dir, graph_dir, reason=reason)
+
+    return load
