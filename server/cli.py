@@ -133,6 +133,10 @@ from .reasoning_cli import explain, reason  # noqa: E402
 main.add_command(explain)
 main.add_command(reason)
 
+from .push import push  # noqa: E402 - push.py imports nothing from this module
+
+main.add_command(push)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
