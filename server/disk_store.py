@@ -24,18 +24,14 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
-from .conformance import conformance
-from .dataset import graph_files, ontology_files
 from .errors import ImtKgError
-from .http_caching import DatasetVersion, dataset_version
-from .knowledge import load_knowledge_graph
-from .manifest import FORMAT, DatasetManifest, ManifestError, count_graphs, now_iso
+from .manifest import FORMAT, DatasetManifest, ManifestError
+from .prepared import input_version, prepare_dataset
 from .store import ASSERTED_UNION, build_store
 
 log = logging.getLogger(__name__)
@@ -72,8 +68,7 @@ def open_disk_store(
         overwritten), or when the inputs cannot be loaded.
     """
     path = Path(path).resolve()
-    inputs = [*ontology_files(ontology_dir), *graph_files(graph_dir)]
-    version = dataset_version(inputs)
+    version = input_version(ontology_dir, graph_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
         _remove_leftovers(path)
@@ -81,7 +76,7 @@ def open_disk_store(
         if problem is None:
             return DiskStore(path, read_manifest(path), rebuilt=False)
         log.info("building the on-disk store at %s (%s)", path, problem)
-        manifest = _build(path, version, ontology_dir, graph_dir, reason)
+        manifest = _build(path, ontology_dir, graph_dir, reason)
         return DiskStore(path, manifest, rebuilt=True)
 
 
@@ -138,32 +133,18 @@ def store_files(directory: Path) -> dict[str, int]:
 
 
 def _build(
-    path: Path,
-    version: DatasetVersion,
-    ontology_dir: Path | None,
-    graph_dir: Path | None,
-    reason: bool,
+    path: Path, ontology_dir: Path | None, graph_dir: Path | None, reason: bool
 ) -> DatasetManifest:
     """Load, reason and validate the inputs into a store beside ``path``, then swap it in."""
-    kg = load_knowledge_graph(ontology_dir, graph_dir, reason=reason)
-    validation, _ = conformance(kg.dataset)
+    prepared = prepare_dataset(ontology_dir, graph_dir, reason=reason)
     building = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
     try:
-        store = build_store(kg.dataset, building / STORE_DIR)
+        store = build_store(prepared.kg.dataset, building / STORE_DIR)
         store.flush()
-        graphs = count_graphs(store)
+        manifest = prepared.manifest(store)
         del store
         gc.collect()  # release RocksDB's lock so that the files are final and others may open them
-        manifest = DatasetManifest(
-            digest=version.digest,
-            last_modified=version.last_modified.isoformat(),
-            code_version=__version__,
-            reasoned=reason,
-            validation=validation,
-            graphs=graphs,
-            built=now_iso(),
-            files=store_files(building / STORE_DIR),
-        )
+        manifest = replace(manifest, files=store_files(building / STORE_DIR))
         _write_file(building / MANIFEST_FILE, manifest.to_json())
         _swap(building, path)
     except BaseException:

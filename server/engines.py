@@ -23,12 +23,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .consistency import ensure_consistent
-from .dataset import graph_files, ontology_files
 from .disk_store import open_disk_store
 from .errors import ImtKgError
-from .http_caching import DatasetVersion, dataset_version
+from .http_caching import DatasetVersion
 from .knowledge import KnowledgeGraph, load_knowledge_graph
 from .manifest import DatasetManifest, ManifestError, manifest_query
+from .prepared import input_version
 from .query_engine import Engine, QueryEngine, QueryError
 from .remote_engine import RemoteQueryEngine
 from .store import store_graph_iris
@@ -135,7 +135,7 @@ def _memory_backend(config: Mapping[str, object]) -> Backend:
     ontology_dir, graph_dir = _dirs(config)
     kg = load_knowledge_graph(ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
     ensure_consistent(kg.inconsistencies)  # an inconsistent graph is not served
-    version = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
+    version = input_version(ontology_dir, graph_dir)
     graph_sizes = {
         iri: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
         for iri in store_graph_iris(kg.store)
@@ -210,7 +210,7 @@ def _loader(
     reason = bool(config.get("REASON", True))
 
     def load() -> KnowledgeGraph:
-        local = dataset_version([*ontology_files(ontology_dir), *graph_files(graph_dir)])
+        local = input_version(ontology_dir, graph_dir)
         if local.digest != manifest.digest:
             raise ImtKgError(
                 "this feature needs the dataset's files, and the local ONTOLOGY_DIR/GRAPH_DIR "
