@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 BLUEPRINTS: list[str] = [
     "imtkg.sparql_protocol",
     "imtkg.health",
+    "imtkg.workbench",
+    "imtkg.queries_gallery",
+    "imtkg.void",
+    "imtkg.dumps",
     "imtkg.explain_http",
     "imtkg.pages",
 ]

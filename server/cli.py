@@ -128,6 +128,10 @@ from .serve import serve  # noqa: E402 - serve.py imports nothing from this modu
 
 main.add_command(serve)
 
+from .dumps import dump  # noqa: E402 - dumps.py imports nothing from this module
+
+main.add_command(dump)
+
 from .reasoning_cli import explain, reason  # noqa: E402
 
 main.add_command(explain)
@@ -136,6 +140,10 @@ main.add_command(reason)
 from .push import push  # noqa: E402 - push.py imports nothing from this module
 
 main.add_command(push)
+
+from .validate_command import validate  # noqa: E402
+
+main.add_command(validate)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from .namespaces import SD, VOID
 
@@ -36,12 +36,16 @@ RESULT_FORMAT_IRIS = (
 
 
 def service_description(
-    endpoint: str, graph_sizes: Mapping[str, int], title: str = "IMT knowledge graph"
+    endpoint: str,
+    graph_sizes: Mapping[str, int],
+    title: str = "IMT knowledge graph",
+    void: str | None = None,
 ) -> Graph:
     """Describe the endpoint with the ``sd:`` vocabulary.
 
     :param endpoint: the absolute IRI of the ``/sparql`` endpoint.
     :param graph_sizes: named-graph IRI -> number of triples; the default graph is their union.
+    :param void: the IRI of the dataset's VoID description, linked with ``rdfs:seeAlso``.
     """
     g = Graph()
     g.bind("sd", SD)
@@ -54,6 +58,8 @@ def service_description(
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, SD.feature, SD.EmptyGraphs))
+    if void:
+        g.add((service, RDFS.seeAlso, URIRef(void)))
     for name in RESULT_FORMAT_IRIS:
         g.add((service, SD.resultFormat, URIRef(FORMATS + name)))
     dataset = BNode("defaultDataset")

@@ -125,8 +125,9 @@ def service_description_response() -> Response:
         response = Response(status=304)
     else:
         from .service_description import service_description
+        from .void import void_document_iri
 
-        graph = service_description(endpoint, state.graph_sizes)
+        graph = service_description(endpoint, state.graph_sizes, void=void_document_iri())
         response = Response(
             serialize_description(graph, graph_format),
             content_type=f"{GRAPH_FORMATS[graph_format][0]}; charset=utf-8",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from imtkg.knowledge import KnowledgeGraph, load_knowledge_graph
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,3 +16,19 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 def kg() -> KnowledgeGraph:
     """The shipped knowledge graph with its inferred graph, loaded once for the whole session."""
     return load_knowledge_graph()
+
+
+@pytest.fixture(scope="session")
+def shipped_app():
+    """The app on the shipped graph with every blueprint, shared by the session, then closed."""
+    from imtkg.app import close_app, create_app
+
+    app = create_app({"WORKERS": 2, "QUERY_TIMEOUT": 10.0, "PUBLIC_BASE": None})
+    yield app
+    close_app(app)
+
+
+@pytest.fixture(scope="session")
+def shipped_client(shipped_app):
+    """A test client of :func:`shipped_app`."""
+    return shipped_app.test_client()

@@ -10,8 +10,6 @@ import logging
 import warnings
 
 import pytest
-from imtkg.config import load_settings
-from imtkg.namespaces import SD
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.query import Result
@@ -26,6 +24,10 @@ from sparql_support import (
     PROLOGUE,
     app_context,
 )
+
+from imtkg import app as app_module
+from imtkg.config import load_settings
+from imtkg.namespaces import SD
 
 CONSTRUCT_CITIES = PROLOGUE + "CONSTRUCT { ?c imt:city ?city } WHERE { ?c imt:city ?city }"
 
@@ -300,15 +302,24 @@ def test_service_description_is_negotiated(client):
     assert client.get("/sparql", headers={"Accept": "image/png"}).status_code == 406
 
 
-def test_service_description_without_workbench_for_browsers(client):
+def without_workbench(monkeypatch) -> None:
+    """Leave the workbench blueprint (imtkg.workbench) out of the apps created next."""
+    blueprints = [m for m in app_module.BLUEPRINTS if m != "imtkg.workbench"]
+    monkeypatch.setattr(app_module, "BLUEPRINTS", blueprints)
+
+
+def test_service_description_without_workbench_for_browsers(monkeypatch):
     """A browser gets the description while no workbench view is registered."""
-    response = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    without_workbench(monkeypatch)
+    with app_context(WORKERS=1) as app:
+        response = app.test_client().get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 200
     assert response.mimetype == "text/turtle"
 
 
-def test_browsers_get_the_workbench_when_registered():
+def test_browsers_get_the_workbench_when_registered(monkeypatch):
     """A registered ``workbench`` view answers browsers at GET /sparql; RDF clients get RDF."""
+    without_workbench(monkeypatch)
     with app_context(WORKERS=1) as app:
         app.add_url_rule("/workbench", "workbench", lambda: "<html>workbench</html>")
         client = app.test_client()
