@@ -116,6 +116,7 @@ class Explainer:
     def __init__(self, dataset: Dataset, closure: RLClosure | None = None) -> None:
         self.dataset = dataset
         self.closure = closure or RLClosure(asserted_triples(dataset)).run()
+        self._catalogue = _catalogue(dataset)
         self._inferred = dataset.graph(INFERRED_GRAPH)
         self._memo: dict[Triple, Explanation] = {}
 
@@ -163,16 +164,17 @@ class Explainer:
         return tuple(self._statement(g) for g in graphs_stating(self.dataset, triple))
 
     def _statement(self, graph: URIRef) -> Statement:
+        catalogue = self._catalogue
         linked = (PROV.wasDerivedFrom, DCTERMS.source)
-        documents = sorted({d for p in linked for d in self.dataset.objects(graph, p)})
+        documents = sorted({d for p in linked for d in catalogue.objects(graph, p)})
         return Statement(
             graph,
-            _label(self.dataset, graph),
+            _label(catalogue, graph),
             tuple(
                 SourceDocument(
                     d,
-                    _label(self.dataset, d) or _label(self.dataset, d, DCTERMS.title),
-                    _first(self.dataset, d, SCHEMA.url, FOAF.page),
+                    _label(catalogue, d) or _label(catalogue, d, DCTERMS.title),
+                    _first(catalogue, d, SCHEMA.url, FOAF.page),
                 )
                 for d in documents
                 if isinstance(d, URIRef)
@@ -180,9 +182,31 @@ class Explainer:
         )
 
 
-def _label(dataset: Dataset, node: Node, predicate: URIRef = RDFS.label) -> str | None:
+#: what the catalogue says of graphs and documents that explanations show
+CATALOGUE_PREDICATES = (
+    PROV.wasDerivedFrom,
+    DCTERMS.source,
+    DCTERMS.title,
+    RDFS.label,
+    SCHEMA.url,
+    FOAF.page,
+)
+
+
+def _catalogue(dataset: Dataset) -> Graph:
+    """Return the triples of the asserted graphs that describe named graphs and documents."""
+    catalogue = Graph()
+    for graph in dataset.graphs():
+        if graph.identifier != INFERRED_GRAPH:
+            for predicate in CATALOGUE_PREDICATES:
+                pairs = graph.subject_objects(predicate)
+                catalogue.addN((s, predicate, o, catalogue) for s, o in pairs)
+    return catalogue
+
+
+def _label(graph: Graph, node: Node, predicate: URIRef = RDFS.label) -> str | None:
     """Return the English label of ``node``, else one without language, else any."""
-    labels = [o for o in dataset.objects(node, predicate) if isinstance(o, Literal)]
+    labels = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
     for wanted in ("en", None):
         chosen = sorted(str(o) for o in labels if o.language == wanted)
         if chosen:
@@ -190,10 +214,10 @@ def _label(dataset: Dataset, node: Node, predicate: URIRef = RDFS.label) -> str 
     return sorted(str(o) for o in labels)[0] if labels else None
 
 
-def _first(dataset: Dataset, node: Node, *predicates: URIRef) -> str | None:
+def _first(graph: Graph, node: Node, *predicates: URIRef) -> str | None:
     """Return the first value of the first of ``predicates`` that ``node`` has."""
     for predicate in predicates:
-        values = sorted(str(o) for o in dataset.objects(node, predicate))
+        values = sorted(str(o) for o in graph.objects(node, predicate))
         if values:
             return values[0]
     return None
