@@ -29,6 +29,7 @@ BLUEPRINTS: list[str] = [
     "imtkg.void",
     "imtkg.dumps",
     "imtkg.explain_http",
+    "imtkg.shacl_service",
     "imtkg.pages",
 ]
 

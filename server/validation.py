@@ -34,6 +34,8 @@ from .errors import ImtKgError
 from .loading import parse_file
 from .namespaces import BASE, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SD, SH
 from .paths import resource_dir, turtle_files
+from .rdf_terms import shorten
+from .reasoning import graphs_stating
 
 #: namespace of the shapes (``imtsh:``)
 IMTSH = Namespace(BASE + "shapes#")
@@ -319,26 +321,9 @@ def label_of(node: Node | None, *graphs: Graph) -> str | None:
     return english[0] if english else sorted(str(label) for label in labels)[0]
 
 
-def short(term: Node | None, prefixes: Mapping[str, str] = REPORT_PREFIXES) -> str:
-    """Return a readable form of a term: ``prefix:local`` for IRIs, Turtle-like for literals."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        best = max(
-            (ns for ns in prefixes.values() if str(term).startswith(ns)), key=len, default=None
-        )
-        if best is not None and len(str(term)) > len(best):
-            prefix = next(p for p, ns in prefixes.items() if ns == best)
-            return f"{prefix}:{str(term)[len(best) :]}"
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3(namespace_manager=_NAMESPACES)
-    return f"_:{term}"
-
-
-_NAMESPACES = Graph().namespace_manager
-for _prefix, _namespace in REPORT_PREFIXES.items():
-    _NAMESPACES.bind(_prefix, _namespace, override=True, replace=True)
+def short(term: Node | None) -> str:
+    """Return a readable form of a term with the report prefixes (``imtsh:FigureShape``)."""
+    return "" if term is None else shorten(term, REPORT_PREFIXES)
 
 
 def path_text(graph: Graph, path: Node) -> str:
@@ -381,24 +366,38 @@ def _locate(
 def origin_graphs(
     dataset: Dataset, focus: Node, path: str | None, value: Node | None
 ) -> tuple[URIRef, ...]:
-    """Return the named graphs that state the triple of a result, else those describing its focus.
+    """Return the graphs that state the triple of a result, else those that describe its focus.
 
-    A named graph given as focus node (a graph missing from the catalogue) is its own origin.
+    The default graph counts (``DATASET_DEFAULT_GRAPH_ID``: a request body in a triple format);
+    a named graph given as focus node (a graph missing from the catalogue) is its own origin.
     """
-    named = [g for g in dataset.graphs() if g.identifier != INFERRED_GRAPH and len(g)]
     predicate = _expand(path) if path and value is not None else None
     found: list[URIRef] = []
     if predicate is not None:
-        if path.startswith("^"):
-            found = [g.identifier for g in named if (value, predicate, focus) in g]
-        else:
-            found = [g.identifier for g in named if (focus, predicate, value) in g]
+        inverse = path.startswith("^")
+        triple = (value, predicate, focus) if inverse else (focus, predicate, value)
+        found = graphs_stating(dataset, triple) + _stating_in_default(dataset, triple)
     if not found:
-        typed = [g.identifier for g in named if (focus, RDF.type, None) in g]
-        found = typed or [g.identifier for g in named if (focus, None, None) in g]
-    if not found and focus in {g.identifier for g in named}:
+        found = _graphs_matching(dataset, (focus, RDF.type, None)) or _graphs_matching(
+            dataset, (focus, None, None)
+        )
+    if not found and any(g.identifier == focus for g in dataset.graphs()):
         found = [focus]
     return tuple(sorted(set(found), key=str))
+
+
+def _stating_in_default(dataset: Dataset, triple: tuple) -> list[URIRef]:
+    default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+    return [DATASET_DEFAULT_GRAPH_ID] if triple in default else []
+
+
+def _graphs_matching(dataset: Dataset, pattern: tuple) -> list[URIRef]:
+    """Return the graphs (not graph:inferred) with a triple matching ``pattern``."""
+    return [
+        g.identifier
+        for g in dataset.graphs()
+        if g.identifier != INFERRED_GRAPH and isinstance(g.identifier, URIRef) and pattern in g
+    ]
 
 
 def _expand(path: str) -> URIRef | None:
