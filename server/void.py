@@ -51,6 +51,8 @@ LINK_TARGETS: dict[str, URIRef] = {
 LINK_PREDICATE = SCHEMA.sameAs
 ROOT_RESOURCE = ID["institut-mines-telecom"]
 EXAMPLE_RESOURCES = (ID["imt-mines-ales"], ID["imt-grand-est"], ID["event/industry-week-2025"])
+#: serialised descriptions kept (per base and format) before the cache starts over
+_MAX_DOCUMENTS = 32
 TITLE = {"en": "IMT knowledge graph", "fr": "Graphe de connaissances de l'IMT"}
 DESCRIPTION = {
     "en": "An open knowledge graph of the Institut Mines-Télécom network: its schools, alliances, "
@@ -340,6 +342,21 @@ def void_statistics() -> VoidStatistics:
     return state.extra["void.statistics"]
 
 
+def void_document(base: str, graph_format: str) -> bytes:
+    """Return the description of the dataset served at ``base`` in ``graph_format``.
+
+    Serialising takes rdflib tens of milliseconds, so each document is kept (a few bases at
+    most: the public one, or the request's host when none is set).
+    """
+    documents = current_state().extra.setdefault("void.documents", {})
+    key = (base, graph_format)
+    if key not in documents:
+        if len(documents) >= _MAX_DOCUMENTS:
+            documents.clear()
+        documents[key] = serialize_description(void_graph(void_statistics(), base), graph_format)
+    return documents[key]
+
+
 def void_document_iri() -> str:
     """Return the public IRI of the VoID description (for links from other documents)."""
     return served_base() + VOID_PATH
@@ -367,24 +384,24 @@ def void() -> Response:
         return _text_response(406, f"the VoID description is offered as: {offered}, text/html")
     state = current_state()
     base = served_base()
-    etag = etag_for(state.version, "void", base, "html" if html else graph_format)
+    lang = choose_language(request) if html else None
+    etag = etag_for(state.version, "void", base, lang or graph_format)
     if not_modified(request, etag, state.version):
         response = Response(status=304)
     elif html:
-        turtle = serialize_description(void_graph(void_statistics(), base), "turtle")
-        response = Response(
-            render_template(
-                "void.html",
-                lang=choose_language(request),
-                turtle=turtle.decode("utf-8"),
-                formats=[(name, media) for name, (media, _) in GRAPH_FORMATS.items()],
-            ),
-            content_type="text/html; charset=utf-8",
+        page = render_template(
+            "void.html",
+            lang=lang,
+            turtle=void_document(base, "turtle").decode("utf-8"),
+            formats=[(name, media) for name, (media, _) in GRAPH_FORMATS.items()],
         )
+        response = Response(page, content_type="text/html; charset=utf-8")
     else:
         response = Response(
-            serialize_description(void_graph(void_statistics(), base), graph_format),
+            void_document(base, graph_format),
             content_type=f"{GRAPH_FORMATS[graph_format][0]}; charset=utf-8",
         )
     add_cache_headers(response, etag, state.version, current_app.config["CACHE_MAX_AGE"])
+    if html:
+        response.vary.update(("Accept-Language", "Cookie"))
     return response

@@ -28,7 +28,7 @@ def shipped_app():
     close_app(app)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def shipped_client(shipped_app):
-    """A test client of :func:`shipped_app`."""
+    """A fresh test client of :func:`shipped_app` (no cookie from another test, e.g. ``lang``)."""
     return shipped_app.test_client()
