@@ -117,7 +117,8 @@ class ClosureCache:
         graph = Graph()
         for triple in triples:
             graph.add(triple)
-        body = graph.serialize(format="nt", encoding="utf-8")
+        lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+        body = b"".join(sorted(line for line in lines if line.strip()))  # stable files
         digest = hashlib.sha256(body).hexdigest()
         header = f"{MAGIC} {FORMAT_VERSION} {key} {len(graph)} {digest}\n".encode()
         try:

@@ -26,8 +26,8 @@ from rdflib.term import Node
 
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SCHEMA
 from .rdf_terms import format_triple, shorten
-from .reasoning import asserted_triples, graphs_stating
-from .rl_engine import CHAIN, RULES, RLClosure, Triple, rdf_list
+from .reasoning import graphs_stating, iter_asserted
+from .rl_engine import CHAIN, RULES, RLClosure, Triple
 
 #: where the OWL 2 RL rules are defined
 RULES_SPEC = URIRef(
@@ -115,7 +115,7 @@ class Explainer:
 
     def __init__(self, dataset: Dataset, closure: RLClosure | None = None) -> None:
         self.dataset = dataset
-        self.closure = closure or RLClosure(asserted_triples(dataset)).run()
+        self.closure = closure or RLClosure(iter_asserted(dataset)).run()
         self._catalogue = _catalogue(dataset)
         self._inferred = dataset.graph(INFERRED_GRAPH)
         self._memo: dict[Triple, Explanation] = {}
@@ -155,7 +155,7 @@ class Explainer:
     def _explain_axiom(self, triple: Triple) -> Explanation:
         explanation = self._explain(triple)
         if triple[1] == CHAIN and explanation.chain is None:
-            chain = rdf_list(self.closure.index, triple[2])
+            chain = self.closure.rdf_list(triple[2])
             explanation.chain = tuple(chain) if chain else None
         return explanation
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal as Choice
 
@@ -46,7 +47,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import INFERRED_GRAPH
-from .rl_engine import RLClosure, RLViolation, Triple, is_builtin, unsupported_constructs
+from .rl_engine import RLClosure, RLViolation, Triple, is_builtin
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,16 @@ REFLEXIVE_TAUTOLOGIES = frozenset(
 )
 
 
-def asserted_triples(dataset: Dataset) -> set[Triple]:
-    """Return the triples of every named graph of ``dataset`` except ``graph:inferred``."""
-    triples: set[Triple] = set()
+def iter_asserted(dataset: Dataset) -> Iterator[Triple]:
+    """Yield the triples of every named graph except ``graph:inferred`` (repeats included)."""
     for graph in dataset.graphs():
         if graph.identifier != INFERRED_GRAPH:
-            triples.update(graph)
-    return triples
+            yield from graph
+
+
+def asserted_triples(dataset: Dataset) -> set[Triple]:
+    """Return the triples of every named graph of ``dataset`` except ``graph:inferred``."""
+    return set(iter_asserted(dataset))
 
 
 def graphs_stating(dataset: Dataset, triple: Triple) -> list[URIRef]:
@@ -143,26 +147,22 @@ def reason(dataset: Dataset, full: bool = False, engine: Engine = "auto") -> Rea
     if engine not in ENGINES:
         raise ValueError(f"unknown reasoning engine {engine!r}; expected one of {ENGINES}")
     started = time.perf_counter()
-    asserted = asserted_triples(dataset)
     fallback: list[str] = []
     if engine != "owlrl" and not full:
-        fallback = unsupported_constructs(asserted)
+        closure = RLClosure(iter_asserted(dataset))
+        fallback = closure.unsupported()
         if not fallback:
-            closure = RLClosure(asserted).run()
-            fallback = unsupported_constructs(closure.derived())
+            fallback = closure.run().unsupported()
             if not fallback:
                 inferred = {t for t in closure.derived() if not is_noise(t)}
-                return Reasoning(
-                    inferred,
-                    "fast",
-                    time.perf_counter() - started,
-                    closure=closure,
-                    violations=closure.violations(),
-                )
+                violations = closure.violations()
+                seconds = time.perf_counter() - started
+                return Reasoning(inferred, "fast", seconds, closure, violations)
         if engine == "fast":
             reasons = "; ".join(fallback)
             raise ValueError(f"the fast engine cannot reason over this input: it {reasons}")
         log.info("reasoning with owlrl: the input %s", "; ".join(fallback))
+    asserted = asserted_triples(dataset)
     triples, errors = owlrl_closure(asserted)
     keep = is_rdf if full else (lambda t: not is_noise(t))
     inferred = {t for t in triples if t not in asserted and keep(t)}
@@ -199,6 +199,7 @@ __all__ = [
     "asserted_triples",
     "compute_inferences",
     "graphs_stating",
+    "iter_asserted",
     "is_noise",
     "is_rdf",
     "owlrl_closure",

@@ -19,9 +19,11 @@ It leaves out the rules that only produce tautologies (``eq-ref``, ``scm-cls``, 
 this rule set (``owl:sameAs``, restrictions, functional properties...),
 :func:`unsupported_constructs` names it and the caller falls back to owlrl.
 
-Each derived triple records the round that first derived it (its *rank*; asserted triples have
-rank 0). A triple of rank *k* has a derivation whose premises all have a lower rank, so
-:meth:`RLClosure.derivations` can rebuild a shortest, cycle-free derivation tree backwards.
+Terms are encoded as integers on input (rdflib terms hash and compare in Python, integers in
+C), and decoded on output. Each derived triple records the round that first derived it (its
+*rank*; asserted triples have rank 0). A triple of rank *k* has a derivation whose premises all
+have a lower rank, so :meth:`RLClosure.derivations` can rebuild a shortest, cycle-free
+derivation tree backwards.
 """
 
 from __future__ import annotations
@@ -48,6 +50,50 @@ INV = OWL.inverseOf
 CHAIN = OWL.propertyChainAxiom
 SYMMETRIC = OWL.SymmetricProperty
 TRANSITIVE = OWL.TransitiveProperty
+
+#: the terms the rules mention, encoded as the first integers of every closure
+RESERVED: tuple[Node, ...] = (
+    TYPE,
+    SCO,
+    SPO,
+    DOMAIN,
+    RANGE,
+    EQC,
+    EQP,
+    INV,
+    CHAIN,
+    SYMMETRIC,
+    TRANSITIVE,
+    RDF.first,
+    RDF.rest,
+    RDF.nil,
+    OWL.disjointWith,
+    OWL.AllDisjointClasses,
+    OWL.members,
+    OWL.Nothing,
+)
+(
+    _TYPE,
+    _SCO,
+    _SPO,
+    _DOMAIN,
+    _RANGE,
+    _EQC,
+    _EQP,
+    _INV,
+    _CHAIN,
+    _SYMMETRIC,
+    _TRANSITIVE,
+    _FIRST,
+    _REST,
+    _NIL,
+    _DISJOINT,
+    _ALL_DISJOINT,
+    _MEMBERS,
+    _NOTHING,
+) = range(len(RESERVED))
+_AXIOM_IDS = frozenset({_SCO, _SPO, _DOMAIN, _RANGE, _EQC, _EQP, _INV, _CHAIN, _DISJOINT})
+IntTriple = tuple[int, int, int]
 
 #: OWL 2 RL rule name -> what it says, in words; the order is the order of preference between
 #: equally short derivations (classification by subclass first, then sub-properties...)
@@ -138,31 +184,32 @@ def is_builtin(term: Node) -> bool:
 def unsupported_constructs(triples: Iterable[Triple]) -> list[str]:
     """Return why the engine cannot compute the OWL RL closure of ``triples`` (empty: it can).
 
-    The reasons name OWL vocabulary outside the implemented rules, and class axioms about the
-    built-in classes (``owl:Thing rdfs:subClassOf ...``), whose consequences owlrl's axiomatic
-    rules (every class is a subclass of ``owl:Thing``...) would spread.
+    See :meth:`RLClosure.unsupported`.
     """
-    reasons: set[str] = set()
-    for s, p, o in triples:
-        if p in UNSUPPORTED_PREDICATES and not (p == OWL.sameAs and s == o):
-            reasons.add(f"uses {p}")
-        elif p in (TYPE, SCO, EQC) and o in UNSUPPORTED_CLASSES:
-            reasons.add(f"uses {o}")
-        elif p in (SCO, EQC) and (is_builtin(s) or (p == EQC and is_builtin(o))):
-            reasons.add(f"states a class axiom about a built-in class ({s} {p} {o})")
-        elif p == SCO and o == OWL.Nothing:
-            reasons.add(f"makes {s} a subclass of owl:Nothing")
-    return sorted(reasons)
+    return RLClosure(triples).unsupported()
+
+
+def _unsupported(s: Node, p: Node, o: Node) -> str | None:
+    """Say why the triple ``s p o`` is outside the engine's rules, if it is."""
+    if p in UNSUPPORTED_PREDICATES and not (p == OWL.sameAs and s == o):
+        return f"uses {p}"
+    if p in (TYPE, SCO, EQC) and o in UNSUPPORTED_CLASSES:
+        return f"uses {o}"
+    if p in (SCO, EQC) and (is_builtin(s) or (p == EQC and is_builtin(o))):
+        return f"states a class axiom about a built-in class ({s} {p} {o})"
+    if p == SCO and o == OWL.Nothing:
+        return f"makes {s} a subclass of owl:Nothing"
+    return None
 
 
 class TripleIndex:
-    """Triples indexed by predicate then subject, and by predicate then object."""
+    """Encoded triples indexed by predicate then subject, and by predicate then object."""
 
     def __init__(self) -> None:
-        self.ps: dict[Node, dict[Node, set[Node]]] = {}
-        self.po: dict[Node, dict[Node, set[Node]]] = {}
+        self.ps: dict[int, dict[int, set[int]]] = {}
+        self.po: dict[int, dict[int, set[int]]] = {}
 
-    def add(self, triple: Triple) -> None:
+    def add(self, triple: IntTriple) -> None:
         """Index ``triple`` (the caller makes sure it is new)."""
         s, p, o = triple
         by_s = self.ps.get(p)
@@ -179,17 +226,17 @@ class TripleIndex:
             subjects = by_o[o] = set()
         subjects.add(s)
 
-    def objects(self, s: Node, p: Node) -> set[Node] | frozenset:
+    def objects(self, s: int, p: int) -> set[int] | frozenset:
         """Return the objects of ``s p ?o``."""
         by_s = self.ps.get(p)
         return by_s.get(s, _EMPTY) if by_s is not None else _EMPTY
 
-    def subjects(self, p: Node, o: Node) -> set[Node] | frozenset:
+    def subjects(self, p: int, o: int) -> set[int] | frozenset:
         """Return the subjects of ``?s p o``."""
         by_o = self.po.get(p)
         return by_o.get(o, _EMPTY) if by_o is not None else _EMPTY
 
-    def pairs(self, p: Node) -> Iterator[tuple[Node, Node]]:
+    def pairs(self, p: int) -> Iterator[tuple[int, int]]:
         """Yield the (subject, object) pairs of ``p`` (not while adding triples)."""
         for s, objects in self.ps.get(p, {}).items():
             for o in objects:
@@ -226,16 +273,16 @@ class RLViolation:
     datatype: Node | None = None
 
 
-def rdf_list(index: TripleIndex, head: Node) -> list[Node] | None:
-    """Return the members of the RDF list at ``head``; ``None`` when it is malformed or cyclic."""
-    items: list[Node] = []
-    seen: set[Node] = set()
+def rdf_list(index: TripleIndex, head: int) -> list[int] | None:
+    """Return the members of the encoded RDF list at ``head``; ``None`` if malformed or cyclic."""
+    items: list[int] = []
+    seen: set[int] = set()
     node = head
-    while node != RDF.nil:
+    while node != _NIL:
         if node in seen:
             return None
         seen.add(node)
-        first, rest = index.objects(node, RDF.first), index.objects(node, RDF.rest)
+        first, rest = index.objects(node, _FIRST), index.objects(node, _REST)
         if len(first) != 1 or len(rest) != 1:
             return None
         items.append(next(iter(first)))
@@ -246,57 +293,117 @@ def rdf_list(index: TripleIndex, head: Node) -> list[Node] | None:
 class RLClosure:
     """The OWL 2 RL closure of a set of triples under the engine's rules.
 
-    :param asserted: the input triples (ontology and data).
+    :param asserted: the input triples (ontology and data); duplicates are ignored.
 
-    After :meth:`run`, :attr:`rank` maps every triple of the closure to the round that first
-    derived it (0 for the asserted ones).
+    Call :meth:`run` to compute the fixpoint. Internally triples are tuples of integers
+    (:attr:`index`, :attr:`rank`); the public methods take and return rdflib terms.
     """
 
     def __init__(self, asserted: Iterable[Triple]) -> None:
+        self._terms: list[Node] = list(RESERVED)
+        self._ids: dict[Node, int] = {term: i for i, term in enumerate(RESERVED)}
         self.index = TripleIndex()
-        self.rank: dict[Triple, int] = {}
+        #: encoded triple -> the round that first derived it (0: asserted)
+        self.rank: dict[IntTriple, int] = {}
+        ids, terms, rank, add = self._ids, self._terms, self.rank, self.index.add
         for triple in asserted:
-            if triple not in self.rank:
-                self.rank[triple] = 0
-                self.index.add(triple)
-        #: property -> its chains (tuples of properties), with the list head of each
-        self.chains: dict[Node, dict[tuple[Node, ...], Node]] = {}
+            encoded = []
+            for term in triple:
+                number = ids.get(term)
+                if number is None:
+                    number = ids[term] = len(terms)
+                    terms.append(term)
+                encoded.append(number)
+            key = (encoded[0], encoded[1], encoded[2])
+            if key not in rank:
+                rank[key] = 0
+                add(key)
+        #: property -> its chains (tuples of properties) -> the list head of each
+        self.chains: dict[int, dict[tuple[int, ...], int]] = {}
         #: property -> (defined property, chain, position) for each chain it occurs in
-        self._chain_steps: dict[Node, list[tuple[Node, tuple[Node, ...], int]]] = {}
+        self._chain_steps: dict[int, list[tuple[int, tuple[int, ...], int]]] = {}
         self.rounds = 0
+
+    # -- encoding ------------------------------------------------------------------------------
+
+    def encode(self, triple: Triple) -> IntTriple | None:
+        """Return the encoded triple; ``None`` if one of its terms is unknown to the closure."""
+        ids = self._ids
+        s, p, o = (ids.get(t) for t in triple)
+        if s is None or p is None or o is None:
+            return None
+        return (s, p, o)
+
+    def decode(self, triple: IntTriple) -> Triple:
+        """Return the rdflib triple of an encoded one."""
+        terms = self._terms
+        return (terms[triple[0]], terms[triple[1]], terms[triple[2]])
+
+    # -- what the engine supports ---------------------------------------------------------------
+
+    def unsupported(self) -> list[str]:
+        """Return why the engine cannot compute this closure exactly (empty: it can).
+
+        The reasons name OWL vocabulary outside the implemented rules (``owl:sameAs``,
+        restrictions, functional properties...) and class axioms about the built-in classes
+        (``owl:Thing rdfs:subClassOf ...``), whose consequences owlrl's axiomatic rules (every
+        class is a subclass of ``owl:Thing``...) would spread. Only the distinct predicates and
+        the class axioms are inspected, so this is cheap.
+        """
+        terms, index = self._terms, self.index
+        reasons: set[str] = set()
+        for p, by_s in index.ps.items():
+            predicate = terms[p]
+            if predicate in UNSUPPORTED_PREDICATES:
+                for s, objects in by_s.items():
+                    for o in objects:
+                        reason = _unsupported(terms[s], predicate, terms[o])
+                        if reason:
+                            reasons.add(reason)
+        for o in index.po.get(_TYPE, {}):
+            if terms[o] in UNSUPPORTED_CLASSES:
+                reasons.add(f"uses {terms[o]}")
+        for p in (_SCO, _EQC):
+            for s, o in index.pairs(p):
+                reason = _unsupported(terms[s], terms[p], terms[o])
+                if reason:
+                    reasons.add(reason)
+        return sorted(reasons)
 
     # -- forward chaining ------------------------------------------------------------------
 
     def run(self) -> RLClosure:
         """Compute the fixpoint; return ``self``."""
-        delta: Iterable[Triple] = list(self.rank)
+        delta: Iterable[IntTriple] = list(self.rank)
+        rank, add = self.rank, self.index.add
         while True:
-            new: set[Triple] = set()
-            rank = self.rank
+            new: set[IntTriple] = set()
             if self._refresh_chains(delta, new):
                 new.difference_update(rank)
+            consequences = self._consequences
             for triple in delta:
-                for conclusion in self._consequences(triple):
+                for conclusion in consequences(triple):
                     if conclusion not in rank:
                         new.add(conclusion)
             if not new:
                 return self
             self.rounds += 1
+            level = self.rounds
             for triple in new:
-                rank[triple] = self.rounds
-                self.index.add(triple)
+                rank[triple] = level
+                add(triple)
             delta = new
 
-    def _refresh_chains(self, delta: Iterable[Triple], new: set[Triple]) -> bool:
+    def _refresh_chains(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> bool:
         """Re-read the property chains when ``delta`` touches them; fire the new chains in full."""
-        if not any(p in (CHAIN, RDF.first, RDF.rest) for _, p, _ in delta):
+        if not any(p in (_CHAIN, _FIRST, _REST) for _, p, _ in delta):
             return False
-        for prop, heads in list(self.index.ps.get(CHAIN, {}).items()):
+        for prop, heads in list(self.index.ps.get(_CHAIN, {}).items()):
             for head in heads:
-                chain = rdf_list(self.index, head)
-                if not chain or tuple(chain) in self.chains.get(prop, {}):
+                items = rdf_list(self.index, head)
+                if not items or tuple(items) in self.chains.get(prop, {}):
                     continue
-                chain = tuple(chain)
+                chain = tuple(items)
                 self.chains.setdefault(prop, {})[chain] = head
                 for position, step in enumerate(chain):
                     self._chain_steps.setdefault(step, []).append((prop, chain, position))
@@ -305,7 +412,7 @@ class RLClosure:
                         new.add((x, prop, z))
         return True
 
-    def _chain_starts(self, chain: tuple[Node, ...], position: int, node: Node) -> set[Node]:
+    def _chain_starts(self, chain: tuple[int, ...], position: int, node: int) -> set[int]:
         """Return the nodes from which ``chain[:position]`` leads to ``node``."""
         nodes = {node}
         for step in reversed(chain[:position]):
@@ -314,7 +421,7 @@ class RLClosure:
                 break
         return nodes
 
-    def _chain_ends(self, chain: tuple[Node, ...], position: int, node: Node) -> set[Node]:
+    def _chain_ends(self, chain: tuple[int, ...], position: int, node: int) -> set[int]:
         """Return the nodes ``chain[position:]`` leads to from ``node``."""
         nodes = {node}
         for step in chain[position:]:
@@ -323,122 +430,124 @@ class RLClosure:
                 break
         return nodes
 
-    def _consequences(self, triple: Triple) -> Iterator[Triple]:
+    def _consequences(self, triple: IntTriple) -> Iterator[IntTriple]:
         """Yield the conclusions of every rule instance with ``triple`` as one of its premises."""
         s, p, o = triple
         f = self.index
         # ``triple`` as a fact about property p
-        for c in f.objects(p, DOMAIN):
-            yield (s, TYPE, c)  # prp-dom
-        for c in f.objects(p, RANGE):
-            yield (o, TYPE, c)  # prp-rng
-        for q in f.objects(p, SPO):
+        for c in f.objects(p, _DOMAIN):
+            yield (s, _TYPE, c)  # prp-dom
+        for c in f.objects(p, _RANGE):
+            yield (o, _TYPE, c)  # prp-rng
+        for q in f.objects(p, _SPO):
             yield (s, q, o)  # prp-spo1
-        for q in f.objects(p, EQP):
+        for q in f.objects(p, _EQP):
             yield (s, q, o)  # prp-eqp1
-        for q in f.subjects(EQP, p):
+        for q in f.subjects(_EQP, p):
             yield (s, q, o)  # prp-eqp2
-        for q in f.objects(p, INV):
+        for q in f.objects(p, _INV):
             yield (o, q, s)  # prp-inv1
-        for q in f.subjects(INV, p):
+        for q in f.subjects(_INV, p):
             yield (o, q, s)  # prp-inv2
-        characteristics = f.objects(p, TYPE)
+        characteristics = f.objects(p, _TYPE)
         if characteristics:
-            if SYMMETRIC in characteristics:
+            if _SYMMETRIC in characteristics:
                 yield (o, p, s)  # prp-symp
-            if TRANSITIVE in characteristics:  # prp-trp, as left and as right premise
+            if _TRANSITIVE in characteristics:  # prp-trp, as left and as right premise
                 for z in f.objects(o, p):
                     yield (s, p, z)
                 for x in f.subjects(p, s):
                     yield (x, p, o)
-        for prop, chain, position in self._chain_steps.get(p, ()):  # prp-spo2
-            ends = self._chain_ends(chain, position + 1, o)
-            if ends:
-                for x in self._chain_starts(chain, position, s):
-                    for z in ends:
-                        yield (x, prop, z)
-        if p == TYPE:
+        steps = self._chain_steps.get(p)
+        if steps:
+            for prop, chain, position in steps:  # prp-spo2
+                ends = self._chain_ends(chain, position + 1, o)
+                if ends:
+                    for x in self._chain_starts(chain, position, s):
+                        for z in ends:
+                            yield (x, prop, z)
+        if p == _TYPE:
             yield from self._type_consequences(s, o)
-        elif p in AXIOM_PREDICATES:
+        elif p in _AXIOM_IDS:
             yield from self._axiom_consequences(s, p, o)
 
-    def _type_consequences(self, x: Node, c: Node) -> Iterator[Triple]:
+    def _type_consequences(self, x: int, c: int) -> Iterator[IntTriple]:
         """Conclusions of ``x rdf:type c``: as an instance, or as a property characteristic."""
         f = self.index
-        for c2 in f.objects(c, SCO):
-            yield (x, TYPE, c2)  # cax-sco
-        for c2 in f.objects(c, EQC):
-            yield (x, TYPE, c2)  # cax-eqc1
-        for c2 in f.subjects(EQC, c):
-            yield (x, TYPE, c2)  # cax-eqc2
-        if c == SYMMETRIC:
+        for c2 in f.objects(c, _SCO):
+            yield (x, _TYPE, c2)  # cax-sco
+        for c2 in f.objects(c, _EQC):
+            yield (x, _TYPE, c2)  # cax-eqc1
+        for c2 in f.subjects(_EQC, c):
+            yield (x, _TYPE, c2)  # cax-eqc2
+        if c == _SYMMETRIC:
             for a, b in f.pairs(x):
                 yield (b, x, a)  # prp-symp
-        elif c == TRANSITIVE:
+        elif c == _TRANSITIVE:
             for a, b in f.pairs(x):
                 for z in f.objects(b, x):
                     yield (a, x, z)  # prp-trp
 
-    def _axiom_consequences(self, s: Node, p: Node, o: Node) -> Iterator[Triple]:
+    def _axiom_consequences(self, s: int, p: int, o: int) -> Iterator[IntTriple]:
         """Conclusions of an axiom triple ``s p o`` (p is a schema predicate)."""
         f = self.index
-        if p == SCO:
-            for x in f.subjects(TYPE, s):
-                yield (x, TYPE, o)  # cax-sco
-            for c3 in f.objects(o, SCO):
-                yield (s, SCO, c3)  # scm-sco, as first premise
-            for c0 in f.subjects(SCO, s):
-                yield (c0, SCO, o)  # scm-sco, as second premise
-            if s in f.objects(o, SCO):
-                yield (s, EQC, o)  # scm-eqc2, as both premises
-                yield (o, EQC, s)
-            for q in f.subjects(DOMAIN, s):
-                yield (q, DOMAIN, o)  # scm-dom1
-            for q in f.subjects(RANGE, s):
-                yield (q, RANGE, o)  # scm-rng1
-        elif p == SPO:
+        if p == _SCO:
+            for x in f.subjects(_TYPE, s):
+                yield (x, _TYPE, o)  # cax-sco
+            for c3 in f.objects(o, _SCO):
+                yield (s, _SCO, c3)  # scm-sco, as first premise
+            for c0 in f.subjects(_SCO, s):
+                yield (c0, _SCO, o)  # scm-sco, as second premise
+            if s in f.objects(o, _SCO):
+                yield (s, _EQC, o)  # scm-eqc2, as both premises
+                yield (o, _EQC, s)
+            for q in f.subjects(_DOMAIN, s):
+                yield (q, _DOMAIN, o)  # scm-dom1
+            for q in f.subjects(_RANGE, s):
+                yield (q, _RANGE, o)  # scm-rng1
+        elif p == _SPO:
             for x, y in f.pairs(s):
                 yield (x, o, y)  # prp-spo1
-            for p3 in f.objects(o, SPO):
-                yield (s, SPO, p3)  # scm-spo, as first premise
-            for p0 in f.subjects(SPO, s):
-                yield (p0, SPO, o)  # scm-spo, as second premise
-            if s in f.objects(o, SPO):
-                yield (s, EQP, o)  # scm-eqp2, as both premises
-                yield (o, EQP, s)
-            for c in f.objects(o, DOMAIN):
-                yield (s, DOMAIN, c)  # scm-dom2
-            for c in f.objects(o, RANGE):
-                yield (s, RANGE, c)  # scm-rng2
-        elif p == DOMAIN:
+            for p3 in f.objects(o, _SPO):
+                yield (s, _SPO, p3)  # scm-spo, as first premise
+            for p0 in f.subjects(_SPO, s):
+                yield (p0, _SPO, o)  # scm-spo, as second premise
+            if s in f.objects(o, _SPO):
+                yield (s, _EQP, o)  # scm-eqp2, as both premises
+                yield (o, _EQP, s)
+            for c in f.objects(o, _DOMAIN):
+                yield (s, _DOMAIN, c)  # scm-dom2
+            for c in f.objects(o, _RANGE):
+                yield (s, _RANGE, c)  # scm-rng2
+        elif p == _DOMAIN:
             for x in f.ps.get(s, {}):
-                yield (x, TYPE, o)  # prp-dom
-            for c2 in f.objects(o, SCO):
-                yield (s, DOMAIN, c2)  # scm-dom1
-            for p1 in f.subjects(SPO, s):
-                yield (p1, DOMAIN, o)  # scm-dom2
-        elif p == RANGE:
+                yield (x, _TYPE, o)  # prp-dom
+            for c2 in f.objects(o, _SCO):
+                yield (s, _DOMAIN, c2)  # scm-dom1
+            for p1 in f.subjects(_SPO, s):
+                yield (p1, _DOMAIN, o)  # scm-dom2
+        elif p == _RANGE:
             for y in f.po.get(s, {}):
-                yield (y, TYPE, o)  # prp-rng
-            for c2 in f.objects(o, SCO):
-                yield (s, RANGE, c2)  # scm-rng1
-            for p1 in f.subjects(SPO, s):
-                yield (p1, RANGE, o)  # scm-rng2
-        elif p == EQC:
-            for x in f.subjects(TYPE, s):
-                yield (x, TYPE, o)  # cax-eqc1
-            for x in f.subjects(TYPE, o):
-                yield (x, TYPE, s)  # cax-eqc2
-            yield (s, SCO, o)  # scm-eqc1
-            yield (o, SCO, s)
-        elif p == EQP:
+                yield (y, _TYPE, o)  # prp-rng
+            for c2 in f.objects(o, _SCO):
+                yield (s, _RANGE, c2)  # scm-rng1
+            for p1 in f.subjects(_SPO, s):
+                yield (p1, _RANGE, o)  # scm-rng2
+        elif p == _EQC:
+            for x in f.subjects(_TYPE, s):
+                yield (x, _TYPE, o)  # cax-eqc1
+            for x in f.subjects(_TYPE, o):
+                yield (x, _TYPE, s)  # cax-eqc2
+            yield (s, _SCO, o)  # scm-eqc1
+            yield (o, _SCO, s)
+        elif p == _EQP:
             for x, y in f.pairs(s):
                 yield (x, o, y)  # prp-eqp1
             for x, y in f.pairs(o):
                 yield (x, s, y)  # prp-eqp2
-            yield (s, SPO, o)  # scm-eqp1
-            yield (o, SPO, s)
-        elif p == INV:
+            yield (s, _SPO, o)  # scm-eqp1
+            yield (o, _SPO, s)
+        elif p == _INV:
             for x, y in f.pairs(s):
                 yield (y, o, x)  # prp-inv1
             for x, y in f.pairs(o):
@@ -448,40 +557,64 @@ class RLClosure:
 
     def derived(self) -> Iterator[Triple]:
         """Yield the triples the rules added to the input."""
-        return (t for t, r in self.rank.items() if r > 0)
+        decode = self.decode
+        return (decode(t) for t, r in self.rank.items() if r > 0)
 
     def __contains__(self, triple: object) -> bool:
-        return triple in self.rank
+        encoded = self.encode(triple) if isinstance(triple, tuple) and len(triple) == 3 else None
+        return encoded is not None and encoded in self.rank
+
+    def rank_of(self, triple: Triple) -> int | None:
+        """Return the round that first derived ``triple`` (0: asserted; ``None``: unknown)."""
+        encoded = self.encode(triple)
+        return None if encoded is None else self.rank.get(encoded)
+
+    def rdf_list(self, head: Node) -> list[Node] | None:
+        """Return the members of the RDF list at ``head`` (``None`` if it is not a list)."""
+        number = self._ids.get(head)
+        items = rdf_list(self.index, number) if number is not None else None
+        return None if items is None else [self._terms[i] for i in items]
 
     def violations(self) -> list[RLViolation]:
         """Return the inconsistencies of the closure (``cax-dw``, ``cax-adc``, ``cls-nothing2``,
-        ``dt-not-type``), in a stable order."""
-        f = self.index
+        ``dt-not-type``), sorted."""
+        f, terms, decode = self.index, self._terms, self.decode
         found: list[RLViolation] = []
-        for c1, c2 in sorted(f.pairs(OWL.disjointWith)):
-            for x in sorted(f.subjects(TYPE, c1) & f.subjects(TYPE, c2)):
-                axiom = (c1, OWL.disjointWith, c2)
+        for c1, c2 in f.pairs(_DISJOINT):
+            for x in f.subjects(_TYPE, c1) & f.subjects(_TYPE, c2):
+                triples = ((c1, _DISJOINT, c2), (x, _TYPE, c1), (x, _TYPE, c2))
                 found.append(
-                    RLViolation("cax-dw", (axiom, (x, TYPE, c1), (x, TYPE, c2)), x, (c1, c2))
+                    RLViolation(
+                        "cax-dw", tuple(map(decode, triples)), terms[x], (terms[c1], terms[c2])
+                    )
                 )
-        for node in sorted(f.subjects(TYPE, OWL.AllDisjointClasses)):
-            for head in sorted(f.objects(node, OWL.members)):
+        for node in f.subjects(_TYPE, _ALL_DISJOINT):
+            for head in f.objects(node, _MEMBERS):
                 classes = rdf_list(f, head) or []
                 for i, c1 in enumerate(classes):
                     for c2 in classes[i + 1 :]:
-                        for x in sorted(f.subjects(TYPE, c1) & f.subjects(TYPE, c2)):
-                            axiom = (node, OWL.members, head)
-                            triples = (axiom, (x, TYPE, c1), (x, TYPE, c2))
-                            found.append(RLViolation("cax-adc", triples, x, (c1, c2)))
-        for x in sorted(f.subjects(TYPE, OWL.Nothing)):
-            found.append(RLViolation("cls-nothing2", ((x, TYPE, OWL.Nothing),), x))
-        for triple in sorted(t for t, r in self.rank.items() if r == 0):
-            literal = triple[2]
-            if isinstance(literal, Literal) and not _lexically_valid(literal):
-                found.append(
-                    RLViolation("dt-not-type", (triple,), literal, datatype=literal.datatype)
+                        for x in f.subjects(_TYPE, c1) & f.subjects(_TYPE, c2):
+                            triples = ((node, _MEMBERS, head), (x, _TYPE, c1), (x, _TYPE, c2))
+                            classes_pair = (terms[c1], terms[c2])
+                            found.append(
+                                RLViolation(
+                                    "cax-adc", tuple(map(decode, triples)), terms[x], classes_pair
+                                )
+                            )
+        for x in f.subjects(_TYPE, _NOTHING):
+            triple = decode((x, _TYPE, _NOTHING))
+            found.append(RLViolation("cls-nothing2", (triple,), terms[x]))
+        invalid = {
+            i for i, t in enumerate(terms) if isinstance(t, Literal) and not _lexically_valid(t)
+        }
+        for triple, level in self.rank.items() if invalid else ():
+            if level == 0 and triple[2] in invalid:
+                literal = terms[triple[2]]
+                violation = RLViolation(
+                    "dt-not-type", (decode(triple),), literal, datatype=literal.datatype
                 )
-        return found
+                found.append(violation)
+        return sorted(found, key=lambda v: (v.rule, v.triples[1:] or v.triples))
 
     # -- backward: how a triple of the closure is derived ------------------------------------
 
@@ -489,18 +622,24 @@ class RLClosure:
         """Return the rule instances that conclude ``triple`` from lower-ranked triples.
 
         Sorted shortest first: by the highest rank among the premises, then by the sum of
-        their ranks, then by the rules' order of preference (:data:`RULES`). Empty for
-        asserted triples and unknown ones.
+        their ranks, then by the rules' order of preference (:data:`RULES`), then by the
+        premises. Empty for asserted triples and unknown ones.
         """
-        level = self.rank.get(triple)
+        encoded = self.encode(triple)
+        level = self.rank.get(encoded) if encoded is not None else None
         if not level:
             return []
-        found = [
-            d
-            for d in self._candidate_derivations(triple)
-            if all(self.rank.get(t, level) < level for t in d.all_premises())
-        ]
-        return sorted(found, key=self._derivation_cost)
+        rank = self.rank
+        found = []
+        for rule, axioms, premises in self._candidate_derivations(encoded):
+            ranks = [rank.get(t, level) for t in axioms + premises]
+            if max(ranks) < level:
+                derivation = Derivation(
+                    rule, tuple(map(self.decode, axioms)), tuple(map(self.decode, premises))
+                )
+                found.append(((max(ranks), sum(ranks), _RULE_ORDER[rule]), derivation))
+        found.sort(key=lambda item: (item[0], item[1].all_premises()))
+        return [derivation for _, derivation in found]
 
     def support(self, triple: Triple) -> list[Triple]:
         """Return the asserted triples a shortest derivation of ``triple`` rests on, sorted."""
@@ -509,79 +648,74 @@ class RLClosure:
         stack = [triple]
         while stack:
             current = stack.pop()
-            if current in seen or current not in self.rank:
+            level = self.rank_of(current)
+            if current in seen or level is None:
                 continue
             seen.add(current)
-            if self.rank[current] == 0:
+            if level == 0:
                 leaves.add(current)
             else:
                 stack.extend(self.derivations(current)[0].all_premises())
         return sorted(leaves)
 
-    def _derivation_cost(self, derivation: Derivation) -> tuple:
-        ranks = [self.rank[t] for t in derivation.all_premises()]
-        return (max(ranks), sum(ranks), _RULE_ORDER[derivation.rule], derivation.all_premises())
-
-    def _candidate_derivations(self, triple: Triple) -> Iterator[Derivation]:
-        """Yield every rule instance whose conclusion is ``triple`` and premises are known."""
+    def _candidate_derivations(self, triple: IntTriple) -> Iterator[tuple[str, tuple, tuple]]:
+        """Yield (rule, axioms, premises) for every rule instance concluding ``triple``."""
         s, p, o = triple
         f, known = self.index, self.rank
-        if p == TYPE:
-            for q in f.subjects(DOMAIN, o):
+        if p == _TYPE:
+            for q in f.subjects(_DOMAIN, o):
                 for y in f.objects(s, q):
-                    yield Derivation("prp-dom", ((q, DOMAIN, o),), ((s, q, y),))
-            for q in f.subjects(RANGE, o):
+                    yield "prp-dom", ((q, _DOMAIN, o),), ((s, q, y),)
+            for q in f.subjects(_RANGE, o):
                 for x in f.subjects(q, s):
-                    yield Derivation("prp-rng", ((q, RANGE, o),), ((x, q, s),))
-            for c in f.subjects(SCO, o):
-                if (s, TYPE, c) in known:
-                    yield Derivation("cax-sco", ((c, SCO, o),), ((s, TYPE, c),))
-            for c in f.subjects(EQC, o):
-                if (s, TYPE, c) in known:
-                    yield Derivation("cax-eqc1", ((c, EQC, o),), ((s, TYPE, c),))
-            for c in f.objects(o, EQC):
-                if (s, TYPE, c) in known:
-                    yield Derivation("cax-eqc2", ((o, EQC, c),), ((s, TYPE, c),))
+                    yield "prp-rng", ((q, _RANGE, o),), ((x, q, s),)
+            for c in f.subjects(_SCO, o):
+                if (s, _TYPE, c) in known:
+                    yield "cax-sco", ((c, _SCO, o),), ((s, _TYPE, c),)
+            for c in f.subjects(_EQC, o):
+                if (s, _TYPE, c) in known:
+                    yield "cax-eqc1", ((c, _EQC, o),), ((s, _TYPE, c),)
+            for c in f.objects(o, _EQC):
+                if (s, _TYPE, c) in known:
+                    yield "cax-eqc2", ((o, _EQC, c),), ((s, _TYPE, c),)
         yield from self._property_derivations(s, p, o)
         yield from self._schema_derivations(s, p, o)
 
-    def _property_derivations(self, s: Node, p: Node, o: Node) -> Iterator[Derivation]:
+    def _property_derivations(self, s: int, p: int, o: int) -> Iterator[tuple[str, tuple, tuple]]:
         """Derivations of ``s p o`` by the property rules (prp-*)."""
         f, known = self.index, self.rank
-        for q in f.subjects(SPO, p):
+        for q in f.subjects(_SPO, p):
             if (s, q, o) in known:
-                yield Derivation("prp-spo1", ((q, SPO, p),), ((s, q, o),))
-        for q in f.subjects(EQP, p):
+                yield "prp-spo1", ((q, _SPO, p),), ((s, q, o),)
+        for q in f.subjects(_EQP, p):
             if (s, q, o) in known:
-                yield Derivation("prp-eqp1", ((q, EQP, p),), ((s, q, o),))
-        for q in f.objects(p, EQP):
+                yield "prp-eqp1", ((q, _EQP, p),), ((s, q, o),)
+        for q in f.objects(p, _EQP):
             if (s, q, o) in known:
-                yield Derivation("prp-eqp2", ((p, EQP, q),), ((s, q, o),))
-        for q in f.subjects(INV, p):
+                yield "prp-eqp2", ((p, _EQP, q),), ((s, q, o),)
+        for q in f.subjects(_INV, p):
             if (o, q, s) in known:
-                yield Derivation("prp-inv1", ((q, INV, p),), ((o, q, s),))
-        for q in f.objects(p, INV):
+                yield "prp-inv1", ((q, _INV, p),), ((o, q, s),)
+        for q in f.objects(p, _INV):
             if (o, q, s) in known:
-                yield Derivation("prp-inv2", ((p, INV, q),), ((o, q, s),))
-        characteristics = f.objects(p, TYPE)
-        if SYMMETRIC in characteristics and (o, p, s) in known:
-            yield Derivation("prp-symp", ((p, TYPE, SYMMETRIC),), ((o, p, s),))
-        if TRANSITIVE in characteristics:
+                yield "prp-inv2", ((p, _INV, q),), ((o, q, s),)
+        characteristics = f.objects(p, _TYPE)
+        if _SYMMETRIC in characteristics and (o, p, s) in known:
+            yield "prp-symp", ((p, _TYPE, _SYMMETRIC),), ((o, p, s),)
+        if _TRANSITIVE in characteristics:
             for y in f.objects(s, p):
                 if (y, p, o) in known and y not in (s, o):
-                    yield Derivation("prp-trp", ((p, TYPE, TRANSITIVE),), ((s, p, y), (y, p, o)))
+                    yield "prp-trp", ((p, _TYPE, _TRANSITIVE),), ((s, p, y), (y, p, o))
         for chain, head in self.chains.get(p, {}).items():
             path = self._best_chain_path(chain, s, o)
             if path is not None:
-                yield Derivation("prp-spo2", ((p, CHAIN, head),), path)
+                yield "prp-spo2", ((p, _CHAIN, head),), path
 
-    def _best_chain_path(
-        self, chain: tuple[Node, ...], start: Node, end: Node
-    ) -> tuple[Triple, ...] | None:
+    def _best_chain_path(self, chain: tuple[int, ...], start: int, end: int) -> tuple | None:
         """Return the path ``start`` -chain-> ``end`` whose highest rank is lowest, if any."""
-        best: dict[Node, tuple[int, tuple[Triple, ...]]] = {start: (-1, ())}
+        best: dict[int, tuple[int, tuple[IntTriple, ...]]] = {start: (-1, ())}
         for step in chain:
-            layer: dict[Node, tuple[int, tuple[Triple, ...]]] = {}
+            layer: dict[int, tuple[int, tuple[IntTriple, ...]]] = {}
             for node, (cost, path) in best.items():
                 for nxt in self.index.objects(node, step):
                     edge = (node, step, nxt)
@@ -591,31 +725,31 @@ class RLClosure:
             best = layer
         return best[end][1] if end in best else None
 
-    def _schema_derivations(self, s: Node, p: Node, o: Node) -> Iterator[Derivation]:
+    def _schema_derivations(self, s: int, p: int, o: int) -> Iterator[tuple[str, tuple, tuple]]:
         """Derivations of an axiom ``s p o`` by the schema rules (scm-*)."""
         f, known = self.index, self.rank
-        if p in (SCO, SPO):
-            rule, eq = ("scm-sco", EQC) if p == SCO else ("scm-spo", EQP)
+        if p in (_SCO, _SPO):
+            rule, eq = ("scm-sco", _EQC) if p == _SCO else ("scm-spo", _EQP)
             for mid in f.objects(s, p):
                 if mid not in (s, o) and (mid, p, o) in known:
-                    yield Derivation(rule, ((s, p, mid), (mid, p, o)), ())
-            eq_rule = "scm-eqc1" if p == SCO else "scm-eqp1"
+                    yield rule, ((s, p, mid), (mid, p, o)), ()
+            eq_rule = "scm-eqc1" if p == _SCO else "scm-eqp1"
             for axiom in ((s, eq, o), (o, eq, s)):
                 if axiom in known:
-                    yield Derivation(eq_rule, (axiom,), ())
-        elif p in (EQC, EQP):
-            sub = SCO if p == EQC else SPO
+                    yield eq_rule, (axiom,), ()
+        elif p in (_EQC, _EQP):
+            sub = _SCO if p == _EQC else _SPO
             if (s, sub, o) in known and (o, sub, s) in known:
-                rule = "scm-eqc2" if p == EQC else "scm-eqp2"
-                yield Derivation(rule, ((s, sub, o), (o, sub, s)), ())
-        elif p in (DOMAIN, RANGE):
-            kind = "dom" if p == DOMAIN else "rng"
-            for c1 in f.subjects(SCO, o):
+                rule = "scm-eqc2" if p == _EQC else "scm-eqp2"
+                yield rule, ((s, sub, o), (o, sub, s)), ()
+        elif p in (_DOMAIN, _RANGE):
+            kind = "dom" if p == _DOMAIN else "rng"
+            for c1 in f.subjects(_SCO, o):
                 if (s, p, c1) in known:
-                    yield Derivation(f"scm-{kind}1", ((s, p, c1), (c1, SCO, o)), ())
-            for p2 in f.objects(s, SPO):
+                    yield f"scm-{kind}1", ((s, p, c1), (c1, _SCO, o)), ()
+            for p2 in f.objects(s, _SPO):
                 if (p2, p, o) in known:
-                    yield Derivation(f"scm-{kind}2", ((p2, p, o), (s, SPO, p2)), ())
+                    yield f"scm-{kind}2", ((p2, p, o), (s, _SPO, p2)), ()
 
 
 def _lexically_valid(literal: Literal) -> bool:
