@@ -87,10 +87,12 @@ class Statement:
 
 @dataclass
 class SourceCatalogue:
-    """What ``graph:sources`` says of the named graphs: the source document of each."""
+    """The named graphs of the store, and what ``graph:sources`` says of them: the source
+    document of each."""
 
     documents: dict[str, list[str]] = field(default_factory=dict)
     quads: list[ox.Quad] = field(default_factory=list)
+    graphs: frozenset[str] = frozenset()
 
     def documents_of(self, graph: str) -> list[str]:
         """Return the source documents ``graph`` is derived from (none for the ontology)."""
@@ -111,10 +113,10 @@ def source_catalogue(engine: QueryEngine) -> SourceCatalogue:
         graph, doc = row["g"].value, row["doc"].value
         if doc not in documents[graph]:
             documents[graph].append(doc)
-        catalogue.quads.append(
-            ox.Quad(row["g"], row["p"], row["doc"], ox.NamedNode(SOURCES_GRAPH))
-        )
+        catalogue.quads.append(ox.Quad(row["g"], row["p"], row["doc"], ox.NamedNode(SOURCES_GRAPH)))
     catalogue.documents = dict(documents)
+    names = run_select(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    catalogue.graphs = frozenset(row["g"].value for row in names)
     return catalogue
 
 
@@ -212,7 +214,7 @@ def describe(engine: QueryEngine, iri: str, catalogue: SourceCatalogue) -> Descr
     incoming = _statements(rows, "in")
     description.incoming_truncated = len(incoming) > INCOMING_LIMIT
     description.incoming = incoming[:INCOMING_LIMIT]
-    description.is_graph = _is_named_graph(engine, ref)
+    description.is_graph = iri in catalogue.graphs
     graphs = description.graphs() + ([iri] if description.is_graph else [])
     for graph in graphs:
         if catalogue.documents_of(graph):
@@ -222,11 +224,6 @@ def describe(engine: QueryEngine, iri: str, catalogue: SourceCatalogue) -> Descr
     ]
     _add_labels(engine, description)
     return description
-
-
-def _is_named_graph(engine: QueryEngine, ref: str) -> bool:
-    """Tell whether ``ref`` names a named graph of the store."""
-    return run_ask(engine, f"ASK {{ GRAPH {ref} {{ ?s ?p ?o }} }}")
 
 
 def exists(engine: QueryEngine, iri: str) -> bool:
@@ -267,14 +264,14 @@ def read_labels(engine: QueryEngine, iris: list[str]) -> list[ox.Quad]:
             continue
     if not refs:
         return []
-    properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    properties = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    # a FILTER on ?p (rather than VALUES) lets Oxigraph scan each resource's statements once
     rows = run_select(
         engine,
         f"""SELECT ?g ?x ?p ?label WHERE {{
   VALUES ?x {{ {" ".join(refs)} }}
-  VALUES ?p {{ {properties} }}
   GRAPH ?g {{ ?x ?p ?label }}
-  FILTER(isLiteral(?label))
+  FILTER(?p IN ({properties}) && isLiteral(?label))
 }}""",
     )
     return [ox.Quad(r["x"], r["p"], r["label"], r["g"]) for r in rows]

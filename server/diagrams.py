@@ -91,9 +91,7 @@ def _ticks(first: date, last: date) -> list[date]:
     return [first + timedelta(days=d) for d in range(0, span, step)]
 
 
-def timeline(
-    items: list[TimelineItem], title: str, short_date, ident: str = "timeline"
-) -> str:
+def timeline(items: list[TimelineItem], title: str, short_date, ident: str = "timeline") -> str:
     """Return an SVG timeline of ``items``: bars for precise dates, hollow marks for possible ones.
 
     An item with no precise date is never drawn as one: its possible days are hollow dashed
@@ -118,8 +116,14 @@ def timeline(
             ET.SubElement(
                 axis,
                 "line",
-                {"x1": _num(x), "x2": _num(x), "y1": "22", "y2": str(height - 6),
-                 "stroke": "#d0d7de", "stroke-width": "1"},
+                {
+                    "x1": _num(x),
+                    "x2": _num(x),
+                    "y1": "22",
+                    "y2": str(height - 6),
+                    "stroke": "#d0d7de",
+                    "stroke-width": "1",
+                },
             )
             _text(axis, x + 2, 16, short_date(tick))
     for index, item in enumerate(items):
@@ -137,8 +141,15 @@ def timeline(
             ET.SubElement(
                 group,
                 "rect",
-                {"x": _num(x), "y": str(y + 2), "width": _num(width), "height": "14", "rx": "3",
-                 "fill": "#1f6feb", "class": "bar"},
+                {
+                    "x": _num(x),
+                    "y": str(y + 2),
+                    "width": _num(width),
+                    "height": "14",
+                    "rx": "3",
+                    "fill": "#1f6feb",
+                    "class": "bar",
+                },
             )
         elif item.possible and days:
             for day in item.possible:
@@ -146,9 +157,17 @@ def timeline(
                 ET.SubElement(
                     group,
                     "rect",
-                    {"x": _num(x + 1), "y": str(y + 2), "width": _num(max(per_day - 2, 3.0)),
-                     "height": "14", "rx": "3", "fill": "none", "stroke": "#1f6feb",
-                     "stroke-dasharray": "3 2", "class": "possible"},
+                    {
+                        "x": _num(x + 1),
+                        "y": str(y + 2),
+                        "width": _num(max(per_day - 2, 3.0)),
+                        "height": "14",
+                        "rx": "3",
+                        "fill": "none",
+                        "stroke": "#1f6feb",
+                        "stroke-dasharray": "3 2",
+                        "class": "possible",
+                    },
                 )
         if item.note:
             anchor = x_of(item.possible[-1]) + per_day + 4 if item.possible and days else left
@@ -185,7 +204,10 @@ class NetworkNode:
 
 
 def network(
-    centre: str, nodes: list[NetworkNode], title: str, legend_inferred: str,
+    centre: str,
+    nodes: list[NetworkNode],
+    title: str,
+    legend_inferred: str,
     ident: str = "network",
 ) -> str:
     """Return an SVG membership network: members left, the centre, what it belongs to right.
@@ -202,9 +224,9 @@ def network(
     body = rows * row
     legend_top = 30 + body + 16
     height = legend_top + 18 * (len(relations) + 1) + 8
-    svg = _svg(760, height, title, ident)
-    cx, cy = 380, 30 + body / 2
-    xl, xr = 230, 530
+    svg = _svg(900, height, title, ident)
+    cx, cy = 450, 30 + body / 2
+    xl, xr = 280, 620
 
     def y_of(index: int, count: int) -> float:
         return 30 + body / 2 + (index - (count - 1) / 2) * row
@@ -214,8 +236,12 @@ def network(
         for index, node in enumerate(items):
             y = y_of(index, len(items))
             attributes = {
-                "x1": _num(x), "y1": _num(y), "x2": _num(cx), "y2": _num(cy),
-                "stroke": colours[node.relation], "stroke-width": "2",
+                "x1": _num(x),
+                "y1": _num(y),
+                "x2": _num(cx),
+                "y2": _num(cy),
+                "stroke": colours[node.relation],
+                "stroke-width": "2",
             }
             if node.inferred:
                 attributes["stroke-dasharray"] = "5 4"
@@ -223,7 +249,8 @@ def network(
             group = ET.SubElement(svg, "g", {"class": "node"})
             target = _link(group, node.url)
             ET.SubElement(
-                target, "circle",
+                target,
+                "circle",
                 {"cx": _num(x), "cy": _num(y), "r": "6", "fill": colours[node.relation]},
             )
             anchor = "end" if side else "start"
@@ -232,28 +259,65 @@ def network(
                 _title(node.label)
             )
             if node.note:
-                _text(group, tx, y + 17, node.note,
-                      **{"text-anchor": anchor, "font-size": "10", "fill": "#57606a"})
+                _text(
+                    group,
+                    tx,
+                    y + 17,
+                    node.note,
+                    **{"text-anchor": anchor, "font-size": "10", "fill": "#57606a"},
+                )
     centre_group = ET.SubElement(svg, "g", {"class": "centre"})
+    shown = _shorten(centre, 30)
+    half = max(80.0, 4.0 * len(shown) + 14)  # about 8 px a bold character
     ET.SubElement(
-        centre_group, "rect",
-        {"x": _num(cx - 80), "y": _num(cy - 16), "width": "160", "height": "32", "rx": "16",
-         "fill": "#24292f"},
+        centre_group,
+        "rect",
+        {
+            "x": _num(cx - half),
+            "y": _num(cy - 16),
+            "width": _num(2 * half),
+            "height": "32",
+            "rx": "16",
+            "fill": "#24292f",
+        },
     )
-    _text(centre_group, cx, cy + 4, _shorten(centre, 24),
-          **{"text-anchor": "middle", "fill": "#ffffff", "font-weight": "bold"}).append(
-        _title(centre)
-    )
+    _text(
+        centre_group,
+        cx,
+        cy + 4,
+        shown,
+        **{"text-anchor": "middle", "fill": "#ffffff", "font-weight": "bold"},
+    ).append(_title(centre))
     legend = ET.SubElement(svg, "g", {"class": "legend"})
     for index, relation in enumerate(relations):
         y = legend_top + 18 * index
-        ET.SubElement(legend, "line", {"x1": "10", "x2": "40", "y1": _num(y), "y2": _num(y),
-                                       "stroke": colours[relation], "stroke-width": "2"})
+        ET.SubElement(
+            legend,
+            "line",
+            {
+                "x1": "10",
+                "x2": "40",
+                "y1": _num(y),
+                "y2": _num(y),
+                "stroke": colours[relation],
+                "stroke-width": "2",
+            },
+        )
         _text(legend, 48, y + 4, relation)
     y = legend_top + 18 * len(relations)
-    ET.SubElement(legend, "line", {"x1": "10", "x2": "40", "y1": _num(y), "y2": _num(y),
-                                   "stroke": "#57606a", "stroke-width": "2",
-                                   "stroke-dasharray": "5 4"})
+    ET.SubElement(
+        legend,
+        "line",
+        {
+            "x1": "10",
+            "x2": "40",
+            "y1": _num(y),
+            "y2": _num(y),
+            "stroke": "#57606a",
+            "stroke-width": "2",
+            "stroke-dasharray": "5 4",
+        },
+    )
     _text(legend, 48, y + 4, legend_inferred)
     return _render(svg)
 
@@ -285,9 +349,15 @@ def bar_chart(bars: list[Bar], title: str, ident: str = "bars") -> str:
         )
         length = max(width * bar.value / largest, 1.0)
         ET.SubElement(
-            group, "rect",
-            {"x": str(left), "y": str(y + 3), "width": _num(length), "height": "14",
-             "fill": "#1f6feb"},
+            group,
+            "rect",
+            {
+                "x": str(left),
+                "y": str(y + 3),
+                "width": _num(length),
+                "height": "14",
+                "fill": "#1f6feb",
+            },
         )
         _text(group, left + length + 6, y + 14, str(bar.value))
     return _render(svg)

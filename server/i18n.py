@@ -69,6 +69,7 @@ FRENCH: dict[str, str] = {
     "Role": "Rôle",
     "Status": "Statut",
     "From": "Depuis",
+    "since": "depuis",
     "Until": "Jusqu'à",
     "Relation": "Relation",
     "Membership record": "Fiche d'adhésion",
@@ -90,8 +91,6 @@ FRENCH: dict[str, str] = {
     "Figures": "Chiffres",
     "Figure": "Chiffre",
     "Value": "Valeur",
-    "Measure": "Mesure",
-    "Population": "Population",
     "As stated": "Tel qu'énoncé",
     "Statements in this graph": "Énoncés de ce graphe",
     "Resources described in this graph": "Ressources décrites dans ce graphe",
@@ -144,8 +143,11 @@ FRENCH: dict[str, str] = {
     "Property chain": "Chaîne de propriétés",
     "Properties with this domain": "Propriétés de ce domaine",
     "Properties with this range": "Propriétés de cette portée",
-    "instances": "instances",
-    "uses": "utilisations",
+    "Instances:": "Instances :",
+    "Uses:": "Utilisations :",
+    "As stated:": "Tel qu'énoncé :",
+    "Measure:": "Mesure :",
+    "Population:": "Population :",
     "Page of the term": "Page du terme",
     "Term": "Terme",
     "Standard term": "Terme standard",
@@ -164,8 +166,9 @@ MONTHS = {
     "en": (
         "January February March April May June July August September October November December"
     ).split(),
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-    .split(),
+    "fr": (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    ).split(),
 }
 
 #: abbreviated month names, for the ticks of a time axis

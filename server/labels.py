@@ -18,7 +18,14 @@ from .page_data import XSD, parse_date
 NUMERIC_TYPES = {
     XSD + name
     for name in (
-        "decimal", "double", "float", "integer", "int", "long", "short", "nonNegativeInteger",
+        "decimal",
+        "double",
+        "float",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
         "positiveInteger",
     )
 }
@@ -38,7 +45,7 @@ def short_name(iri: str) -> str:
     """Return ``prefix:local`` for an IRI in a project namespace, else the IRI itself."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 

@@ -39,8 +39,15 @@ CHARACTERISTICS = {
 ALIGNMENTS = [
     str(p)
     for p in (
-        RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty,
-        SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, OWL.sameAs,
+        RDFS.subClassOf,
+        OWL.equivalentClass,
+        RDFS.subPropertyOf,
+        OWL.equivalentProperty,
+        SKOS.exactMatch,
+        SKOS.closeMatch,
+        SKOS.broadMatch,
+        SKOS.narrowMatch,
+        OWL.sameAs,
     )
 ]
 LABELS = (str(RDFS.label), str(SKOS.prefLabel))

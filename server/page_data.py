@@ -15,7 +15,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from .describe import INFERRED, Term, iri_ref, run_select
-from .namespaces import ID, IMT, ONTOLOGY_GRAPH
+from .namespaces import ID, ONTOLOGY_GRAPH
 from .query_engine import QueryEngine
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -131,12 +131,16 @@ class Membership:
 
     :param predicates: the membership properties that link them (``imt:isSchoolOf``...), with
         whether only the inferred graph states each.
+    :param upward: those of ``predicates`` that go from the member to the organisation.
+    :param depths: how many super-properties each of ``predicates`` has (more is more specific).
     :param record: the ``org:Membership`` record, if any, with its role, status and dates.
     """
 
     member: str
     organisation: str
     predicates: dict[str, bool] = field(default_factory=dict)
+    upward: set[str] = field(default_factory=set)
+    depths: dict[str, int] = field(default_factory=dict)
     record: str | None = None
     role: str | None = None
     status: str | None = None
@@ -145,13 +149,15 @@ class Membership:
 
     @property
     def predicate(self) -> str | None:
-        """The property that best says the link: asserted before inferred, the project's first."""
+        """The property that best says "member -> organisation": one going that way, the most
+        specific, asserted before inferred, the project's own before the standard ones."""
         if not self.predicates:
             return None
-        return min(
-            self.predicates,
-            key=lambda p: (self.predicates[p], not p.startswith(str(IMT)), p),
-        )
+
+        def rank(p: str) -> tuple:
+            return (p not in self.upward, -self.depths.get(p, 0), self.predicates[p], p)
+
+        return min(self.predicates, key=rank)
 
     @property
     def inferred(self) -> bool:
@@ -174,10 +180,14 @@ def _time_point(row: dict[str, Term], prefix: str) -> TimePoint:
 
 
 _DATE_PROPERTIES = "time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear|time:inXSDDateTime"
-_TIME_POINT = """OPTIONAL {{ ?i {prop} ?{p} .
-      OPTIONAL {{ ?{p} """ + _DATE_PROPERTIES + """ ?{p}Date }}
+_TIME_POINT = (
+    """OPTIONAL {{ ?i {prop} ?{p} .
+      OPTIONAL {{ ?{p} """
+    + _DATE_PROPERTIES
+    + """ ?{p}Date }}
       OPTIONAL {{ ?{p} imt:statedDate ?{p}Stated }}
       OPTIONAL {{ ?{p} imt:dateStatus ?{p}Status }} }}"""
+)
 
 
 MEMBER_OF = "rdfs:subPropertyOf* org:memberOf"
@@ -195,12 +205,14 @@ def memberships_of(engine: QueryEngine, iri: str) -> list[Membership]:
     found: dict[tuple[str, str], Membership] = {}
     direct = run_select(
         engine,
-        f"""SELECT DISTINCT ?member ?org ?p ?g WHERE {{
-  {{ GRAPH ?g {{ {ref} ?p ?org }} ?p {MEMBER_OF} BIND({ref} AS ?member) }}
-  UNION {{ GRAPH ?g {{ ?member ?p {ref} }} ?p {MEMBER_OF} BIND({ref} AS ?org) }}
-  UNION {{ GRAPH ?g {{ {ref} ?p ?member }} ?p {HAS_MEMBER} BIND({ref} AS ?org) }}
-  UNION {{ GRAPH ?g {{ ?org ?p {ref} }} ?p {HAS_MEMBER} BIND({ref} AS ?member) }}
+        f"""SELECT DISTINCT ?member ?org ?p ?g ?up ?depth WHERE {{
+  {{ GRAPH ?g {{ {ref} ?p ?org }} ?p {MEMBER_OF} BIND({ref} AS ?member) BIND(true AS ?up) }}
+  UNION {{ GRAPH ?g {{ ?member ?p {ref} }} ?p {MEMBER_OF} BIND({ref} AS ?org) BIND(true AS ?up) }}
+  UNION {{ GRAPH ?g {{ {ref} ?p ?member }} ?p {HAS_MEMBER} BIND({ref} AS ?org) BIND(false AS ?up) }}
+  UNION {{ GRAPH ?g {{ ?org ?p {ref} }} ?p {HAS_MEMBER} BIND({ref} AS ?member) BIND(false AS ?up) }}
   FILTER(isIRI(?member) && isIRI(?org))
+  OPTIONAL {{ SELECT ?p (COUNT(DISTINCT ?super) AS ?depth) WHERE {{
+    ?p rdfs:subPropertyOf+ ?super FILTER(?super != ?p) }} GROUP BY ?p }}
 }}""",
     )
     for row in direct:
@@ -209,6 +221,9 @@ def memberships_of(engine: QueryEngine, iri: str) -> list[Membership]:
         inferred = row["g"].value == INFERRED
         predicate = row["p"].value
         membership.predicates[predicate] = membership.predicates.get(predicate, True) and inferred
+        if row["up"].value == "true":
+            membership.upward.add(predicate)
+        membership.depths[predicate] = int(row["depth"].value) if "depth" in row else 0
     records = run_select(
         engine,
         f"""SELECT ?m ?member ?org ?role ?status ?begin ?beginDate ?beginStated ?beginStatus
@@ -382,6 +397,13 @@ def graph_sizes(engine: QueryEngine) -> dict[str, int]:
         engine, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
     return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+def graph_size(engine: QueryEngine, graph: str) -> int:
+    """Return the number of triples of the named graph ``graph``."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"
+    rows = run_select(engine, query)
+    return int(rows[0]["n"].value) if rows else 0
 
 
 def property_uses(engine: QueryEngine, iri: str) -> int:

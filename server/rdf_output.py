@@ -93,9 +93,7 @@ def build_context(engine: QueryEngine) -> dict:
     return {"@context": context}
 
 
-def serialize(
-    quads: Iterable[ox.Quad], extension: str, context: dict, context_url: str
-) -> bytes:
+def serialize(quads: Iterable[ox.Quad], extension: str, context: dict, context_url: str) -> bytes:
     """Write ``quads`` as a document in the format of ``extension`` (not ``html``).
 
     :param context: the JSON-LD context document (:func:`build_context`), for JSON-LD.

@@ -23,7 +23,7 @@ from .describe import (
 )
 from .diagrams import NetworkNode, TimelineItem, network, timeline
 from .i18n import format_number, format_short_date, translate
-from .labels import Labeller, pick_label
+from .labels import Labeller, pick_label, short_name
 from .linked_data import FORMATS, RDF_FORMATS, document_url, is_local, page_url
 from .namespaces import ID, IMT, ORG, SCHEMA
 from .query_engine import QueryEngine
@@ -33,14 +33,23 @@ RDF_TYPE = str(RDF.type)
 FIRST_PROPERTIES = [
     str(p)
     for p in (
-        RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, SCHEMA.alternateName, DCTERMS.title,
-        DCTERMS.description, RDFS.comment, SKOS.definition,
+        RDFS.label,
+        SKOS.prefLabel,
+        SKOS.altLabel,
+        FOAF.name,
+        SCHEMA.alternateName,
+        DCTERMS.title,
+        DCTERMS.description,
+        RDFS.comment,
+        SKOS.definition,
     )
 ]
 DESCRIPTION_PROPERTIES = [str(DCTERMS.description), str(SKOS.definition), str(RDFS.comment)]
 CLASS_TYPES = {str(OWL.Class), str(RDFS.Class)}
 PROPERTY_TYPES = {
-    str(RDF.Property), str(OWL.ObjectProperty), str(OWL.DatatypeProperty),
+    str(RDF.Property),
+    str(OWL.ObjectProperty),
+    str(OWL.DatatypeProperty),
     str(OWL.AnnotationProperty),
 }
 UNIT_PERCENT = str(ID["concept/unit/percent"])
@@ -152,14 +161,19 @@ class _Builder:
         citations = self.citations.cite(statement) if statement else []
         if isinstance(term, ox.NamedNode):
             return ValueView(
-                text=self.name(term.value), url=page_url(term.value),
-                external=not is_local(term.value), inferred=inferred, citations=citations,
+                text=self.name(term.value),
+                url=page_url(term.value),
+                external=not is_local(term.value),
+                inferred=inferred,
+                citations=citations,
             )
         if isinstance(term, ox.Literal):
             return ValueView(
-                text=self.name.literal(term), language=term.language or None,
+                text=self.name.literal(term),
+                language=term.language or None,
                 datatype=None if term.language else self.name(term.datatype.value),
-                inferred=inferred, citations=citations,
+                inferred=inferred,
+                citations=citations,
             )
         view = ValueView(text="", inferred=inferred, citations=citations)
         items = self._list_items(term)
@@ -223,9 +237,7 @@ def kinds_of(description: Description, closure: dict[str, set[str]]) -> set[str]
 
 def best_literal(literals: list[object], lang: str) -> str | None:
     """Return the text of the literal in the reader's language (with the label fallbacks)."""
-    texts = {
-        (lit.language or ""): lit.value for lit in literals if isinstance(lit, ox.Literal)
-    }
+    texts = {(lit.language or ""): lit.value for lit in literals if isinstance(lit, ox.Literal)}
     return pick_label(texts, lang)
 
 
@@ -252,9 +264,7 @@ class _KindData:
         return found
 
 
-def _read_kind_data(
-    engine: QueryEngine, description: Description, kinds: set[str]
-) -> _KindData:
+def _read_kind_data(engine: QueryEngine, description: Description, kinds: set[str]) -> _KindData:
     iri = description.iri
     data = _KindData()
     has_figures = description.objects(str(IMT.hasFigure)) or any(
@@ -270,7 +280,7 @@ def _read_kind_data(
         data.entries = page_data.ranking_entries(engine, iri)
     if "graph" in kinds:
         data.subjects = page_data.graph_subjects(engine, iri)
-        data.triples = page_data.graph_sizes(engine).get(iri, 0)
+        data.triples = page_data.graph_size(engine, iri)
     if "property" in kinds:
         data.uses = page_data.property_uses(engine, iri)
     return data
@@ -341,9 +351,13 @@ def _timeline_items(events: list[page_data.TimelineEvent], name: Labeller) -> li
                 note = translate("no date stated", name.lang)
         items.append(
             TimelineItem(
-                label=name(event.iri), url=page_url(event.iri), depth=event.depth,
-                start=start, end=page_data.parse_date(event.end) or start,
-                possible=[] if start else possible, note=note,
+                label=name(event.iri),
+                url=page_url(event.iri),
+                depth=event.depth,
+                start=start,
+                end=page_data.parse_date(event.end) or start,
+                possible=[] if start else possible,
+                note=note,
             )
         )
     return items
@@ -359,11 +373,14 @@ def _membership_nodes(
         relation = name(membership.predicate) if membership.predicate else name(membership.role)
         note = None
         if membership.begin.known:
-            note = f"{translate('From', name.lang)} {time_text(membership.begin, name)}"
+            note = f"{translate('since', name.lang)} {time_text(membership.begin, name)}"
         nodes.append(
             NetworkNode(
-                label=name(other), url=page_url(other), member_side=member_side,
-                relation=relation or translate("Member", name.lang), note=note,
+                label=name(other),
+                url=page_url(other),
+                member_side=member_side,
+                relation=relation or translate("Member", name.lang),
+                note=note,
                 inferred=membership.inferred,
             )
         )
@@ -435,7 +452,8 @@ def schema_org(description: Description, name: Labeller, url: str) -> dict:
         value = statement.object
         if isinstance(value, ox.NamedNode):
             item: object = (
-                value.value if key in ("sameAs", "url")
+                value.value
+                if key in ("sameAs", "url")
                 else {"@id": value.value, "name": name(value.value)}
             )
         elif isinstance(value, ox.Literal):
@@ -497,6 +515,9 @@ def resource_view(
         shown_elsewhere.add(str(SKOS.inScheme))
     incoming = [s for s in description.incoming if s.predicate.value not in shown_elsewhere]
     type_values = [builder.term(s.object, s) for s in types]
+    for value, statement in zip(type_values, types, strict=True):
+        if value.external:  # standard vocabularies reuse names (org: and schema: Organization)
+            value.text = short_name(statement.object.value)
     type_values.sort(key=lambda v: (v.inferred, v.text.casefold()))
     view = ResourceView(
         iri=iri,
