@@ -6,6 +6,7 @@ Every failure names the file (or ``<request body>``) and, when the parser knows 
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from xml.sax import SAXParseException
 
@@ -105,10 +106,18 @@ def parse_quads_file(path: Path, dataset: Dataset, fmt: str | None = None) -> Da
     except OSError as exc:
         raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
     try:
-        dataset.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        _parse_quads(dataset, data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001
         raise _input_error(str(path), exc) from exc
     return dataset
+
+
+def _parse_quads(dataset: Dataset, **kwargs) -> None:
+    """Parse quads into ``dataset`` without rdflib's warnings about its own deprecated API."""
+    with warnings.catch_warnings():
+        # rdflib 7.6's quad parsers use its deprecated ConjunctiveGraph and Dataset.default_context
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
+        dataset.parse(**kwargs)
 
 
 def parse_text(data: str | bytes, fmt: str, source: str = "<request body>") -> Dataset:
@@ -121,7 +130,7 @@ def parse_text(data: str | bytes, fmt: str, source: str = "<request body>") -> D
     dataset = Dataset()
     try:
         if fmt in QUAD_FORMATS:
-            dataset.parse(data=data, format=fmt)
+            _parse_quads(dataset, data=data, format=fmt)
         else:
             dataset.default_graph.parse(data=data, format=fmt)
     except Exception as exc:  # noqa: BLE001
