@@ -79,6 +79,7 @@ FRENCH: dict[str, str] = {
     "Timeline of the sub-events": "Chronologie des sous-événements",
     "Date": "Date",
     "Dates": "Dates",
+    "Dates:": "Dates :",
     "dates to be confirmed": "dates à confirmer",
     "no date stated": "aucune date énoncée",
     "possible dates": "dates possibles",

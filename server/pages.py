@@ -93,7 +93,7 @@ def language_links() -> list[dict[str, object]]:
     for lang in LANGUAGES:
         args = request.args.to_dict(flat=False)
         args[PARAMETER] = [lang]
-        url = f"{request.path}?{urlencode(args, doseq=True)}"
+        url = f"{request.script_root}{request.path}?{urlencode(args, doseq=True)}"
         links.append({"lang": lang, "name": LANGUAGE_NAMES[lang], "url": url})
     return links
 

@@ -338,6 +338,10 @@ def event_dates_text(event: page_data.TimelineEvent, name: Labeller) -> str:
     return translate("no date stated", name.lang)
 
 
+def _first_literal(values: list[object]) -> ox.Literal | None:
+    return next((v for v in values if isinstance(v, ox.Literal)), None)
+
+
 def _timeline_items(events: list[page_data.TimelineEvent], name: Labeller) -> list[TimelineItem]:
     items = []
     for event in events:
@@ -395,13 +399,37 @@ def _sections(
     if data.figures:
         sections["figures"] = [(f, figure_text(f, name)) for f in data.figures]
     if data.memberships:
-        sections["memberships"] = data.memberships
+        own = description.iri
+
+        def order(membership: page_data.Membership) -> tuple:
+            # first what the resource is a member of, then its members, each by name
+            other = membership.organisation if membership.member == own else membership.member
+            return (membership.member != own, name(other).casefold())
+
+        sections["memberships"] = sorted(data.memberships, key=order)
         sections["network"] = network(
             name(description.iri),
             _membership_nodes(description.iri, data.memberships, name),
             translate("Membership network", lang),
             translate("inferred", lang),
         )
+    if "event" in kinds:
+        own = page_data.TimelineEvent(
+            iri=description.iri,
+            parent="",
+            start=_first_literal(description.objects(str(SCHEMA.startDate))),
+            end=_first_literal(description.objects(str(SCHEMA.endDate))),
+            possible=sorted(
+                (
+                    o
+                    for o in description.objects(str(IMT.possibleDate))
+                    if isinstance(o, ox.Literal)
+                ),
+                key=lambda literal: literal.value,
+            ),
+            status=next((o.value for o in description.objects(str(IMT.dateStatus))), None),
+        )
+        sections["dates"] = event_dates_text(own, name)
     if data.events:
         sections["events"] = [(e, event_dates_text(e, name)) for e in data.events]
         sections["timeline"] = timeline(

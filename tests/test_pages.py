@@ -421,3 +421,21 @@ def test_bar_chart_scales_bars_to_the_largest_count():
     doc = parse_html(f"<!DOCTYPE html><html><head><title>t</title></head><body>{svg}</body></html>")
     widths = [float(r.get("width")) for r in elements(doc, "rect")]
     assert widths == [440.0, 220.0]
+
+
+@pytest.mark.parametrize(
+    ("event", "dates"),
+    [
+        ("industry-week-2025", "17 November 2025 – 23 November 2025"),
+        (
+            "mechatronics-platform-tour-2025",
+            "19 November 2025 or 20 November 2025 (one of several possible dates)",
+        ),
+        ("industry-week-2025-saint-etienne", "to be confirmed"),
+        ("industry-week-2025-ales", "no date stated"),
+    ],
+)
+def test_event_page_states_its_own_dates_as_known(event: str, dates: str):
+    """An event's page gives its dates as precisely as the sources do, and no more."""
+    _, doc = page(f"/id/event/{event}.html")
+    assert [text_of(s) for s in find_all(doc, "span", **{"class": "dates"})] == [dates]
