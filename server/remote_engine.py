@@ -61,7 +61,7 @@ GRAPH_MEDIA_TYPE = "application/n-triples"
 GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
 #: seconds to wait for a TCP connection to the engine (within the query's time limit)
 CONNECT_TIMEOUT = 5.0
-#: seconds an ``alive`` answer is reused before the engine is asked again
+#: seconds an ``alive`` answer is reused before the engine is asked again, by default
 ALIVE_TTL = 5.0
 #: at most this much of an error answer is read and quoted
 ERROR_BYTES = 2000
@@ -160,6 +160,7 @@ class RemoteQueryEngine(Engine):
     :param timeout: seconds a query may take, the answer's transfer included.
     :param row_limit: maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in a result.
     :param byte_limit: approximate maximum size of a result body.
+    :param alive_ttl: seconds an :attr:`alive` answer is reused before the engine is asked again.
     """
 
     def __init__(
@@ -170,8 +171,10 @@ class RemoteQueryEngine(Engine):
         timeout: float = 10.0,
         row_limit: int = 10000,
         byte_limit: int = 16 * 1024 * 1024,
+        alive_ttl: float = ALIVE_TTL,
     ) -> None:
         self.endpoint = endpoint
+        self.alive_ttl = float(alive_ttl)
         self.graphs = list(graphs) if graphs is not None else None
         self.size = max(1, int(concurrency))
         self.timeout = float(timeout)
@@ -308,10 +311,10 @@ class RemoteQueryEngine(Engine):
 
     @property
     def alive(self) -> bool:
-        """Tell whether the engine answered within the last :data:`ALIVE_TTL` seconds."""
+        """Tell whether the engine answered within the last ``alive_ttl`` seconds (else ask it)."""
         if self._closed:
             return False
-        if time.monotonic() - self._checked > ALIVE_TTL:
+        if time.monotonic() - self._checked >= self.alive_ttl:
             self._alive = self._ping(min(2.0, self.timeout))
             self._checked = time.monotonic()
         return self._alive

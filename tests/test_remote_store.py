@@ -421,6 +421,29 @@ def test_a_store_without_a_push_is_refused(tmp_path):
     assert f"imtkg push {server.query_url}" in str(caught.value)
 
 
+def test_an_engine_outage_is_503_on_health_and_502_on_queries(tmp_path):
+    """When the engine stops, /health says down (503) and queries get a short 502."""
+    fixture = ["--ontology-dir", str(ONTOLOGY_DIR), "--graph-dir", str(GRAPH_DIR)]
+    server = OxigraphServer(tmp_path / "db").start()
+    try:
+        pushed = CliRunner().invoke(main, ["push", server.query_url, *fixture, "--skip-validation"])
+        assert pushed.exit_code == 0, pushed.output
+        app = create_app({"STORE": "sparql:" + server.query_url})
+    finally:
+        server.stop()
+    try:
+        app.extensions["imt_kg"].engine.alive_ttl = 0.0  # ask the engine at every /health
+        client = app.test_client()
+        health = client.get("/health")
+        assert health.status_code == 503
+        assert health.json["status"] == "down"
+        response = get(client, COUNT_QUERY)
+        assert response.status_code == 502
+        assert response.data == b"the SPARQL engine cannot be reached; try again\n"
+    finally:
+        close_app(app)
+
+
 def test_unreachable_engine_is_a_502_error():
     """A closed port gives RemoteEngineError (502) quickly, not a stack trace."""
     listener = LoopbackListener()
