@@ -14,7 +14,9 @@ the source document of that graph states it. Everything is read with SPARQL quer
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -22,6 +24,8 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from .namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, sparql_prologue
 from .query_engine import QueryEngine
+
+log = logging.getLogger(__name__)
 
 #: the properties whose values name a resource, most preferred first
 LABEL_PROPERTIES: tuple[str, ...] = (
@@ -41,8 +45,13 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def run_select(engine: QueryEngine, query: str) -> list[dict[str, Term]]:
-    """Run a SELECT query through the engine; return its rows as ``{variable: Oxigraph term}``."""
+    """Run a SELECT query through the engine; return its rows as ``{variable: Oxigraph term}``.
+
+    A result cut off by the engine's row or size limit is logged: a page then shows less.
+    """
     result = engine.execute(sparql_prologue() + query, result_format="json", graph_format=None)
+    if result.truncated:
+        log.warning("result cut off at %d rows by the engine's limits: %.120r", result.count, query)
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
     names = [v.value for v in solutions.variables]
     return [
@@ -186,10 +195,13 @@ def _statements(rows: list[dict[str, Term]], direction: str) -> list[Statement]:
     return [Statement(s, p, o, tuple(sorted(graphs[(s, p, o)]))) for s, p, o in order]
 
 
-def describe(engine: QueryEngine, iri: str, catalogue: SourceCatalogue) -> Description:
+def describe(
+    engine: QueryEngine, iri: str, catalogue: SourceCatalogue, labels: LabelIndex
+) -> Description:
     """Return the description of ``iri`` (empty when the graph says nothing about it).
 
     :param catalogue: the source catalogue (:func:`source_catalogue`), read once per app.
+    :param labels: the label statements of the graph (:func:`label_index`), read once per app.
     """
     description = Description(iri=iri)
     try:
@@ -222,7 +234,7 @@ def describe(engine: QueryEngine, iri: str, catalogue: SourceCatalogue) -> Descr
     description.source_quads = [
         q for q in catalogue.quads if q.subject.value in description.sources
     ]
-    _add_labels(engine, description)
+    _add_labels(labels, description)
     return description
 
 
@@ -254,27 +266,38 @@ def mentioned_iris(description: Description) -> list[str]:
     return sorted(iris)
 
 
-def read_labels(engine: QueryEngine, iris: list[str]) -> list[ox.Quad]:
-    """Return the label statements (:data:`LABEL_PROPERTIES`) of ``iris`` as quads."""
-    refs = []
-    for iri in iris:
-        try:
-            refs.append(iri_ref(iri))
-        except ValueError:
-            continue
-    if not refs:
-        return []
+class LabelIndex:
+    """Every label statement of the graph (:data:`LABEL_PROPERTIES`), by resource.
+
+    Read with one query when the app first needs a label: the data does not change while the
+    app runs, and looking labels up in memory spares each page a query joining its resources.
+    """
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self.by_iri: dict[str, list[ox.Quad]] = defaultdict(list)
+        for quad in quads:
+            self.by_iri[quad.subject.value].append(quad)
+
+    def quads_for(self, iris: Iterable[str]) -> list[ox.Quad]:
+        """Return the label statements of ``iris`` as quads in their named graphs."""
+        return [quad for iri in iris for quad in self.by_iri.get(iri, ())]
+
+    def labels_for(self, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+        """Return the labels of ``iris`` by language (see :func:`labels_by_language`)."""
+        return labels_by_language(self.quads_for(iris))
+
+
+def label_index(engine: QueryEngine) -> LabelIndex:
+    """Read every label statement of the graph into a :class:`LabelIndex`."""
     properties = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-    # a FILTER on ?p (rather than VALUES) lets Oxigraph scan each resource's statements once
     rows = run_select(
         engine,
         f"""SELECT ?g ?x ?p ?label WHERE {{
-  VALUES ?x {{ {" ".join(refs)} }}
   GRAPH ?g {{ ?x ?p ?label }}
-  FILTER(?p IN ({properties}) && isLiteral(?label))
+  FILTER(?p IN ({properties}) && isIRI(?x) && isLiteral(?label))
 }}""",
     )
-    return [ox.Quad(r["x"], r["p"], r["label"], r["g"]) for r in rows]
+    return LabelIndex(ox.Quad(r["x"], r["p"], r["label"], r["g"]) for r in rows)
 
 
 def labels_by_language(quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
@@ -295,9 +318,9 @@ def labels_by_language(quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
     return {iri: {lang: v[1] for lang, v in langs.items()} for iri, langs in ranked.items()}
 
 
-def _add_labels(engine: QueryEngine, description: Description) -> None:
-    """Read the labels of the resource and of everything its description mentions."""
-    quads = read_labels(engine, mentioned_iris(description))
+def _add_labels(labels: LabelIndex, description: Description) -> None:
+    """Add the labels of the resource and of everything its description mentions."""
+    quads = labels.quads_for(mentioned_iris(description))
     description.label_quads = quads
     own = [
         ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(g))

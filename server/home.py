@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import page_data
-from .describe import SourceCatalogue, labels_by_language, read_labels
+from .describe import LabelIndex, SourceCatalogue
 from .diagrams import Bar, bar_chart
 from .i18n import translate
 from .labels import Labeller
@@ -35,7 +35,7 @@ class HomeData:
         return sum(self.graph_sizes.values())
 
 
-def home_data(engine: QueryEngine, catalogue: SourceCatalogue) -> HomeData:
+def home_data(engine: QueryEngine, catalogue: SourceCatalogue, labels: LabelIndex) -> HomeData:
     """Read the counts, the named graphs, the entry points and their labels."""
     data = HomeData(
         class_counts=page_data.class_counts(engine),
@@ -45,7 +45,7 @@ def home_data(engine: QueryEngine, catalogue: SourceCatalogue) -> HomeData:
     )
     iris = set(data.class_counts) | set(data.graph_sizes) | set(data.entry_points.iris())
     iris |= {d for docs in data.documents.values() for d in docs}
-    data.labels = labels_by_language(read_labels(engine, sorted(iris)))
+    data.labels = labels.labels_for(sorted(iris))
     return data
 
 

@@ -3,7 +3,7 @@
 One function per kind of page: the figures about a resource, an organisation's memberships, an
 event's sub-events, a ranking edition's entries, a named graph's resources, and what the home
 page counts. Each returns plain records of IRIs and literals; the labels are read afterwards for
-all of them at once (:func:`imtkg.describe.read_labels`).
+all of them at once (:class:`imtkg.describe.LabelIndex`).
 """
 
 from __future__ import annotations

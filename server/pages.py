@@ -26,7 +26,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from rdflib.namespace import DCTERMS, FOAF
 
-from .describe import Description, describe, exists, run_select, source_catalogue
+from .describe import (
+    Description,
+    describe,
+    exists,
+    label_index,
+    run_select,
+    source_catalogue,
+)
 from .home import LICENSE_IRI, LICENSE_NAME, home_data, home_view
 from .http_caching import add_cache_headers, etag_for, not_modified
 from .i18n import COOKIE, LANGUAGES, PARAMETER, choose_language, translate
@@ -77,6 +84,10 @@ def shared(name: str, build: Callable[[QueryEngine], object]) -> object:
 
 def _catalogue():
     return shared("catalogue", source_catalogue)
+
+
+def _labels():
+    return shared("labels", label_index)
 
 
 def context_url() -> str:
@@ -220,7 +231,7 @@ def document(iri: str, extension: str) -> Response:
     state = current_state()
     if not_modified(request, etag, state.version):
         return _cacheable(Response(status=304), etag)
-    description = describe(state.engine, iri, _catalogue())
+    description = describe(state.engine, iri, _catalogue(), _labels())
     if not description.exists:
         return not_found(iri, extension)
     if extension == "html":
@@ -234,7 +245,8 @@ def document(iri: str, extension: str) -> Response:
 
 def _resource_page(description: Description, lang: str) -> str:
     state = current_state()
-    view = resource_view(state.engine, description, lang, shared("closure", superclasses))
+    closure = shared("closure", superclasses)
+    view = resource_view(state.engine, description, lang, closure, _labels())
     return render_template("pages/resource.html", view=view, name=view.name)
 
 
@@ -329,6 +341,6 @@ def home() -> Response:
     etag = _etag(lang)
     if not_modified(request, etag, current_state().version):
         return _cacheable(Response(status=304), etag)
-    data = shared("home", lambda engine: home_data(engine, _catalogue()))
+    data = shared("home", lambda engine: home_data(engine, _catalogue(), _labels()))
     body = render_template("pages/home.html", view=home_view(data, lang))
     return _cacheable(_html(body), etag)

@@ -15,12 +15,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
 from . import page_data
-from .describe import (
-    Description,
-    Statement,
-    labels_by_language,
-    read_labels,
-)
+from .describe import Description, LabelIndex, Statement
 from .diagrams import NetworkNode, TimelineItem, network, timeline
 from .i18n import format_number, format_short_date, translate
 from .labels import Labeller, pick_label, short_name
@@ -523,16 +518,18 @@ def resource_view(
     description: Description,
     lang: str,
     closure: dict[str, set[str]],
+    label_index: LabelIndex,
 ) -> ResourceView:
     """Build the page of ``description`` in ``lang``.
 
     :param closure: each class with its superclasses (:func:`imtkg.page_data.superclasses`).
+    :param label_index: the graph's labels (:func:`imtkg.describe.label_index`).
     """
     kinds = kinds_of(description, closure)
     data = _read_kind_data(engine, description, kinds)
     missing = sorted({i for i in data.iris() if i not in description.labels})
     labels = dict(description.labels)
-    labels.update(labels_by_language(read_labels(engine, missing)))
+    labels.update(label_index.labels_for(missing))
     name = Labeller(labels, lang)
     builder = _Builder(description, name)
     iri = description.iri

@@ -252,8 +252,8 @@ def test_conditional_get_answers_304():
 
 
 def test_every_iri_of_the_graph_answers():
-    """Every IRI under the canonical base in the graph (subject, object or graph) has a
-    Turtle document that parses and is about it."""
+    """Every IRI under the canonical base in the graph (subject, object or graph) has an
+    N-Triples document that parses and is about it."""
     rows = select(
         f"""SELECT DISTINCT ?x WHERE {{
   {{ GRAPH ?g {{ ?x ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p ?x }} }}
@@ -270,11 +270,11 @@ def test_every_iri_of_the_graph_answers():
         path = iri[len(BASE) :]
         if "#" in path:  # an ontology term is described by its own page under /ontology/
             path = path.replace("#", "/")
-        response = test_client.get(f"/{path}.ttl")
+        response = test_client.get(f"/{path}.nt")
         if response.status_code != 200:
             failures.append((iri, response.status_code))
             continue
-        graph = parse_rdf(response.data, "ttl", test_client)
+        graph = parse_rdf(response.data, "nt", test_client)
         about = [t for t in graph.triples((URIRef(iri), None, None))]
         about += [t for t in graph.triples((None, None, URIRef(iri))) if t[1] != FOAF.primaryTopic]
         if not about and iri not in graphs:
