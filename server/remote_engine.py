@@ -228,17 +228,17 @@ class RemoteQueryEngine(Engine):
             fields += [("default-graph-uri", g) for g in default]
             fields += [("named-graph-uri", g) for g in named]
         accept = GRAPH_MEDIA_TYPE if is_graph else SOLUTIONS_MEDIA_TYPE
-        response = self._send(fields, accept, started + limit, limit)
+        try:
+            response = self._send(fields, accept, started + limit, limit)
+        except ReadTimeoutError:  # no answer at all within the time limit
+            raise _stopped(query, limit) from None
         try:
             if response.status != 200:
                 raise _answer_error(response, prologue.count("\n"))
             reply = self._read(response, request, is_graph, started + limit)
-        except (_Expired, ReadTimeoutError, TimeoutError):
-            log.warning("remote query stopped after %.1f s: %.200r", limit, query)
+        except (_Expired, ReadTimeoutError, TimeoutError):  # the answer came in too slowly
             response.close()
-            raise QueryTimeout(
-                f"the query exceeded the {limit:g}-second time limit and was stopped"
-            ) from None
+            raise _stopped(query, limit) from None
         except (ProtocolError, OSError) as exc:
             log.error("the SPARQL engine at %s broke the answer off: %s", self.endpoint, exc)
             response.close()
@@ -254,7 +254,10 @@ class RemoteQueryEngine(Engine):
     def _send(
         self, fields: list[tuple[str, str]], accept: str, deadline: float, limit: float
     ) -> urllib3.BaseHTTPResponse:
-        """POST the form to the engine; return the response with its body still unread."""
+        """POST the form to the engine; return the response with its body still unread.
+
+        :raises ReadTimeoutError: when the engine sends no answer before the deadline.
+        """
         remaining = max(0.001, deadline - time.monotonic())
         try:
             return self._http.request(
@@ -273,9 +276,7 @@ class RemoteQueryEngine(Engine):
                 "try again later"
             ) from None
         except ReadTimeoutError:
-            raise QueryTimeout(
-                f"the query exceeded the {limit:g}-second time limit and was stopped"
-            ) from None
+            raise
         except (ConnectTimeoutError, HTTPError) as exc:  # refused connections are ConnectTimeouts
             log.error("cannot reach the SPARQL engine at %s: %s", self.endpoint, exc)
             raise RemoteEngineError("the SPARQL engine cannot be reached; try again") from None
@@ -344,6 +345,12 @@ class RemoteQueryEngine(Engine):
         """Close the connections to the engine. Safe to call twice."""
         self._closed = True
         self._http.clear()
+
+
+def _stopped(query: str, limit: float) -> QueryTimeout:
+    """Log a query stopped at the time limit and return the error to raise."""
+    log.warning("remote query stopped after %.1f s: %.200r", limit, query)
+    return QueryTimeout(f"the query exceeded the {limit:g}-second time limit and was stopped")
 
 
 def _answer_error(response: urllib3.BaseHTTPResponse, shifted_lines: int) -> QueryError:
