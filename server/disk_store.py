@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -67,16 +67,31 @@ def open_disk_store(
     :raises ImtKgError: when ``path`` is a folder that is not an imtkg store (it is never
         overwritten), or when the inputs cannot be loaded.
     """
-    path = Path(path).resolve()
     version = input_version(ontology_dir, graph_dir)
+
+    def build(folder: Path) -> DatasetManifest:
+        return _build_store(folder, ontology_dir, graph_dir, reason)
+
+    return open_or_build(path, version.digest, reason, build)
+
+
+def open_or_build(
+    path: Path, digest: str, reason: bool, build: Callable[[Path], DatasetManifest]
+) -> DiskStore:
+    """Open the store at ``path`` if its manifest says ``digest`` and ``reason``, else rebuild it.
+
+    :param build: writes a store into ``folder/store`` and returns its manifest (without the
+        file list, added here); it runs in a temporary folder beside ``path``, swapped in after.
+    """
+    path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path):
         _remove_leftovers(path)
-        problem = check_store(path, version.digest, reason)
+        problem = check_store(path, digest, reason)
         if problem is None:
             return DiskStore(path, read_manifest(path), rebuilt=False)
         log.info("building the on-disk store at %s (%s)", path, problem)
-        manifest = _build(path, ontology_dir, graph_dir, reason)
+        manifest = _build(path, build)
         return DiskStore(path, manifest, rebuilt=True)
 
 
@@ -132,18 +147,25 @@ def store_files(directory: Path) -> dict[str, int]:
     }
 
 
-def _build(
-    path: Path, ontology_dir: Path | None, graph_dir: Path | None, reason: bool
+def _build_store(
+    folder: Path, ontology_dir: Path | None, graph_dir: Path | None, reason: bool
 ) -> DatasetManifest:
-    """Load, reason and validate the inputs into a store beside ``path``, then swap it in."""
+    """Load, reason and validate the inputs into a store in ``folder/store``."""
     prepared = prepare_dataset(ontology_dir, graph_dir, reason=reason)
+    store = build_store(prepared.kg.dataset, folder / STORE_DIR)
+    store.flush()
+    manifest = prepared.manifest(store)
+    del store
+    gc.collect()  # release RocksDB's lock so that the files are final and others may open them
+    return manifest
+
+
+def _build(path: Path, build: Callable[[Path], DatasetManifest]) -> DatasetManifest:
+    """Build a store beside ``path`` with ``build``, then swap it in."""
     building = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
     try:
-        store = build_store(prepared.kg.dataset, building / STORE_DIR)
-        store.flush()
-        manifest = prepared.manifest(store)
-        del store
-        gc.collect()  # release RocksDB's lock so that the files are final and others may open them
+        manifest = build(building)
+        gc.collect()
         manifest = replace(manifest, files=store_files(building / STORE_DIR))
         _write_file(building / MANIFEST_FILE, manifest.to_json())
         _swap(building, path)
