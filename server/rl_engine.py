@@ -324,6 +324,26 @@ class RLClosure:
         self._chain_steps: dict[int, list[tuple[int, tuple[int, ...], int]]] = {}
         self.rounds = 0
 
+    @classmethod
+    def from_encoded(cls, terms: list[Node], triples: Iterable[IntTriple]) -> RLClosure:
+        """Return the (not yet run) closure of triples already encoded as indexes of ``terms``.
+
+        ``terms`` starts with :data:`RESERVED` and holds each term once. This skips hashing
+        rdflib terms triple by triple: a caller reading a store encodes its own terms, e.g. by
+        pyoxigraph term, and converts each distinct term once (:mod:`imtkg.bulk`).
+        """
+        if tuple(terms[: len(RESERVED)]) != RESERVED:
+            raise ValueError("the encoded terms must start with RESERVED")
+        closure = cls(())
+        closure._terms = terms
+        closure._ids = {term: number for number, term in enumerate(terms)}
+        rank, add = closure.rank, closure.index.add
+        for triple in triples:
+            if triple not in rank:
+                rank[triple] = 0
+                add(triple)
+        return closure
+
     # -- encoding ------------------------------------------------------------------------------
 
     def encode(self, triple: Triple) -> IntTriple | None:
