@@ -99,9 +99,10 @@ def timeline(items: list[TimelineItem], title: str, short_date, ident: str = "ti
 
     :param short_date: function turning a day into a short tick label in the reader's language.
     """
+    # the chart leaves room on its right for the note after possible dates
     left, right, row, top = 310, 750, 26, 34
     height = top + row * max(1, len(items)) + 10
-    svg = _svg(760, height, title, ident)
+    svg = _svg(960, height, title, ident)
     days = [d for i in items for d in ([i.start, i.end] if i.start else []) + i.possible if d]
     first, last = (min(days), max(days)) if days else (None, None)
     per_day = (right - left) / ((last - first).days + 1) if days else 0.0

@@ -127,7 +127,9 @@ class Citations:
 
     def cite(self, statement: Statement) -> list[int]:
         """Return the footnote numbers of the graphs asserting ``statement`` (none if inferred)."""
-        return [self.numbers.setdefault(g, len(self.numbers) + 1) for g in statement.asserted_in]
+        return sorted(
+            self.numbers.setdefault(g, len(self.numbers) + 1) for g in statement.asserted_in
+        )
 
     def views(self, name: Labeller) -> list[CitationView]:
         """Return the footnotes, numbered."""
@@ -435,7 +437,8 @@ def _sections(
     if "ranking-edition" in kinds:
         sections["entries"] = data.entries
     if "graph" in kinds:
-        sections["graph"] = {"triples": data.triples, "subjects": data.subjects}
+        subjects = sorted(data.subjects, key=lambda iri: name(iri).casefold())
+        sections["graph"] = {"triples": data.triples, "subjects": subjects}
     if "property" in kinds:
         sections["uses"] = data.uses
     if "class" in kinds or "scheme" in kinds:
