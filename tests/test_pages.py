@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from linked_data_support import (
@@ -21,7 +23,9 @@ from linked_data_support import (
     text_of,
 )
 
+import imtkg
 from imtkg.diagrams import Bar, NetworkNode, TimelineItem, bar_chart, network, timeline
+from imtkg.i18n import FRENCH
 
 PAGES = [
     "/",
@@ -439,3 +443,15 @@ def test_event_page_states_its_own_dates_as_known(event: str, dates: str):
     """An event's page gives its dates as precisely as the sources do, and no more."""
     _, doc = page(f"/id/event/{event}.html")
     assert [text_of(s) for s in find_all(doc, "span", **{"class": "dates"})] == [dates]
+
+
+def test_every_message_of_the_pages_has_a_french_translation():
+    """Each English message the linked-data templates translate has its French text."""
+    templates = Path(imtkg.__file__).parent / "templates"
+    files = [templates / "base.html", *sorted((templates / "pages").glob("*.html"))]
+    messages = {
+        m for f in files for m in re.findall(r"""_\((["'])(.+?)\1\)""", f.read_text("utf-8"))
+    }
+    messages = {text for _, text in messages}
+    assert len(messages) > 60
+    assert sorted(m for m in messages if m not in FRENCH) == []
