@@ -189,6 +189,7 @@ class RemoteQueryEngine(Engine):
         self._closed = False
         self._alive = False
         self._checked = float("-inf")
+        self._waiting = False  # in wait_ready: an engine that is not up yet is no error
 
     def execute(
         self,
@@ -278,7 +279,8 @@ class RemoteQueryEngine(Engine):
         except ReadTimeoutError:
             raise
         except (ConnectTimeoutError, HTTPError) as exc:  # refused connections are ConnectTimeouts
-            log.error("cannot reach the SPARQL engine at %s: %s", self.endpoint, exc)
+            if not self._waiting:
+                log.error("cannot reach the SPARQL engine at %s: %s", self.endpoint, exc)
             raise RemoteEngineError("the SPARQL engine cannot be reached; try again") from None
 
     def _read(
@@ -333,12 +335,20 @@ class RemoteQueryEngine(Engine):
         :raises EngineFailure: when it does not within ``timeout`` seconds.
         """
         deadline = time.monotonic() + timeout
-        while not self._ping(max(0.5, min(5.0, deadline - time.monotonic()))):
-            if time.monotonic() >= deadline:
-                raise EngineFailure(
-                    f"the SPARQL engine at {self.endpoint} did not answer within {timeout:g} s"
-                )
-            time.sleep(0.2)
+        self._waiting = True
+        try:
+            answered = self._ping(max(0.5, min(5.0, timeout)))
+            if not answered:
+                log.info("waiting up to %g s for the SPARQL engine at %s", timeout, self.endpoint)
+            while not answered:
+                if time.monotonic() >= deadline:
+                    raise EngineFailure(
+                        f"the SPARQL engine at {self.endpoint} did not answer within {timeout:g} s"
+                    )
+                time.sleep(0.2)
+                answered = self._ping(max(0.5, min(5.0, deadline - time.monotonic())))
+        finally:
+            self._waiting = False
         self._alive, self._checked = True, time.monotonic()
 
     def close(self) -> None:
