@@ -4,7 +4,9 @@
 * ``FILES``: RDF files in any format the project reads (Turtle, TriG, N-Triples, N-Quads,
   JSON-LD, RDF/XML, by suffix), validated together with the shipped ontology; a triple file
   becomes the named graph ``graph:<file stem>``, a quad file keeps its graphs;
-  ``--with-shipped`` adds the shipped graph, to check a contribution in context.
+  ``--with-shipped`` adds the shipped graph, to check a contribution in context. Like the files
+  of ``graph/``, each named graph must be described in the ``graph:sources`` catalogue (give
+  ``graph/sources.ttl``, or a catalogue of your own, among the files).
 
 Exit status: 0 when the data conforms (warnings allowed) and OWL RL finds no inconsistency,
 1 otherwise, 2 when an input cannot be read (the message names the file and the line).

@@ -16,8 +16,9 @@ a request body of ``POST /shacl``) against the shapes of ``shapes/``:
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -275,9 +276,9 @@ def _sort_key(result: ValidationResult) -> tuple:
 def _read_results(
     report: Graph, shapes: Graph, data: Graph, ontology: Graph
 ) -> list[ValidationResult]:
-    """Read the ``sh:ValidationResult`` nodes of a pyshacl report."""
+    """Read the results of a pyshacl report (the report's ``sh:result``s, not their details)."""
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
         path_node = report.value(node, SH.resultPath)
         path_graph = (
@@ -290,7 +291,10 @@ def _read_results(
                 focus_label=label_of(focus, data, ontology),
                 path=path_text(path_graph, path_node) if path_node is not None else None,
                 value=report.value(node, SH.value),
-                message=_message(report.objects(node, SH.resultMessage)),
+                message=_message(
+                    list(report.objects(node, SH.resultMessage)),
+                    _templates(shapes, report.value(node, SH.sourceConstraint), node, report),
+                ),
                 severity=SEVERITY_NAMES.get(severity, str(severity)),
                 source_shape=report.value(node, SH.sourceShape),
                 constraint_component=report.value(node, SH.sourceConstraintComponent),
@@ -299,12 +303,41 @@ def _read_results(
     return results
 
 
-def _message(messages: Iterable[Node]) -> str:
-    """Return the English message of a result, else a message in no language, else any."""
-    found = sorted(str(m) for m in messages if isinstance(m, Literal) and m.language == "en")
-    if not found:
-        found = sorted(str(m) for m in messages if isinstance(m, Literal))
-    return found[0] if found else ""
+def _templates(shapes: Graph, constraint: Node | None, node: Node, report: Graph) -> list[str]:
+    """Return the English ``sh:message`` templates that may have produced a result's message."""
+    sources = [constraint, report.value(node, SH.sourceShape)]
+    return [
+        str(m)
+        for source in sources
+        if source is not None
+        for m in shapes.objects(source, SH.message)
+        if isinstance(m, Literal) and m.language == "en"
+    ]
+
+
+def _message(messages: list[Node], templates: list[str]) -> str:
+    """Return a result's English message, with prefixed names instead of full IRIs.
+
+    pyshacl drops the language of the messages of SHACL-SPARQL constraints (whose ``{?var}``
+    it fills in with full IRIs): the English one is the one that matches an English template.
+    """
+    texts = [m for m in messages if isinstance(m, Literal)]
+    english = [str(m) for m in texts if m.language == "en"]
+    if not english:
+        patterns = [_template_pattern(t) for t in templates]
+        english = [str(m) for m in texts if any(p.fullmatch(str(m)) for p in patterns)]
+    found = sorted(english) or sorted(str(m) for m in texts)
+    return _IRI_IN_TEXT.sub(lambda m: short(URIRef(m.group(0))), found[0]) if found else ""
+
+
+#: an absolute http(s) IRI inside a message (up to a space, or a comma or colon before a space)
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"]+?(?=[,.:;)]?(\s|$))")
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """Return a pattern matching a message template with its ``{?var}``/``{$var}`` filled in."""
+    parts = re.split(r"\{[?$]\w+\}", template)
+    return re.compile("(?s)" + ".+?".join(re.escape(p) for p in parts))
 
 
 def label_of(node: Node | None, *graphs: Graph) -> str | None:

@@ -98,7 +98,7 @@ def format_text(outcome: ValidationOutcome, origins: Mapping[URIRef, str] | None
 
 def _result_lines(result: ValidationResult, origins: Mapping[URIRef, str] | None) -> list[str]:
     head = f"  {result.severity:<9} {result.path or '(the node itself)'}"
-    if result.value is not None:
+    if result.value is not None and result.value != result.focus_node:
         head += f" = {short(result.value)}"
     return [
         head,
