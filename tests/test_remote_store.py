@@ -503,6 +503,26 @@ def test_resource_iri_answers_turtle_as_in_memory_mode(client, shipped_client):
     assert isomorphic(graph, local)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/explain?s=id:mines-nancy&p=org:memberOf&o=id:imt-grand-est&format=json",
+        "/.well-known/void?format=ntriples",
+        "/dumps/",
+    ],
+)
+def test_explanations_void_and_dumps_as_in_memory_mode(client, shipped_client, path):
+    """Explanations, the VoID description and the dumps index are those of the memory mode."""
+    remote = client.get(path)
+    local = shipped_client.get(path)
+    assert remote.status_code == local.status_code == 200
+    if path.startswith("/.well-known/void"):  # blank node labels differ between the two runs
+        graphs = [Graph().parse(data=r.data, format="nt") for r in (remote, local)]
+        assert isomorphic(*graphs)
+    else:
+        assert remote.data == local.data
+
+
 # -- End to end: a real HTTP server in front of the engine ---------------------------------------
 
 
