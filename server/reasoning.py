@@ -89,17 +89,61 @@ def is_rdf(triple: Triple) -> bool:
     return isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef)
 
 
+# what a term is, for the noise filter (bit flags, computed once per distinct term)
+_NOT_SUBJECT = 1  # a literal, or a built-in term: no meaningful subject
+_NOT_PREDICATE = 2  # not an IRI
+_THING = 4  # owl:Thing
+_REFLEXIVE = 8  # a predicate whose reflexive triples are tautologies
+_TYPE = 16  # rdf:type
+_BUILTIN = 32  # a term of RDF, RDFS, OWL or XSD
+
+
+def term_flags(term) -> int:
+    """Return what the noise filter needs to know about one term (bit flags)."""
+    builtin = is_builtin(term)
+    flags = _BUILTIN if builtin else 0
+    if builtin or not isinstance(term, (URIRef, BNode)):
+        flags |= _NOT_SUBJECT
+    if not isinstance(term, URIRef):
+        flags |= _NOT_PREDICATE
+    if term == OWL.Thing:
+        flags |= _THING
+    if term in REFLEXIVE_TAUTOLOGIES:
+        flags |= _REFLEXIVE
+    if term == RDF.type:
+        flags |= _TYPE
+    return flags
+
+
+def _noise(s: int, p: int, o: int, reflexive: bool) -> bool:
+    """Combine the flags of a triple's terms (see the module docstring for the rules)."""
+    return bool(
+        s & _NOT_SUBJECT
+        or p & _NOT_PREDICATE
+        or o & _THING
+        or (p & _REFLEXIVE and reflexive)
+        or (p & _TYPE and o & _BUILTIN)
+    )
+
+
 def is_noise(triple: Triple) -> bool:
     """Tell whether a closure triple is axiomatic noise rather than a meaningful inference.
 
     See the module docstring for the rules; asserted triples are not considered here.
     """
     s, p, o = triple
-    if not is_rdf(triple) or is_builtin(s) or o == OWL.Thing:
-        return True
-    if p in REFLEXIVE_TAUTOLOGIES and s == o:
-        return True
-    return p == RDF.type and is_builtin(o)
+    return _noise(term_flags(s), term_flags(p), term_flags(o), s == o)
+
+
+def meaningful_inferences(closure: RLClosure) -> set[Triple]:
+    """Return the derived triples of ``closure`` that are not noise (:func:`is_noise`)."""
+    flags = [term_flags(term) for term in closure.terms]
+    decode = closure.decode
+    return {
+        decode(t)
+        for t in closure.derived_codes()
+        if not _noise(flags[t[0]], flags[t[1]], flags[t[2]], t[0] == t[2])
+    }
 
 
 def owlrl_closure(triples: set[Triple]) -> tuple[set[Triple], list[str]]:
@@ -154,7 +198,7 @@ def reason(dataset: Dataset, full: bool = False, engine: Engine = "auto") -> Rea
         if not fallback:
             fallback = closure.run().unsupported()
             if not fallback:
-                inferred = {t for t in closure.derived() if not is_noise(t)}
+                inferred = meaningful_inferences(closure)
                 violations = closure.violations()
                 seconds = time.perf_counter() - started
                 return Reasoning(inferred, "fast", seconds, closure, violations)
@@ -201,6 +245,7 @@ __all__ = [
     "graphs_stating",
     "iter_asserted",
     "is_noise",
+    "meaningful_inferences",
     "is_rdf",
     "owlrl_closure",
     "reason",

@@ -28,7 +28,9 @@ derivation tree backwards.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from owlrl.DatatypeHandling import AltXSDToPYTHON
@@ -176,6 +178,19 @@ BUILTIN_NAMESPACES = (
 _EMPTY: frozenset = frozenset()
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: the engine allocates millions of acyclic tuples, which
+    every collection would scan again (time growing faster than the graph)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def is_builtin(term: Node) -> bool:
     """Tell whether ``term`` is an IRI of RDF, RDFS, OWL or XSD."""
     return isinstance(term, URIRef) and str(term).startswith(BUILTIN_NAMESPACES)
@@ -305,19 +320,8 @@ class RLClosure:
         self.index = TripleIndex()
         #: encoded triple -> the round that first derived it (0: asserted)
         self.rank: dict[IntTriple, int] = {}
-        ids, terms, rank, add = self._ids, self._terms, self.rank, self.index.add
-        for triple in asserted:
-            encoded = []
-            for term in triple:
-                number = ids.get(term)
-                if number is None:
-                    number = ids[term] = len(terms)
-                    terms.append(term)
-                encoded.append(number)
-            key = (encoded[0], encoded[1], encoded[2])
-            if key not in rank:
-                rank[key] = 0
-                add(key)
+        with gc_paused():
+            self._encode_all(asserted)
         #: property -> its chains (tuples of properties) -> the list head of each
         self.chains: dict[int, dict[tuple[int, ...], int]] = {}
         #: property -> (defined property, chain, position) for each chain it occurs in
@@ -345,6 +349,27 @@ class RLClosure:
         return closure
 
     # -- encoding ------------------------------------------------------------------------------
+
+    def _encode_all(self, asserted: Iterable[Triple]) -> None:
+        """Encode and index the asserted triples (rank 0)."""
+        ids, terms, rank, add = self._ids, self._terms, self.rank, self.index.add
+        for triple in asserted:
+            encoded = []
+            for term in triple:
+                number = ids.get(term)
+                if number is None:
+                    number = ids[term] = len(terms)
+                    terms.append(term)
+                encoded.append(number)
+            key = (encoded[0], encoded[1], encoded[2])
+            if key not in rank:
+                rank[key] = 0
+                add(key)
+
+    @property
+    def terms(self) -> list[Node]:
+        """Return the terms of the closure, indexed by their code."""
+        return self._terms
 
     def encode(self, triple: Triple) -> IntTriple | None:
         """Return the encoded triple; ``None`` if one of its terms is unknown to the closure."""
@@ -394,6 +419,11 @@ class RLClosure:
 
     def run(self) -> RLClosure:
         """Compute the fixpoint; return ``self``."""
+        with gc_paused():
+            self._run()
+        return self
+
+    def _run(self) -> None:
         delta: Iterable[IntTriple] = list(self.rank)
         rank, add = self.rank, self.index.add
         while True:
@@ -406,7 +436,7 @@ class RLClosure:
                     if conclusion not in rank:
                         new.add(conclusion)
             if not new:
-                return self
+                return
             self.rounds += 1
             level = self.rounds
             for triple in new:
@@ -578,7 +608,11 @@ class RLClosure:
     def derived(self) -> Iterator[Triple]:
         """Yield the triples the rules added to the input."""
         decode = self.decode
-        return (decode(t) for t, r in self.rank.items() if r > 0)
+        return (decode(t) for t in self.derived_codes())
+
+    def derived_codes(self) -> Iterator[IntTriple]:
+        """Yield the encoded triples the rules added to the input (see :attr:`terms`)."""
+        return (t for t, r in self.rank.items() if r > 0)
 
     def __contains__(self, triple: object) -> bool:
         encoded = self.encode(triple) if isinstance(triple, tuple) and len(triple) == 3 else None
