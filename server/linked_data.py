@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, g, request
 from werkzeug.datastructures import MIMEAccept
 
 from .namespaces import BASE
@@ -97,8 +97,13 @@ def split_extension(path: str) -> tuple[str, str | None]:
 
 def served_base() -> str:
     """Return the public base of the server, ending in ``/`` (setting, else the request's)."""
-    base = current_app.config.get("PUBLIC_BASE") or request.url_root
-    return base if base.endswith("/") else base + "/"
+    # a page maps hundreds of IRIs: work the base out once per request
+    base = g.get("imtkg_served_base")
+    if base is None:
+        base = current_app.config.get("PUBLIC_BASE") or request.url_root
+        base = base if base.endswith("/") else base + "/"
+        g.imtkg_served_base = base
+    return base
 
 
 def canonical_iri(path: str) -> str:

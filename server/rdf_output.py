@@ -117,6 +117,7 @@ def to_jsonld(quads: list[ox.Quad], context: dict, context_url: str) -> bytes:
     """Return compact JSON-LD of ``quads`` (named graphs kept) referring to ``context_url``."""
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-    compacted = jsonld.compact(expanded, context)
+    # from_rdf's output is expanded JSON-LD already: compaction need not expand it again
+    compacted = jsonld.compact(expanded, context, {"skipExpansion": True})
     compacted["@context"] = context_url
     return json.dumps(compacted, ensure_ascii=False, indent=2).encode("utf-8")
