@@ -20,12 +20,10 @@ def kg() -> KnowledgeGraph:
 
 @pytest.fixture(scope="session")
 def shipped_app():
-    """The app on the shipped graph with every blueprint, shared by the session, then closed."""
-    from imtkg.app import close_app, create_app
+    """The app on the shipped graph with every blueprint: the one the linked-data tests use."""
+    from linked_data_support import shipped_app as shared_app
 
-    app = create_app({"WORKERS": 2, "QUERY_TIMEOUT": 10.0, "PUBLIC_BASE": None})
-    yield app
-    close_app(app)
+    return shared_app()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from linked_data_support import parse_html
 from sparql_support import app_context
 
 from imtkg.namespaces import PREFIXES
@@ -260,3 +261,14 @@ def test_malformed_manifest_is_reported(tmp_path, entries, message):
         parse_manifest(entries, tmp_path)
     assert message in str(error.value)
     assert str(tmp_path / "index.json") in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "path", ["/sparql", "/queries", "/queries?lang=fr", "/dumps/", "/.well-known/void"]
+)
+def test_pages_are_well_formed_html5(shipped_client, path):
+    """The workbench, gallery, dumps and VoID pages parse as HTML5 without a single error."""
+    response = shipped_client.get(path, headers=BROWSER)
+    assert response.mimetype == "text/html"
+    root = parse_html(response.data)
+    assert root.find(".//h1") is not None

@@ -163,7 +163,7 @@
       name: example.title,
       yasqe: { value: example.query },
       requestConfig: { endpoint: endpoint, method: "POST", args: inferArgs(example.infer) },
-    });
+    }, { avoidDuplicateTabs: true }); // choosing an open example again selects its tab
     showExample(example);
     syncControls();
     if (run) tab.query().catch(() => {});
@@ -218,5 +218,4 @@
   } else {
     syncControls();
   }
-  window.imtWorkbench = { yasgui, openExample: (id, run) => openExample(examples.get(id), run) };
 })();
