@@ -190,29 +190,62 @@ _TIME_POINT = (
 )
 
 
-MEMBER_OF = "rdfs:subPropertyOf* org:memberOf"
-HAS_MEMBER = "rdfs:subPropertyOf* org:hasMember"
+@dataclass(frozen=True)
+class MembershipProperties:
+    """The membership properties of the ontology, with how specific each is.
+
+    :param upward: the sub-properties of ``org:memberOf`` (member -> organisation), itself too.
+    :param downward: the sub-properties of ``org:hasMember`` (organisation -> member).
+    :param depths: how many super-properties each has (more is more specific).
+    """
+
+    upward: frozenset[str]
+    downward: frozenset[str]
+    depths: dict[str, int]
 
 
-def memberships_of(engine: QueryEngine, iri: str) -> list[Membership]:
+def membership_properties(engine: QueryEngine) -> MembershipProperties:
+    """Read the sub-properties of ``org:memberOf`` and ``org:hasMember`` and their depths."""
+    rows = run_select(
+        engine,
+        """SELECT ?p ?root (COUNT(DISTINCT ?super) AS ?depth) WHERE {
+  VALUES ?root { org:memberOf org:hasMember }
+  ?p rdfs:subPropertyOf* ?root .
+  OPTIONAL { ?p rdfs:subPropertyOf+ ?super FILTER(?super != ?p) }
+} GROUP BY ?p ?root""",
+    )
+    upward = {r["p"].value for r in rows if r["root"].value.endswith("#memberOf")}
+    downward = {r["p"].value for r in rows if r["root"].value.endswith("#hasMember")}
+    depths = {r["p"].value: int(r["depth"].value) for r in rows}
+    return MembershipProperties(frozenset(upward), frozenset(downward), depths)
+
+
+def memberships_of(
+    engine: QueryEngine, iri: str, properties: MembershipProperties
+) -> list[Membership]:
     """Return the memberships of ``iri``, as member and as organisation.
 
     Both ``org:Membership`` records (role, status, ``org:memberDuring`` with its beginning and
-    end) and direct statements (any sub-property of ``org:memberOf`` or ``org:hasMember``) count;
-    a record and statements about the same pair make one membership.
+    end) and direct statements (any of ``properties``) count; a record and statements about
+    the same pair make one membership.
+
+    :param properties: the membership properties (:func:`membership_properties`).
     """
     ref = iri_ref(iri)
     found: dict[tuple[str, str], Membership] = {}
+    up = " ".join(f"<{p}>" for p in sorted(properties.upward))
+    down = " ".join(f"<{p}>" for p in sorted(properties.downward))
     direct = run_select(
         engine,
-        f"""SELECT DISTINCT ?member ?org ?p ?g ?up ?depth WHERE {{
-  {{ GRAPH ?g {{ {ref} ?p ?org }} ?p {MEMBER_OF} BIND({ref} AS ?member) BIND(true AS ?up) }}
-  UNION {{ GRAPH ?g {{ ?member ?p {ref} }} ?p {MEMBER_OF} BIND({ref} AS ?org) BIND(true AS ?up) }}
-  UNION {{ GRAPH ?g {{ {ref} ?p ?member }} ?p {HAS_MEMBER} BIND({ref} AS ?org) BIND(false AS ?up) }}
-  UNION {{ GRAPH ?g {{ ?org ?p {ref} }} ?p {HAS_MEMBER} BIND({ref} AS ?member) BIND(false AS ?up) }}
+        f"""SELECT DISTINCT ?member ?org ?p ?g ?up WHERE {{
+  {{ VALUES ?p {{ {up} }} GRAPH ?g {{ {ref} ?p ?org }} BIND({ref} AS ?member) BIND(true AS ?up) }}
+  UNION {{ VALUES ?p {{ {up} }} GRAPH ?g {{ ?member ?p {ref} }} BIND({ref} AS ?org)
+          BIND(true AS ?up) }}
+  UNION {{ VALUES ?p {{ {down} }} GRAPH ?g {{ {ref} ?p ?member }} BIND({ref} AS ?org)
+          BIND(false AS ?up) }}
+  UNION {{ VALUES ?p {{ {down} }} GRAPH ?g {{ ?org ?p {ref} }} BIND({ref} AS ?member)
+          BIND(false AS ?up) }}
   FILTER(isIRI(?member) && isIRI(?org))
-  OPTIONAL {{ SELECT ?p (COUNT(DISTINCT ?super) AS ?depth) WHERE {{
-    ?p rdfs:subPropertyOf+ ?super FILTER(?super != ?p) }} GROUP BY ?p }}
 }}""",
     )
     for row in direct:
@@ -223,7 +256,7 @@ def memberships_of(engine: QueryEngine, iri: str) -> list[Membership]:
         membership.predicates[predicate] = membership.predicates.get(predicate, True) and inferred
         if row["up"].value == "true":
             membership.upward.add(predicate)
-        membership.depths[predicate] = int(row["depth"].value) if "depth" in row else 0
+        membership.depths[predicate] = properties.depths.get(predicate, 0)
     records = run_select(
         engine,
         f"""SELECT ?m ?member ?org ?role ?status ?begin ?beginDate ?beginStated ?beginStatus

@@ -30,7 +30,6 @@ from .describe import (
     Description,
     describe,
     exists,
-    label_index,
     run_select,
     source_catalogue,
 )
@@ -49,10 +48,10 @@ from .linked_data import (
 )
 from .namespaces import BASE, IMT, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 from .ontology_docs import ontology_doc
-from .page_data import class_counts, property_counts, superclasses
+from .page_data import class_counts, property_counts
 from .query_engine import QueryEngine, QueryError
 from .rdf_output import build_context, serialize
-from .resource_view import alternates, resource_view, time_text
+from .resource_view import GraphFacts, alternates, graph_facts, resource_view, time_text
 from .state import current_state
 
 bp = Blueprint("linked_data", __name__)
@@ -86,8 +85,8 @@ def _catalogue():
     return shared("catalogue", source_catalogue)
 
 
-def _labels():
-    return shared("labels", label_index)
+def _facts() -> GraphFacts:
+    return shared("facts", graph_facts)
 
 
 def context_url() -> str:
@@ -231,7 +230,7 @@ def document(iri: str, extension: str) -> Response:
     state = current_state()
     if not_modified(request, etag, state.version):
         return _cacheable(Response(status=304), etag)
-    description = describe(state.engine, iri, _catalogue(), _labels())
+    description = describe(state.engine, iri, _catalogue(), _facts().labels)
     if not description.exists:
         return not_found(iri, extension)
     if extension == "html":
@@ -245,8 +244,7 @@ def document(iri: str, extension: str) -> Response:
 
 def _resource_page(description: Description, lang: str) -> str:
     state = current_state()
-    closure = shared("closure", superclasses)
-    view = resource_view(state.engine, description, lang, closure, _labels())
+    view = resource_view(state.engine, description, lang, _facts())
     return render_template("pages/resource.html", view=view, name=view.name)
 
 
@@ -341,6 +339,6 @@ def home() -> Response:
     etag = _etag(lang)
     if not_modified(request, etag, current_state().version):
         return _cacheable(Response(status=304), etag)
-    data = shared("home", lambda engine: home_data(engine, _catalogue(), _labels()))
+    data = shared("home", lambda engine: home_data(engine, _catalogue(), _facts().labels))
     body = render_template("pages/home.html", view=home_view(data, lang))
     return _cacheable(_html(body), etag)

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
 from . import page_data
-from .describe import Description, LabelIndex, Statement
+from .describe import Description, LabelIndex, Statement, label_index
 from .diagrams import NetworkNode, TimelineItem, network, timeline
 from .i18n import format_number, format_short_date, translate
 from .labels import Labeller, pick_label, short_name
@@ -261,7 +261,32 @@ class _KindData:
         return found
 
 
-def _read_kind_data(engine: QueryEngine, description: Description, kinds: set[str]) -> _KindData:
+@dataclass(frozen=True)
+class GraphFacts:
+    """What pages look up in the graph whatever the resource, read once per app.
+
+    :param labels: the label statements (:func:`imtkg.describe.label_index`).
+    :param closure: each class with its superclasses (:func:`imtkg.page_data.superclasses`).
+    :param memberships: the membership properties (:func:`page_data.membership_properties`).
+    """
+
+    labels: LabelIndex
+    closure: dict[str, set[str]]
+    memberships: page_data.MembershipProperties
+
+
+def graph_facts(engine: QueryEngine) -> GraphFacts:
+    """Read the :class:`GraphFacts` of the graph."""
+    return GraphFacts(
+        labels=label_index(engine),
+        closure=page_data.superclasses(engine),
+        memberships=page_data.membership_properties(engine),
+    )
+
+
+def _read_kind_data(
+    engine: QueryEngine, description: Description, kinds: set[str], facts: GraphFacts
+) -> _KindData:
     iri = description.iri
     data = _KindData()
     has_figures = description.objects(str(IMT.hasFigure)) or any(
@@ -270,7 +295,7 @@ def _read_kind_data(engine: QueryEngine, description: Description, kinds: set[st
     if has_figures or "figure" in kinds:
         data.figures = page_data.figures_of(engine, iri)
     if "organisation" in kinds:
-        data.memberships = page_data.memberships_of(engine, iri)
+        data.memberships = page_data.memberships_of(engine, iri, facts.memberships)
     if "event" in kinds:
         data.events = page_data.sub_events(engine, iri)
     if "ranking-edition" in kinds:
@@ -520,19 +545,17 @@ def resource_view(
     engine: QueryEngine,
     description: Description,
     lang: str,
-    closure: dict[str, set[str]],
-    label_index: LabelIndex,
+    facts: GraphFacts,
 ) -> ResourceView:
     """Build the page of ``description`` in ``lang``.
 
-    :param closure: each class with its superclasses (:func:`imtkg.page_data.superclasses`).
-    :param label_index: the graph's labels (:func:`imtkg.describe.label_index`).
+    :param facts: the graph's labels, class hierarchy... (:func:`graph_facts`).
     """
-    kinds = kinds_of(description, closure)
-    data = _read_kind_data(engine, description, kinds)
+    kinds = kinds_of(description, facts.closure)
+    data = _read_kind_data(engine, description, kinds, facts)
     missing = sorted({i for i in data.iris() if i not in description.labels})
     labels = dict(description.labels)
-    labels.update(label_index.labels_for(missing))
+    labels.update(facts.labels.labels_for(missing))
     name = Labeller(labels, lang)
     builder = _Builder(description, name)
     iri = description.iri
