@@ -31,6 +31,7 @@ FRENCH: dict[str, str] = {
     "VoID": "VoID",
     "Example queries": "Exemples de requêtes",
     "Language": "Langue",
+    "Site navigation": "Navigation du site",
     "IMT Knowledge Graph": "Graphe de connaissances de l'IMT",
     "Data licensed under": "Données sous licence",
     "Code licensed under MIT.": "Code sous licence MIT.",

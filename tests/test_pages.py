@@ -66,6 +66,8 @@ def test_page_is_valid_html5_using_no_outside_resource(path: str):
     assert response.status_code == (404 if "does-not-exist" in path else 200)
     assert response.mimetype == "text/html"
     assert doc.get("lang") == "en"
+    ids = [e.get("id") for e in elements(doc, "*") if e.get("id")]
+    assert sorted(ids) == sorted(set(ids))
     assert outside_resources(doc) == []
     stylesheets = [link.get("href") for link in find_all(doc, "link", rel="stylesheet")]
     assert stylesheets == ["/static/css/site.css"]
