@@ -99,14 +99,17 @@ class Generator:
     # -- shared resources ----------------------------------------------------------------------
 
     def group(self, node: URIRef, n: int, g: URIRef) -> Iterator[Quad]:
+        """Yield an institution group (a founding partner shared by several alliances)."""
         yield (node, RDF.type, IMT.InstitutionGroup, g)
         yield from labels(node, f"Groupe synthétique {n}", f"Synthetic group {n}", g)
 
     def university(self, node: URIRef, n: int, g: URIRef) -> Iterator[Quad]:
+        """Yield a university (a founding partner shared by several alliances)."""
         yield (node, RDF.type, IMT.University, g)
         yield from labels(node, f"Université synthétique {n}", f"Synthetic university {n}", g)
 
     def country(self, node: URIRef, n: int, g: URIRef) -> Iterator[Quad]:
+        """Yield a country (the scope of ranks)."""
         yield (node, RDF.type, IMT.Country, g)
         name = COUNTRIES[(n - 1) % len(COUNTRIES)]
         yield from labels(node, f"{name} {n}", f"{name} {n}", g)

@@ -180,6 +180,7 @@ def test_every_inferred_triple_is_explained_down_to_asserted_triples(kg, explain
     """Each triple of graph:inferred has a cycle-free derivation whose leaves are asserted."""
 
     def check(node, path):
+        """Check ``node`` and its descendants; ``path`` holds the triples above it."""
         assert node.triple not in path
         if node.asserted:
             return

@@ -212,6 +212,7 @@ def ask_cli(kg, monkeypatch):
     runner = CliRunner()
 
     def ask(query: str, *options: str) -> list[tuple[str, ...]]:
+        """Run ``imtkg query --format json [options] query`` and return its rows."""
         result = runner.invoke(main, ["query", "--format", "json", *options, query])
         assert result.exit_code == 0, result.output
         return rows_of(json.loads(result.output))
