@@ -293,8 +293,8 @@ def download(name: str) -> Response:
 def dump(out: Path, shapes_dir: Path | None) -> None:
     """Write the dumps served under /dumps/ (same bytes, same settings) into a folder.
 
-    The data is read as ``imtkg serve`` reads it: the shipped files, or the folders named by
-    ``IMTKG_ONTOLOGY_DIR`` and ``IMTKG_GRAPH_DIR``.
+    The data is read as imtkg serve reads it: the shipped files, or the folders named by the
+    IMTKG_ONTOLOGY_DIR and IMTKG_GRAPH_DIR variables.
     """
     settings = load_settings()
     kg = load_knowledge_graph(
