@@ -57,6 +57,7 @@ FRENCH: dict[str, str] = {
     "Nothing is known about": "Rien n'est connu de",
     "Go to the home page": "Aller à l'accueil",
     "Instances": "Instances",
+    "Concepts": "Concepts",
     "Subclasses": "Sous-classes",
     "Superclasses": "Super-classes",
     "Domain": "Domaine",

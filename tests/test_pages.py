@@ -457,3 +457,18 @@ def test_every_message_of_the_pages_has_a_french_translation():
     messages = {text for _, text in messages}
     assert len(messages) > 60
     assert sorted(m for m in messages if m not in FRENCH) == []
+
+
+def test_concept_scheme_lists_its_concepts():
+    """A concept scheme's page lists its concepts, linked to their pages."""
+    _, doc = page("/id/concept/qualifier.html")
+    section = by_id(doc, "instances")
+    assert text_of(section.find("h2")) == "Concepts (5)"
+    assert links(section) == {
+        "[1]": "#source-1",  # each concept's scheme membership cites the ontology graph
+        "around": SERVED + "id/concept/qualifier/around.html",
+        "between": SERVED + "id/concept/qualifier/range.html",
+        "exactly": SERVED + "id/concept/qualifier/exact.html",
+        "more than": SERVED + "id/concept/qualifier/more-than.html",
+        "nearly": SERVED + "id/concept/qualifier/nearly.html",
+    }
