@@ -280,3 +280,20 @@ def test_every_iri_of_the_graph_answers():
         if not about and iri not in graphs:
             failures.append((iri, "not described"))
     assert failures == []
+
+
+def test_query_engine_failure_is_a_short_message(monkeypatch):
+    """A description the engine cannot answer in time is a 504 with one line, no stack trace."""
+    from imtkg import pages
+    from imtkg.query_engine import QueryTimeout
+
+    def timeout(*args, **kwargs):
+        raise QueryTimeout("the query exceeded the 10-second time limit and was stopped")
+
+    monkeypatch.setattr(pages, "describe", timeout)
+    response = client().get("/id/imt-mines-ales.html")
+    assert response.status_code == 504
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == (
+        "504 the query exceeded the 10-second time limit and was stopped\n"
+    )
