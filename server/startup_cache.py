@@ -1,0 +1,222 @@
+"""The served store kept on disk between starts, keyed by the inputs and the code (issue 7).
+
+``imtkg serve`` in its default mode (``STORE=memory``) loads the ontology and graph folders, or
+a dataset file (``--dataset``), reasons, and hands an on-disk Oxigraph store to the query
+workers. That store is built by :mod:`imtkg.bulk` and kept in the cache folder::
+
+    <cache dir>/stores/<key>/store/          the Oxigraph store the workers open read-only
+    <cache dir>/stores/<key>/manifest.json   what it holds (imtkg.manifest.DatasetManifest)
+    <cache dir>/stores/.<key>.in-use         locked (shared) by every server serving it
+
+where ``key`` digests the input files (names and bytes), whether reasoning is on, the source of
+the modules that decide what a store holds (:data:`DATA_MODULES`) and the versions of the
+libraries they use: editing an input or that code gives a new key, hence a new build. A start
+with an existing key reopens the store without parsing or reasoning anything. Building,
+checking and swapping in are those of :func:`imtkg.disk_store.open_or_build`: a store is built
+in a temporary folder and renamed into place; a store whose manifest is unreadable, whose files
+are missing or of another size, or that Oxigraph cannot open is rebuilt, never served.
+The cache folder is :func:`imtkg.closure_cache.default_cache_dir` (``IMTKG_CACHE_DIR``,
+``off`` to disable it: the store is then built in a temporary folder deleted at exit). Only the
+:data:`KEEP_STORES` most recently used stores are kept, never one a running server holds.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+from . import __version__
+from .bulk import Source, build_store_from_sources, explain_inconsistencies
+from .closure_cache import default_cache_dir
+from .conformance import NOT_VALIDATED
+from .consistency import InconsistentGraphError
+from .disk_store import MANIFEST_FILE, STORE_DIR, DiskStore, open_or_build
+from .http_caching import DatasetVersion
+from .manifest import DatasetManifest, now_iso
+
+log = logging.getLogger(__name__)
+
+STORES_DIR = "stores"
+#: stores kept in the cache folder (the most recently used ones)
+KEEP_STORES = 4
+#: libraries whose versions can change what a store holds
+LIBRARIES = ("pyoxigraph", "rdflib", "owlrl", "pyshacl")
+#: the modules whose code decides what a store holds or how the data validates (editing another
+#: module, a page or the SPARQL protocol, keeps the cached stores)
+DATA_MODULES = (
+    "bulk.py",
+    "closure_cache.py",
+    "conformance.py",
+    "consistency.py",
+    "dataset.py",
+    "disk_store.py",
+    "loading.py",
+    "manifest.py",
+    "namespaces.py",
+    "reasoning.py",
+    "rl_engine.py",
+    "startup_cache.py",
+    "store.py",
+    "validation.py",
+    "validation_cache.py",
+)
+
+#: the in-use locks this process holds (released at exit)
+_HELD: list = []
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Return a digest of the data modules' sources (:data:`DATA_MODULES`) and of the
+    libraries' versions."""
+    sha = hashlib.sha256(" ".join(f"{n} {version(n)}" for n in LIBRARIES).encode())
+    here = Path(__file__).resolve().parent
+    for name in DATA_MODULES:
+        sha.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+def store_key(input_digest: str, reason: bool) -> str:
+    """Return the cache key of the store built from inputs of digest ``input_digest``."""
+    return hashlib.sha256(f"{input_digest} {code_digest()} reason={reason}".encode()).hexdigest()
+
+
+@dataclass
+class PreparedStore:
+    """An on-disk store ready for the query workers.
+
+    :param store_path: the Oxigraph store folder.
+    :param manifest: what it holds.
+    :param rebuilt: it was built by this call (else reopened from the cache).
+    :param seconds: the build's steps (``load``, ``reason``, ``write``) -> seconds; empty when
+        the store was reopened.
+    :param temporary: the temporary folder of the store, deleted at exit (the cache is off),
+        else ``None``.
+    """
+
+    store_path: Path
+    manifest: DatasetManifest
+    rebuilt: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+    temporary: Path | None = None
+
+
+def prepare_store(sources: list[Source], inputs: DatasetVersion, reason: bool) -> PreparedStore:
+    """Reopen the cached store of ``sources`` or build it (in a temporary folder if no cache).
+
+    :param inputs: the version of the input files (their digest keys the cache).
+    :raises InputError: when an input cannot be parsed.
+    :raises InconsistentGraphError: when the graph is inconsistent (with the asserted triples
+        and graphs behind each problem).
+    """
+    seconds: dict[str, float] = {}
+    build = _builder(sources, inputs, reason, seconds)
+    root = default_cache_dir()
+    if root is None:
+        folder = Path(tempfile.mkdtemp(prefix="imtkg-store-"))
+        try:
+            manifest = build(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        atexit.register(shutil.rmtree, folder, True)
+        return PreparedStore(folder / STORE_DIR, manifest, True, seconds, temporary=folder)
+    stores = root / STORES_DIR
+    path = stores / store_key(inputs.digest, reason)[:32]
+    disk = open_or_build(path, inputs.digest, reason, build)
+    _hold(path)
+    _touch(disk)
+    prune(stores, keep=KEEP_STORES)
+    return PreparedStore(disk.store_path, disk.manifest, disk.rebuilt, seconds)
+
+
+def _builder(
+    sources: list[Source], inputs: DatasetVersion, reason: bool, seconds: dict[str, float]
+) -> Callable[[Path], DatasetManifest]:
+    """Return the function building the store of ``sources`` in a folder (and timing it)."""
+
+    def build(folder: Path) -> DatasetManifest:
+        try:
+            built = build_store_from_sources(sources, folder / STORE_DIR, reason)
+        except InconsistentGraphError as error:
+            explain_inconsistencies(sources, error)
+            raise
+        seconds.update(built.seconds)
+        log.info(
+            "built the store: %s",
+            ", ".join(f"{step} {s:.2f} s" for step, s in built.seconds.items()),
+        )
+        graphs = built.graphs
+        del built  # closes the store (RocksDB) before its files are listed
+        return DatasetManifest(
+            digest=inputs.digest,
+            last_modified=inputs.last_modified.isoformat(),
+            code_version=__version__,
+            reasoned=reason,
+            validation=NOT_VALIDATED,
+            graphs=graphs,
+            built=now_iso(),
+        )
+
+    return build
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.in-use")
+
+
+def _hold(path: Path) -> None:
+    """Hold a shared lock on ``path``'s in-use file until this process exits."""
+    handle = open(_lock_path(path), "a+b")  # noqa: SIM115 - held until exit
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    if not _HELD:
+        atexit.register(_release)
+    _HELD.append(handle)
+
+
+def _release() -> None:
+    """Release the in-use locks of this process."""
+    while _HELD:
+        _HELD.pop().close()
+
+
+def _touch(disk: DiskStore) -> None:
+    """Mark the store as just used (pruning keeps the most recently used ones)."""
+    try:
+        os.utime(disk.path / MANIFEST_FILE)
+    except OSError:
+        pass
+
+
+def prune(stores: Path, keep: int = KEEP_STORES) -> list[Path]:
+    """Delete all but the ``keep`` most recently used stores that no server holds; return them."""
+    candidates = [p for p in stores.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    candidates.sort(key=_last_used, reverse=True)
+    deleted = []
+    for path in candidates[keep:]:
+        with open(_lock_path(path), "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a running server holds it
+            shutil.rmtree(path, ignore_errors=True)
+            _lock_path(path).unlink(missing_ok=True)
+            deleted.append(path)
+    return deleted
+
+
+def _last_used(path: Path) -> float:
+    try:
+        return (path / MANIFEST_FILE).stat().st_mtime
+    except OSError:
+        return 0.0

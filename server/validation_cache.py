@@ -1,0 +1,106 @@
+"""The SHACL outcome of a dataset cached on disk, so that an unchanged dataset is not validated
+again at every start (issue 7).
+
+The outcome (:mod:`imtkg.conformance`: ``valid`` or ``invalid`` and the report's text) of the
+dataset of version digest ``D`` is kept in ``<cache dir>/validation/<key>.json``, where ``key``
+digests ``D``, the shapes files (names and bytes), and the code and libraries' versions
+(:func:`imtkg.startup_cache.code_digest`, pyshacl's and the validation modules included). The
+file carries its key and a SHA-256 of its content; a file that is unreadable, of another key or
+whose digest does not match is deleted and the dataset validated again. Files are written
+atomically (temporary + rename).
+Looking an outcome up imports neither pyshacl nor rdflib's parsers: a warm start stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .closure_cache import default_cache_dir
+from .conformance import NOT_VALIDATED, conformance
+from .paths import resource_dir, turtle_files
+from .startup_cache import code_digest
+
+log = logging.getLogger(__name__)
+
+VALIDATION_DIR = "validation"
+#: outcome files kept (the most recent ones)
+KEEP_FILES = 16
+
+
+def validation_key(dataset_digest: str, shapes_dir: Path | None = None) -> str:
+    """Return the cache key of the outcome of validating dataset ``dataset_digest``."""
+    sha = hashlib.sha256(f"{dataset_digest} {code_digest()}".encode())
+    for path in turtle_files(shapes_dir or resource_dir("shapes")):
+        sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+def _content_digest(outcome: str, text: str) -> str:
+    return hashlib.sha256(f"{outcome}\0{text}".encode()).hexdigest()
+
+
+def read_outcome(path: Path, key: str) -> tuple[str, str] | None:
+    """Return the outcome stored in ``path`` for ``key``; ``None`` (and delete it) if damaged."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        outcome, text = data["outcome"], data["text"]
+        if data["key"] != key or data["sha256"] != _content_digest(outcome, text):
+            raise ValueError("key or digest mismatch")
+        return outcome, text
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("validation cache %s is damaged (%s): deleted, validating again", path, exc)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def write_outcome(path: Path, key: str, outcome: str, text: str) -> None:
+    """Write an outcome atomically; warn (only) when it cannot be written."""
+    document = {"key": key, "outcome": outcome, "text": text}
+    document["sha256"] = _content_digest(outcome, text)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".validation-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(document, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("validation cache %s cannot be written: %s", path.parent, exc)
+        return
+    files = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP_FILES:]:
+        old.unlink(missing_ok=True)
+
+
+def cached_conformance(dataset_digest: str, load_dataset: Callable) -> tuple[str, str, bool]:
+    """Return the SHACL outcome of the dataset of digest ``dataset_digest``, and its text.
+
+    :param load_dataset: returns the rdflib dataset to validate, called only on a cache miss.
+    :returns: the outcome, the report's text (empty unless invalid), and whether it came from
+        the cache.
+    """
+    root = default_cache_dir()
+    if root is None:
+        return (*conformance(load_dataset()), False)
+    key = validation_key(dataset_digest)
+    path = root / VALIDATION_DIR / f"{key[:32]}.json"
+    found = read_outcome(path, key)
+    if found is not None:
+        return (*found, True)
+    outcome, text = conformance(load_dataset())
+    if outcome != NOT_VALIDATED:
+        write_outcome(path, key, outcome, text)
+    return outcome, text, False
