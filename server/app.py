@@ -100,6 +100,7 @@ def load_state(config) -> ImtKgState:
         validation=backend.validation,
     )
     state.load_seconds = time.monotonic() - started
+    state.extra["build_seconds"] = getattr(backend, "build_seconds", {})
     state.ready = True
     return state
 

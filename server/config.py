@@ -50,6 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
         "ONTOLOGY_DIR", None, "Folder of ontology .ttl files; the shipped ontology when unset."
     ),
     Setting("GRAPH_DIR", None, "Folder of instance-data .ttl files; the shipped graph when unset."),
+    Setting(
+        "DATASET",
+        None,
+        "A dataset file (.nq or .trig with its named graphs, or .nt/.ttl) served instead of "
+        "the ontology and graph folders; loaded by Oxigraph, for large graphs.",
+    ),
     Setting("REASON", True, "Compute the OWL RL inferences (the graph:inferred named graph)."),
     Setting(
         "STORE",
@@ -62,7 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
 DEFAULTS: dict[str, object] = {s.name: s.default for s in SETTINGS}
 
 #: type a setting's environment value is read as, when its default is None
-_TYPES_OF_NONE_DEFAULTS = {"ONTOLOGY_DIR": Path, "GRAPH_DIR": Path, "PUBLIC_BASE": str}
+_TYPES_OF_NONE_DEFAULTS = {
+    "ONTOLOGY_DIR": Path,
+    "GRAPH_DIR": Path,
+    "DATASET": Path,
+    "PUBLIC_BASE": str,
+}
 
 
 def _coerce(name: str, text: str) -> object:

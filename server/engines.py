@@ -1,14 +1,16 @@
 """Which store answers the queries: the ``STORE`` setting and the engine it makes.
 
-* ``memory`` (the default): the graph is loaded and reasoned over at start, copied into a
-  temporary on-disk store and queried by the worker pool (:class:`QueryEngine`);
+* ``memory`` (the default): the graph (the ONTOLOGY_DIR/GRAPH_DIR folders, or a DATASET file)
+  is loaded and reasoned over into an on-disk store kept in the start-up cache, reopened as it is
+  while the inputs and the code are unchanged (:mod:`imtkg.startup_cache`), and queried by the
+  worker pool (:class:`QueryEngine`);
 * ``oxigraph:PATH``: the same worker pool over a store persisted in ``PATH``, rebuilt only when
   the inputs or the code changed (:mod:`imtkg.disk_store`), so a restart parses nothing;
 * ``sparql:URL``: a remote SPARQL 1.1 engine loaded by ``imtkg push``
   (:class:`imtkg.remote_engine.RemoteQueryEngine`); the dataset version and the graphs come from
   the manifest the push stored there, so every replica of the server agrees on its ETags.
 
-In the last two modes the rdflib dataset is not loaded at start; the few features that need it
+In every mode the rdflib dataset is not loaded at start; the few features that need it
 (explanations, dumps) load it from ONTOLOGY_DIR/GRAPH_DIR on first use, and only when those files
 are the ones the store was built from.
 """
@@ -17,12 +19,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from .consistency import ensure_consistent
 from .disk_store import open_disk_store
 from .errors import ImtKgError
 from .http_caching import DatasetVersion
@@ -31,7 +30,6 @@ from .manifest import DatasetManifest, ManifestError, manifest_query
 from .prepared import input_version
 from .query_engine import Engine, QueryEngine, QueryError
 from .remote_engine import RemoteQueryEngine
-from .store import store_graph_iris
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +69,8 @@ class Backend:
     kg: KnowledgeGraph | None = None
     kg_loader: Callable[[], KnowledgeGraph] | None = None
     validation: str | None = None
+    #: how long building the store took, step by step (empty when it was reopened)
+    build_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def parse_store(value: object) -> StoreSetting:
@@ -131,18 +131,54 @@ def _ready(engine: Engine) -> Engine:
 
 
 def _memory_backend(config: Mapping[str, object]) -> Backend:
-    """Load and reason over the graph, then start the worker pool on a copy of its store."""
+    """Serve the ontology and graph folders (or the DATASET file) from the start-up cache.
+
+    The store is reopened as it is when the inputs and the code are unchanged, else built by
+    :mod:`imtkg.bulk` (:func:`imtkg.startup_cache.prepare_store`); the rdflib dataset is loaded
+    only when a feature needs it. The SHACL outcome is left to the caller (``validation=None``).
+    """
+    from .bulk import dataset_sources, folder_sources
+    from .dataset import graph_files, ontology_files
+    from .http_caching import dataset_version
+    from .startup_cache import prepare_store
+
     ontology_dir, graph_dir = _dirs(config)
-    kg = load_knowledge_graph(ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
-    ensure_consistent(kg.inconsistencies)  # an inconsistent graph is not served
-    version = input_version(ontology_dir, graph_dir)
-    graph_sizes = {
-        iri: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-        for iri in store_graph_iris(kg.store)
-    }
-    workers = int(config["WORKERS"])
-    engine = QueryEngine.from_store(kg.store, workers=workers, **_pool_options(config))
-    return Backend(_ready(engine), version, graph_sizes, kg=kg)
+    reason = bool(config.get("REASON", True))
+    if config.get("DATASET"):
+        files = [Path(config["DATASET"])]
+        sources = dataset_sources(files)
+        version = dataset_version(files)
+    else:
+        files = [*ontology_files(ontology_dir), *graph_files(graph_dir)]
+        sources = folder_sources(ontology_files(ontology_dir), graph_files(graph_dir))
+        version = input_version(ontology_dir, graph_dir)
+    prepared = prepare_store(sources, version, reason)
+    engine = QueryEngine(
+        prepared.store_path, workers=int(config["WORKERS"]), **_pool_options(config)
+    )
+    manifest = prepared.manifest
+    if config.get("DATASET"):
+        loader = _dataset_loader(sources, files, reason)
+    else:
+        loader = _loader(config, manifest)
+    backend = Backend(_ready(engine), manifest.version, manifest.public_graphs, kg_loader=loader)
+    backend.build_seconds = prepared.seconds
+    return backend
+
+
+def _dataset_loader(sources, files: list[Path], reason: bool) -> Callable[[], KnowledgeGraph]:
+    """Return a function loading the rdflib dataset of DATASET files (with its inferences)."""
+
+    def load() -> KnowledgeGraph:
+        from .bulk import rdflib_dataset
+        from .closure_cache import add_inferred_graph_cached
+        from .store import build_store
+
+        dataset = rdflib_dataset(sources)
+        inconsistencies = add_inferred_graph_cached(dataset, files) if reason else []
+        return KnowledgeGraph(dataset, build_store(dataset), inconsistencies)
+
+    return load
 
 
 def _disk_backend(config: Mapping[str, object], path: Path) -> Backend:

@@ -6,6 +6,7 @@ options win over the environment, which wins over the defaults of :mod:`imtkg.co
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from .config import DEFAULTS, ENV_PREFIX
-from .conformance import INVALID, conformance
+from .conformance import INVALID
 from .state import EXTENSION_KEY, ImtKgState
 
 log = logging.getLogger("imtkg.serve")
@@ -32,7 +33,9 @@ def validate(state: ImtKgState) -> str:
     """Validate the served dataset with the shapes (:func:`imtkg.conformance.conformance`).
 
     An on-disk or remote store was validated when it was built or pushed: its recorded outcome
-    is used rather than loading the dataset again.
+    is used rather than loading the dataset again. Otherwise the outcome comes from the
+    validation cache while the dataset, the shapes and the code are unchanged
+    (:mod:`imtkg.validation_cache`), and the dataset is loaded and validated only on a miss.
 
     :returns: a short outcome for the summary line.
     :raises click.ClickException: when the data does not conform.
@@ -44,10 +47,26 @@ def validate(state: ImtKgState) -> str:
                 "(run `imtkg validate`, or serve with --skip-validation)"
             )
         return f"{state.validation} when the store was built"
-    outcome, text = conformance(state.kg.dataset)
+    from .validation_cache import cached_conformance
+
+    started = time.monotonic()
+    outcome, text, cached = cached_conformance(state.version.digest, lambda: state.kg.dataset)
+    state.extra["validate_seconds"] = time.monotonic() - started
     if outcome == INVALID:
         raise click.ClickException(f"the data does not conform to the shapes:\n{text}")
-    return outcome
+    return f"{outcome} (cached)" if cached else outcome
+
+
+def startup_phases(state: ImtKgState, total: float) -> dict[str, float]:
+    """Return where the start went, in seconds: the store's build steps (``load``, ``reason``,
+    ``write``; absent when the cached store was reopened), ``validate``, ``engine`` (the rest of
+    making the engine: cache checks, workers) and ``total`` (since the app was created)."""
+    build = state.extra.get("build_seconds", {})
+    phases = {step: round(seconds, 3) for step, seconds in build.items()}
+    phases["engine"] = round(state.load_seconds - sum(build.values()), 3)
+    phases["validate"] = round(state.extra.get("validate_seconds", 0.0), 3)
+    phases["total"] = round(total, 3)
+    return phases
 
 
 def configure_logging() -> None:
@@ -82,6 +101,12 @@ def configure_logging() -> None:
     help="Instance-data folder (the shipped one by default).",
 )
 @_option(
+    "DATASET",
+    "--dataset",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Serve this dataset file (.nq/.trig, or .nt/.ttl) instead of the folders.",
+)
+@_option(
     "STORE",
     "--store",
     help="memory (default), oxigraph:PATH (on-disk, kept between runs) or sparql:URL (remote).",
@@ -106,6 +131,8 @@ def serve(skip_validation: bool, **options) -> None:
     try:
         outcome = "validation skipped" if skip_validation else validate(state)
         sizes = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in state.graph_sizes.items())
+        if len(state.graph_sizes) > 20:
+            sizes = f"{len(state.graph_sizes)} graphs"
         log.info(
             "ready: %d triples in %d graphs (%s); %s; loaded in %.2f s",
             sum(state.graph_sizes.values()),
@@ -114,6 +141,7 @@ def serve(skip_validation: bool, **options) -> None:
             outcome,
             time.monotonic() - started,
         )
+        log.info("startup: %s", json.dumps(startup_phases(state, time.monotonic() - started)))
         host, port = app.config["HOST"], int(app.config["PORT"])
         log.info("serving http://%s:%d/sparql", host, port)
         waitress_serve(
