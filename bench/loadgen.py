@@ -1,0 +1,198 @@
+"""A small HTTP/1.1 load generator: one GET URL, N keep-alive clients, bounded in time and count.
+
+Run as its own process (so that the client's CPU is not the measured server's), it prints one
+JSON object::
+
+    python bench/loadgen.py --url 'http://127.0.0.1:8000/sparql?query=...' \\
+        --concurrency 8 --duration 3 [--max-requests 20000] [--accept MEDIA_TYPE]
+
+    {"name": "", "requests": 5120, "errors": 0, "median_ms": 1.4, "p99_ms": 3.9, ...}
+
+or, to save a process start per measurement, runs the JSON list of jobs read from stdin
+(``--jobs -``) one after the other, printing one line each.
+
+Each client holds one connection and sends the next request when the previous answer is read
+(``Content-Length`` or chunked bodies), so ``concurrency`` is the number of requests in flight.
+Requests are pre-encoded bytes and answers are read with asyncio streams: the generator costs a
+few tens of microseconds per request, far less than urllib3. A short warm-up (one request per
+client) is not counted. It stops at ``--duration`` seconds or ``--max-requests``, whichever comes
+first; a non-2xx answer counts as an error (the first one's status and body start are reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from urllib.parse import urlsplit
+
+DEFAULT_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+
+
+class HttpError(Exception):
+    """A non-2xx answer."""
+
+
+def build_request(url: str, accept: str) -> tuple[str, int, bytes]:
+    """Return the host, port and bytes of a keep-alive GET of ``url``."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: {accept}\r\n"
+        "Accept-Encoding: identity\r\nConnection: keep-alive\r\n\r\n"
+    )
+    return parts.hostname or "127.0.0.1", parts.port or 80, request.encode("ascii")
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Read one response; return its status, the start of its body and whether it closes."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip().lower()
+    if headers.get(b"transfer-encoding") == b"chunked":
+        body = bytearray()
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
+                    pass
+                break
+            chunk = await reader.readexactly(size + 2)
+            if len(body) < 300:
+                body += chunk[:-2]
+    else:
+        body = await reader.readexactly(int(headers.get(b"content-length", b"0")))
+    return status, bytes(body[:300]), headers.get(b"connection") == b"close"
+
+
+class Client:
+    """One keep-alive connection sending the same request again and again."""
+
+    def __init__(self, host: str, port: int, request: bytes) -> None:
+        self.host, self.port, self.request = host, port, request
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def send(self) -> float:
+        """Send the request, read the answer, return the seconds it took."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        started = time.perf_counter()
+        self.writer.write(self.request)
+        status, body, closing = await read_response(self.reader)
+        elapsed = time.perf_counter() - started
+        if closing:
+            await self.close()
+        if not 200 <= status < 300:
+            raise HttpError(f"HTTP {status}: {body[:200]!r}")
+        return elapsed
+
+    async def close(self) -> None:
+        """Close the connection (if open)."""
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+        self.reader = self.writer = None
+
+
+async def run(
+    url: str, concurrency: int, duration: float, max_requests: int, accept: str
+) -> dict:
+    """Load ``url`` with ``concurrency`` clients; return the figures (see the module docstring)."""
+    host, port, request = build_request(url, accept)
+    clients = [Client(host, port, request) for _ in range(concurrency)]
+    errors: list[str] = []
+    await asyncio.gather(*(c.send() for c in clients))  # warm-up: connections, first plans
+    latencies: list[float] = []
+    deadline = time.perf_counter() + duration
+
+    async def loop(client: Client) -> None:
+        while time.perf_counter() < deadline and len(latencies) + len(errors) < max_requests:
+            try:
+                latencies.append(await client.send())
+            except (HttpError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                errors.append(str(exc))
+                await client.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(c) for c in clients))
+    elapsed = time.perf_counter() - started
+    await asyncio.gather(*(c.close() for c in clients))
+    return summarise(latencies, errors, elapsed)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Return the ``fraction`` quantile of sorted values (nearest rank)."""
+    index = min(len(sorted_values) - 1, max(0, int(round(fraction * len(sorted_values))) - 1))
+    return sorted_values[index]
+
+
+def summarise(latencies: list[float], errors: list[str], elapsed: float) -> dict:
+    """Return the JSON figures of a run."""
+    ordered = sorted(latencies)
+    figures = {
+        "requests": len(ordered),
+        "errors": len(errors),
+        "seconds": round(elapsed, 3),
+        "throughput_rps": round(len(ordered) / elapsed, 1) if elapsed > 0 else 0.0,
+    }
+    if ordered:
+        figures["median_ms"] = round(statistics.median(ordered) * 1000, 3)
+        figures["p99_ms"] = round(percentile(ordered, 0.99) * 1000, 3)
+    if errors:
+        figures["first_error"] = errors[0][:300]
+    return figures
+
+
+async def run_jobs(jobs: list[dict]) -> None:
+    """Run each job in turn (keys: url, concurrency, duration, max_requests, accept) and print
+    one JSON line per job: the job's ``name`` and its figures."""
+    for job in jobs:
+        figures = await run(
+            job["url"],
+            int(job.get("concurrency", 1)),
+            float(job.get("duration", 3.0)),
+            int(job.get("max_requests", 100_000)),
+            job.get("accept", DEFAULT_ACCEPT),
+        )
+        print(json.dumps({"name": job.get("name", ""), **figures}), flush=True)
+
+
+def main() -> None:
+    """Run one measurement from the arguments, or the jobs of ``--jobs -`` (a JSON list on
+    stdin), and print the JSON figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url")
+    parser.add_argument("--jobs", help="'-': read a JSON list of jobs from stdin")
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds of load")
+    parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument("--accept", default=DEFAULT_ACCEPT)
+    args = parser.parse_args()
+    if args.jobs:
+        asyncio.run(run_jobs(json.load(sys.stdin)))
+        return
+    if not args.url:
+        parser.error("--url or --jobs is required")
+    job = {
+        "url": args.url,
+        "concurrency": args.concurrency,
+        "duration": args.duration,
+        "max_requests": args.max_requests,
+        "accept": args.accept,
+    }
+    asyncio.run(run_jobs([job]))
+
+
+if __name__ == "__main__":
+    main()
