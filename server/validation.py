@@ -231,7 +231,7 @@ def validate_dataset(
     data = data_graph(dataset, ontology)
     _, report, text = validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=_copy(shapes),
         ont_graph=ontology,
         inference=inference,
         advanced=True,  # SPARQL-based targets (SHACL-AF) select the data namespace
@@ -256,6 +256,15 @@ def validate_dataset(
         inference=inference,
         graphs=graphs_of_facts(dataset),
     )
+
+
+def _copy(graph: Graph) -> Graph:
+    """Return a copy of ``graph``: pyshacl adds axioms to the shapes graph it is given, and the
+    shared one is read by concurrent requests."""
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy
 
 
 def _set_conforms(report: Graph, conforms: bool) -> None:
