@@ -1,0 +1,66 @@
+"""The benchmark at its smallest size, so that it cannot rot (the full run is bench/run.py).
+
+Runs ``bench/run.py`` on the shipped graph only, with tiny measurement windows and no SHACL
+validation at start, and checks that the report has a row for every server, query, concurrency
+and target. It measures nothing worth reading: the figures are not checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from queries import TEMPLATES  # noqa: E402
+from targets import TARGETS  # noqa: E402
+
+pytest.importorskip("psutil")
+
+
+def test_benchmark_runs_at_its_smallest_size(tmp_path):
+    """bench/run.py --sizes shipped writes every row of the report."""
+    output, figures = tmp_path / "benchmarks.md", tmp_path / "figures.json"
+    env = dict(os.environ, IMTKG_BENCH_CACHE=str(tmp_path / "bench-cache"))
+    command = [
+        sys.executable,
+        str(REPO / "bench" / "run.py"),
+        "--sizes",
+        "shipped",
+        "--duration",
+        "0.1",
+        "--no-validate",
+        "--output",
+        str(output),
+        "--json",
+        str(figures),
+    ]
+    subprocess.run(command, check=True, env=env, timeout=300, capture_output=True)
+    results = json.loads(figures.read_text(encoding="utf-8"))
+    shipped = results["sizes"]["shipped"]
+    assert set(shipped["startup"]) == {"ours_cold", "ours_warm", "oxigraph", "naive"}
+    assert {"load", "reason", "write", "engine", "ready_s"} <= set(shipped["startup"]["ours_cold"])
+    assert set(shipped["queries"]) == set(TEMPLATES)
+    for query, by_server in shipped["queries"].items():
+        assert set(by_server) == {"ours", "oxigraph", "naive"}, query
+        rows = {figures["rows"] for figures in by_server.values()}
+        assert len(rows) == 1 and None not in rows, (query, rows)  # the same answer everywhere
+        for server, levels in by_server.items():
+            for level in ("c1", "c8", "c32"):
+                assert levels[level]["requests"] > 0 and levels[level]["errors"] == 0, (
+                    query,
+                    server,
+                    level,
+                    levels[level],
+                )
+    assert len(results["targets"]) == len(TARGETS)
+    text = output.read_text(encoding="utf-8")
+    for query in TEMPLATES:
+        assert f"| {query} |" in text
+    assert "### Targets" in text and "machine" in text

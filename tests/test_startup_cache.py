@@ -1,0 +1,205 @@
+"""The start-up cache: the served store and the SHACL outcome kept between starts (issue 7).
+
+A second start with unchanged inputs reopens the store; a changed input, or a damaged or partial
+store (manifest, files, RocksDB), is rebuilt and answers the same; the Oxigraph bulk path gives
+the same graphs as the rdflib path; a damaged validation outcome is computed again.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from imtkg.bulk import build_store_from_sources, dataset_sources, folder_sources
+from imtkg.dataset import graph_files, ontology_files
+from imtkg.disk_store import MANIFEST_FILE, STORE_DIR
+from imtkg.knowledge import load_knowledge_graph
+from imtkg.namespaces import INFERRED_GRAPH
+from imtkg.prepared import input_version
+from imtkg.startup_cache import prepare_store
+from imtkg.store import ASSERTED_UNION
+from imtkg.validation_cache import VALIDATION_DIR, cached_conformance
+
+REPO = Path(__file__).resolve().parent.parent
+QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder for this test."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("IMTKG_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def inputs(tmp_path) -> tuple[Path, Path]:
+    """A copy of the shipped ontology and graph folders, free to edit."""
+    ontology, graph = tmp_path / "ontology", tmp_path / "graph"
+    shutil.copytree(REPO / "ontology", ontology)
+    shutil.copytree(REPO / "graph", graph)
+    return ontology, graph
+
+
+def prepare(inputs):
+    """Prepare the store of the ``inputs`` folders."""
+    ontology, graph = inputs
+    sources = folder_sources(ontology_files(ontology), graph_files(graph))
+    return prepare_store(sources, input_version(ontology, graph), reason=True)
+
+
+def answers(store_path: Path) -> tuple[int, list]:
+    """The number of quads of the store and its graph sizes."""
+    store = ox.Store.read_only(str(store_path))
+    count = int(next(iter(store.query(QUERY)))["n"].value)
+    sizes = sorted(
+        (g.value, sum(1 for _ in store.quads_for_pattern(None, None, None, g)))
+        for g in store.named_graphs()
+    )
+    del store
+    return count, sizes
+
+
+def test_second_start_reopens_the_store(cache, inputs):
+    """Nothing changed: the store is reopened, not rebuilt, and answers the same."""
+    first = prepare(inputs)
+    assert first.rebuilt and set(first.seconds) == {"load", "reason", "write"}
+    again = prepare(inputs)
+    assert not again.rebuilt and again.seconds == {}
+    assert again.store_path == first.store_path
+    assert answers(again.store_path) == answers(first.store_path)
+
+
+def test_changed_input_builds_a_new_store(cache, inputs):
+    """Editing a graph file gives another key: a new store with the new triple."""
+    first = prepare(inputs)
+    before = answers(first.store_path)[0]
+    with open(inputs[1] / "sources.ttl", "a", encoding="utf-8") as out:
+        out.write(
+            '\n<https://w3id.org/imt-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n'
+        )
+    second = prepare(inputs)
+    assert second.rebuilt and second.store_path != first.store_path
+    assert answers(second.store_path)[0] > before
+
+
+def _damage_manifest(path: Path) -> None:
+    (path / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
+
+
+def _truncate_a_store_file(path: Path) -> None:
+    biggest = max(
+        (p for p in (path / STORE_DIR).rglob("*") if p.is_file()), key=lambda p: p.stat().st_size
+    )
+    with open(biggest, "r+b") as out:
+        out.truncate(biggest.stat().st_size // 2)
+
+
+def _delete_the_store(path: Path) -> None:
+    shutil.rmtree(path / STORE_DIR)
+
+
+def _drop_a_manifest_field(path: Path) -> None:
+    data = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+    del data["digest"]
+    (path / MANIFEST_FILE).write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage", [_damage_manifest, _truncate_a_store_file, _delete_the_store, _drop_a_manifest_field]
+)
+def test_a_damaged_store_is_rebuilt_never_served(cache, inputs, damage):
+    """A corrupt or partial cached store is detected and rebuilt; the answers are the same."""
+    first = prepare(inputs)
+    expected = answers(first.store_path)
+    damage(first.store_path.parent)
+    again = prepare(inputs)
+    assert again.rebuilt
+    assert answers(again.store_path) == expected
+
+
+def test_cache_off_builds_in_a_temporary_folder(inputs, monkeypatch):
+    """IMTKG_CACHE_DIR=off: the store is built in a temporary folder."""
+    monkeypatch.setenv("IMTKG_CACHE_DIR", "off")
+    prepared = prepare(inputs)
+    assert prepared.temporary is not None and prepared.rebuilt
+    assert answers(prepared.store_path)[0] > 0
+
+
+def _triples(store: ox.Store, graph: str) -> set:
+    """The triples of ``graph`` without blank nodes (their labels differ between parsers)."""
+    return {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+    }
+
+
+def _same_graphs(bulk_store: ox.Store, reference: ox.Store) -> None:
+    for graph in (ASSERTED_UNION, str(INFERRED_GRAPH)):
+        assert _triples(bulk_store, graph) == _triples(reference, graph)
+    sizes = {
+        g.value: sum(1 for _ in s.quads_for_pattern(None, None, None, g))
+        for s in (bulk_store,)
+        for g in s.named_graphs()
+    }
+    reference_sizes = {
+        g.value: sum(1 for _ in reference.quads_for_pattern(None, None, None, g))
+        for g in reference.named_graphs()
+    }
+    assert sizes == reference_sizes
+
+
+def test_bulk_path_equals_the_rdflib_path_on_the_shipped_graph():
+    """Oxigraph parse + fast engine over encoded terms = rdflib parse + reasoning + build_store."""
+    built = build_store_from_sources(folder_sources(ontology_files(), graph_files()))
+    assert built.engine == "fast"
+    _same_graphs(built.store, load_knowledge_graph().store)
+
+
+def test_bulk_path_equals_the_rdflib_path_on_a_synthetic_dataset(tmp_path):
+    """Same graphs on a synthetic dataset file (N-Quads), through the same closure."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import synthetic
+
+    from imtkg.closure_cache import add_inferred_graph_cached
+    from imtkg.store import _to_ox, build_store
+
+    dataset = synthetic.generate(2000, seed=1)
+    path = tmp_path / "data.nq"
+    quads = [
+        ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.NamedNode(str(g.identifier)))
+        for g in dataset.graphs()
+        if g.identifier != dataset.default_graph.identifier
+        for s, p, o in g
+    ]
+    ox.serialize(quads, output=str(path), format=ox.RdfFormat.N_QUADS)
+    built = build_store_from_sources(dataset_sources([path]))
+    assert add_inferred_graph_cached(dataset, [path], cache_dir=None) == []
+    _same_graphs(built.store, build_store(dataset))
+
+
+def test_validation_outcome_is_cached_and_a_damaged_one_recomputed(cache):
+    """The outcome is computed once; a damaged cache file is deleted and computed again."""
+    calls = []
+
+    def load():
+        calls.append(1)
+        return load_knowledge_graph().dataset
+
+    digest = input_version().digest
+    first = cached_conformance(digest, load)
+    assert first[2] is False and calls == [1]
+    second = cached_conformance(digest, load)
+    assert second == (first[0], first[1], True) and calls == [1]
+    (outcome_file,) = (cache / VALIDATION_DIR).glob("*.json")
+    data = json.loads(outcome_file.read_text(encoding="utf-8"))
+    data["outcome"] = "valid" if data["outcome"] == "invalid" else "invalid"  # tampered
+    outcome_file.write_text(json.dumps(data), encoding="utf-8")
+    third = cached_conformance(digest, load)
+    assert third == (first[0], first[1], False) and calls == [1, 1]
