@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pyshacl import validate
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -229,6 +228,8 @@ def validate_dataset(
     shapes = load_shapes() if shapes is None else shapes
     ontology = ontology_of(dataset) if ontology is None else ontology
     data = data_graph(dataset, ontology)
+    from pyshacl import validate  # imported here: ~0.5 s that a warm server start never needs
+
     _, report, text = validate(
         data,
         shacl_graph=_copy(shapes),
