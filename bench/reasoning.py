@@ -158,8 +158,9 @@ def owlrl_text(owlrl: dict, budget: float) -> str:
     if owlrl["status"] == "stopped":
         return f"> {budget:.0f} s (stopped)"
     predicted = owlrl["predicted_s"]
-    guess = "unknown" if predicted == float("inf") else f"~{predicted:.0f} s"
-    return f"skipped ({guess})"
+    if predicted == float("inf"):
+        return "skipped (stopped before)"
+    return f"skipped (~{predicted:.0f} s)"
 
 
 def main() -> None:
