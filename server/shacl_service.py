@@ -15,8 +15,9 @@
   page for people. ``X-SHACL-Conforms`` and the ``X-SHACL-Violations``/``-Warnings`` counts are
   in the headers; the status is 200 whether or not the data conforms.
 * Errors: 400 unparsable body (the parser's message and line), 413 body over ``MAX_BODY``, 415
-  unknown Content-Type, 406 no acceptable report format, 503 when validations are already
-  running on every slot (``Retry-After``). Nothing sent here changes the served data: the
+  unknown Content-Type, 406 no acceptable report format, 422 when the validator stops on the
+  data instead of reporting on it, 503 when validations are already running on every slot
+  (``Retry-After``). Nothing sent here changes the served data: the
   request's data is validated in a copy.
 """
 
@@ -31,7 +32,7 @@ from .errors import InputError
 from .loading import MEDIA_TYPE_FORMATS, parse_text
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .state import current_state
-from .validation import ValidationOutcome, short, validate_dataset
+from .validation import ValidationFailed, ValidationOutcome, short, validate_dataset
 from .validation_report import graph_name, group_by_focus, summary
 
 bp = Blueprint("shacl", __name__)
@@ -158,6 +159,8 @@ def validate_request() -> Response:
         return response
     try:
         outcome = validate_dataset(dataset, ontology=served.graph(ONTOLOGY_GRAPH))
+    except ValidationFailed as exc:
+        abort(422, description=str(exc))
     finally:
         slots.release()
     response = render_report(outcome, fmt, data.decode("utf-8", "replace"), shipped)
@@ -185,5 +188,5 @@ def render_report(outcome: ValidationOutcome, fmt: str, sent: str, shipped: bool
             max_body=current_app.config.get("MAX_BODY"),
         )
         return Response(page, mimetype="text/html")
-    body = outcome.report.serialize(format=RDFLIB_SERIALIZERS[fmt], encoding="utf-8")
+    body = outcome.serialize(RDFLIB_SERIALIZERS[fmt])
     return Response(body, mimetype=REPORT_MEDIA_TYPES[fmt])

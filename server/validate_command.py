@@ -14,6 +14,7 @@ Exit status: 0 when the data conforms (warnings allowed) and OWL RL finds no inc
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -116,6 +117,9 @@ def validate(files: tuple[Path, ...], fmt: str, with_shipped: bool) -> None:
     Exit status: 0 conforms (warnings allowed), 1 violations or inconsistencies, 2 unreadable
     input.
     """
+    # rdflib logs a traceback for each literal that is not valid for its datatype; the shapes
+    # report those literals (sh:DatatypeConstraintComponent), which is what people need
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     if files:
         dataset, origins = files_dataset(files, with_shipped)
     else:
@@ -127,7 +131,7 @@ def validate(files: tuple[Path, ...], fmt: str, with_shipped: bool) -> None:
         for line in inconsistency_lines(inconsistencies):
             click.echo(line)
     else:
-        click.echo(outcome.report.serialize(format=REPORT_FORMATS[fmt]))
+        click.echo(outcome.serialize(REPORT_FORMATS[fmt]).decode("utf-8"))
         for line in inconsistency_lines(inconsistencies):
             click.echo(line, err=True)
     sys.exit(0 if outcome.conforms and not inconsistencies else 1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,6 +62,10 @@ _NOT_DATA = frozenset({ONTOLOGY_GRAPH, INFERRED_GRAPH})
 
 class ShapesError(ImtKgError):
     """The shapes themselves are wrong (pyshacl cannot use them); the data was not validated."""
+
+
+class ValidationFailed(ImtKgError):
+    """pyshacl stopped on the data instead of reporting on it; the data was not validated."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,13 @@ class ValidationOutcome:
     def warnings(self) -> int:
         """Number of ``sh:Warning`` results."""
         return self.count("Warning")
+
+    def serialize(self, fmt: str) -> bytes:
+        """Return the standard SHACL report in rdflib format ``fmt`` (``turtle``, ``json-ld``)."""
+        with warnings.catch_warnings():
+            # an ill-typed number in the data ("12,0"^^xsd:decimal) is written as it was sent
+            warnings.filterwarnings("ignore", "Serializing weird numerical", UserWarning)
+            return self.report.serialize(format=fmt, encoding="utf-8")
 
     @property
     def text(self) -> str:
@@ -230,16 +242,22 @@ def validate_dataset(
     data = data_graph(dataset, ontology)
     from pyshacl import validate  # imported here: ~0.5 s that a warm server start never needs
 
-    _, report, text = validate(
-        data,
-        shacl_graph=_copy(shapes),
-        ont_graph=ontology,
-        inference=inference,
-        advanced=True,  # SPARQL-based targets (SHACL-AF) select the data namespace
-        allow_warnings=True,
-        abort_on_first=False,
-        meta_shacl=False,
-    )
+    try:
+        _, report, text = validate(
+            data,
+            shacl_graph=_copy(shapes),
+            ont_graph=ontology,
+            inference=inference,
+            advanced=True,  # SPARQL-based targets (SHACL-AF) select the data namespace
+            allow_warnings=True,
+            abort_on_first=False,
+            meta_shacl=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - whatever pyshacl trips on, say so plainly
+        raise ValidationFailed(
+            f"the validator stopped on this data ({type(exc).__name__}: {exc}); "
+            "check its literals against their datatypes"
+        ) from exc
     if not isinstance(report, Graph):  # pyshacl answers a ValidationFailure for unusable shapes
         raise ShapesError(f"the shapes cannot be used: {text.strip()}")
     results = _read_results(report, shapes, data, ontology)

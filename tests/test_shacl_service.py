@@ -260,6 +260,33 @@ def test_n_quads_body_is_read_by_the_n_quads_parser(client):
     )
 
 
+def test_ill_typed_literal_is_reported_not_a_server_error(client):
+    """A decimal written with a comma is reported (datatype, not a whole count), not a 500."""
+    body = figure('"12,0"^^<http://www.w3.org/2001/XMLSchema#decimal>')
+    response = post(client, body, query="?with=shipped")
+    assert response.status_code == 200
+    assert violations(response.data) == [
+        (str(FIGURE_IRI), str(IMTSH.CountShape)),
+        (str(FIGURE_IRI), str(IMTSH["FigureShape-value"])),
+    ]
+
+
+def test_validator_stopping_is_422_with_a_message(client, monkeypatch):
+    """If pyshacl stops on the data instead of reporting, the client is told why (422)."""
+    from imtkg import shacl_service
+    from imtkg.validation import ValidationFailed
+
+    def stops(*args, **kwargs):
+        raise ValidationFailed("the validator stopped on this data (TypeError: test)")
+
+    monkeypatch.setattr(shacl_service, "validate_dataset", stops)
+    response = post(client, RIGHT)
+    assert response.status_code == 422
+    assert response.get_data(as_text=True) == (
+        "422 Unprocessable Entity: the validator stopped on this data (TypeError: test)\n"
+    )
+
+
 def test_unknown_content_type_is_415(client):
     """A body whose media type is not an RDF format the project reads gets 415."""
     response = post(client, "a,b\n", content_type="text/csv")
