@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .consistency import Inconsistency, InconsistentGraphError, _violation_message
+from .consistency import Inconsistency, InconsistentGraphError, violation_message
 from .errors import InputError
 from .manifest import count_graphs
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri_for
@@ -246,7 +246,7 @@ def _reason(table: TermTable, asserted: set[IntTriple]) -> tuple[str, list[tuple
     violations = closure.violations()
     if violations:
         raise InconsistentGraphError(
-            [Inconsistency(v.rule, _violation_message(v), v.triples) for v in violations]
+            [Inconsistency(v.rule, violation_message(v), v.triples) for v in violations]
         )
     ox_terms, rank = table.ox_terms, closure.rank
     inferred = [

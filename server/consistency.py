@@ -90,7 +90,8 @@ class InconsistentGraphError(ImtKgError):
         )
 
 
-def _violation_message(violation: RLViolation) -> str:
+def violation_message(violation: RLViolation) -> str:
+    """Return a one-line, readable message for a violation found by the fast OWL RL engine."""
     subject = shorten(violation.subject)
     if violation.rule in ("cax-dw", "cax-adc"):
         first, second = (shorten(c) for c in violation.classes)
@@ -138,7 +139,7 @@ def inconsistencies_of(reasoning: Reasoning, dataset: Dataset) -> list[Inconsist
     return [
         Inconsistency(
             v.rule,
-            _violation_message(v),
+            violation_message(v),
             v.triples,
             _grounds(reasoning.closure, dataset, v.triples),
         )

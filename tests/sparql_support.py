@@ -1,7 +1,7 @@
 """Helpers of the SPARQL endpoint tests: the fixture data, an app on it, a live server, a listener.
 
 The endpoint tests use the small dataset of ``tests/data/endpoint`` (not the shipped graph, which
-changes while it is written): 4 named graphs, 49 triples with the inferences.
+changes while it is written): 4 named graphs, 39 triples with the inferences.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from imtkg.app import close_app, create_app
 from waitress.server import create_server
+
+from imtkg.app import close_app, create_app
 
 DATA = Path(__file__).resolve().parent / "data" / "endpoint"
 ONTOLOGY_DIR = DATA / "ontology"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from imtkg.dataset import load_dataset
 from imtkg.errors import InputError
 

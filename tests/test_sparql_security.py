@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from imtkg.sparql_guard import analyse, looks_like_update, unescape
 from sparql_support import ASSERTED_TRIPLES, COUNT_QUERY, GRAPH, LoopbackListener, app_context
+
+from imtkg.sparql_guard import analyse, looks_like_update, unescape
 
 
 @pytest.fixture(scope="module")
