@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 from waitress.server import create_server
+from werkzeug.test import TestResponse
 
 from imtkg.app import close_app, create_app
 
@@ -64,6 +66,19 @@ def app_context(**overrides: object) -> Iterator[Flask]:
         yield app
     finally:
         close_app(app)
+
+
+def get(client: FlaskClient, query: str, **params: object) -> TestResponse:
+    """GET /sparql with ``query`` and other parameters (headers as ``headers=``)."""
+    headers = params.pop("headers", {})
+    return client.get("/sparql", query_string={"query": query, **params}, headers=headers)
+
+
+def count(client: FlaskClient, query: str = COUNT_QUERY, **params: object) -> int:
+    """Return the single integer a COUNT query answers."""
+    response = get(client, query, **params)
+    assert response.status_code == 200, response.data
+    return int(response.json["results"]["bindings"][0]["n"]["value"])
 
 
 @contextmanager

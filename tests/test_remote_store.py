@@ -26,7 +26,15 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
-from sparql_support import GRAPH_DIR, ONTOLOGY_DIR, LoopbackListener, live_server
+from sparql_support import (
+    COUNT_QUERY,
+    GRAPH_DIR,
+    ONTOLOGY_DIR,
+    LoopbackListener,
+    count,
+    get,
+    live_server,
+)
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from imtkg.app import close_app, create_app
@@ -62,7 +70,6 @@ GRAND_EST_MEMBERS = [
     "University of Lorraine",
     "University of Strasbourg",
 ]
-COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 #: a cross product of the store six times over: far past any time limit
 PATHOLOGICAL = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?s1 ?p1 ?o1 . ?s2 ?p2 ?o2 . ?s3 ?p3 ?o3 . "
@@ -99,19 +106,6 @@ def remote_app(engine_server):
 def client(remote_app):
     """A Flask test client of the remote-mode app."""
     return remote_app.test_client()
-
-
-def get(client, query: str, **params):
-    """GET /sparql with ``query`` and other parameters (headers as ``headers=``)."""
-    headers = params.pop("headers", {})
-    return client.get("/sparql", query_string={"query": query, **params}, headers=headers)
-
-
-def count(client, query: str = COUNT_QUERY, **params) -> int:
-    """Return the integer a COUNT query answers."""
-    response = get(client, query, **params)
-    assert response.status_code == 200, response.data
-    return int(response.json["results"]["bindings"][0]["n"]["value"])
 
 
 # -- imtkg push --------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from sparql_support import (
     IMT,
     PROLOGUE,
     app_context,
+    count,
+    get,
 )
 
 from imtkg import app as app_module
@@ -43,19 +45,6 @@ def app():
 def client(app):
     """A Flask test client of the module's app."""
     return app.test_client()
-
-
-def get(client, query: str, **params):
-    """GET /sparql with ``query`` and other parameters (headers as ``headers=``)."""
-    headers = params.pop("headers", {})
-    return client.get("/sparql", query_string={"query": query, **params}, headers=headers)
-
-
-def count(client, query: str = COUNT_QUERY, **params) -> int:
-    """Return the single integer a COUNT query answers."""
-    response = get(client, query, **params)
-    assert response.status_code == 200, response.data
-    return int(response.json["results"]["bindings"][0]["n"]["value"])
 
 
 def parse_rdf(data: bytes, rdflib_format: str) -> Dataset:
