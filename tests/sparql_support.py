@@ -23,6 +23,8 @@ from imtkg.app import close_app, create_app
 DATA = Path(__file__).resolve().parent / "data" / "endpoint"
 ONTOLOGY_DIR = DATA / "ontology"
 GRAPH_DIR = DATA / "graph"
+#: the smaller dataset of the VoID and dump tests, with shapes (4 named graphs, 21 quads)
+VOID_DATA = Path(__file__).resolve().parent / "data" / "void"
 
 IMT = "https://w3id.org/imt-kg/ontology#"
 ID = "https://w3id.org/imt-kg/id/"
@@ -66,6 +68,17 @@ def app_context(**overrides: object) -> Iterator[Flask]:
         yield app
     finally:
         close_app(app)
+
+
+@contextmanager
+def void_app_context() -> Iterator[Flask]:
+    """An app on the ontology, graph and shapes of ``tests/data/void``, closed on exit."""
+    with app_context(
+        ONTOLOGY_DIR=VOID_DATA / "ontology",
+        GRAPH_DIR=VOID_DATA / "graph",
+        SHAPES_DIR=VOID_DATA / "shapes",
+    ) as app:
+        yield app
 
 
 def get(client: FlaskClient, query: str, **params: object) -> TestResponse:

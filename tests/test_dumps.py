@@ -13,14 +13,12 @@ import os
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from sparql_support import app_context
+from sparql_support import VOID_DATA, void_app_context
 
-VOID_DATA = Path(__file__).resolve().parent / "data" / "void"
 GRAPH = "https://w3id.org/imt-kg/graph/"
 FILES = ["imt-kg.trig.gz", "imt-kg.nq.gz", "ontology.ttl", "shapes.ttl", "inferred.ttl"]
 
@@ -28,11 +26,7 @@ FILES = ["imt-kg.trig.gz", "imt-kg.nq.gz", "ontology.ttl", "shapes.ttl", "inferr
 @pytest.fixture(scope="module")
 def client():
     """A client of an app on the fixture data and shapes of ``tests/data/void``."""
-    with app_context(
-        ONTOLOGY_DIR=VOID_DATA / "ontology",
-        GRAPH_DIR=VOID_DATA / "graph",
-        SHAPES_DIR=VOID_DATA / "shapes",
-    ) as app:
+    with void_app_context() as app:
         yield app.test_client()
 
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
-from sparql_support import app_context
+from sparql_support import void_app_context
 
 from imtkg.namespaces import INFERRED_GRAPH, VOID
 from imtkg.store import ASSERTED_UNION
 
-VOID_DATA = Path(__file__).resolve().parent / "data" / "void"
 BASE = "http://localhost/"
 DOC = URIRef(BASE + ".well-known/void")
 DATASET = URIRef(BASE + ".well-known/void#imt-kg")
@@ -35,11 +33,7 @@ SCHEMA = "https://schema.org/"
 @pytest.fixture(scope="module")
 def client():
     """A client of an app on the VoID fixture data (4 named graphs, 21 quads, 20 triples)."""
-    with app_context(
-        ONTOLOGY_DIR=VOID_DATA / "ontology",
-        GRAPH_DIR=VOID_DATA / "graph",
-        SHAPES_DIR=VOID_DATA / "shapes",
-    ) as app:
+    with void_app_context() as app:
         yield app.test_client()
 
 
