@@ -59,6 +59,17 @@ class Fixture:
         )
 
 
+def copy_graph(graph: Graph, dataset: Dataset) -> None:
+    """Add the triples of ``graph`` to the graph of the same name in ``dataset``."""
+    target = (
+        dataset.default_graph
+        if graph.identifier == DATASET_DEFAULT_GRAPH_ID
+        else dataset.graph(graph.identifier)
+    )
+    for triple in graph:
+        target.add(triple)
+
+
 def load_fixture(path: Path) -> Fixture:
     """Parse a fixture: its data graphs and its expected results."""
     parsed = parse_quads_file(path, Dataset(), "trig")
@@ -67,13 +78,7 @@ def load_fixture(path: Path) -> Fixture:
     for graph in parsed.graphs():
         if graph.identifier == EXPECTED_GRAPH or not len(graph):
             continue
-        target = (
-            data.default_graph
-            if graph.identifier == DATASET_DEFAULT_GRAPH_ID
-            else data.graph(graph.identifier)
-        )
-        for triple in graph:
-            target.add(triple)
+        copy_graph(graph, data)
     subjects = frozenset(s for g in data.graphs() for s in g.subjects())
     return Fixture(path, data, subjects, expected_results(expected_graph))
 
@@ -116,13 +121,7 @@ def with_context(*datasets: Dataset) -> Dataset:
     combined.default_graph.parse(CONTEXT, format="turtle")
     for dataset in datasets:
         for graph in dataset.graphs():
-            target = (
-                combined.default_graph
-                if graph.identifier == DATASET_DEFAULT_GRAPH_ID
-                else combined.graph(graph.identifier)
-            )
-            for triple in graph:
-                target.add(triple)
+            copy_graph(graph, combined)
     return combined
 
 
