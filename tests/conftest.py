@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from imtkg.app import close_app, create_app
 from imtkg.knowledge import KnowledgeGraph, load_knowledge_graph
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,3 +31,11 @@ def shipped_app():
 def shipped_client(shipped_app):
     """A fresh test client of :func:`shipped_app` (no cookie from another test, e.g. ``lang``)."""
     return shipped_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def one_worker_client():
+    """A test client of a fresh app on the shipped graph with one query worker, for one module."""
+    app = create_app({"WORKERS": 1})
+    yield app.test_client()
+    close_app(app)

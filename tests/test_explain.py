@@ -10,7 +10,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from imtkg import reasoning_cli
-from imtkg.app import close_app, create_app
 from imtkg.cli import main
 from imtkg.explain import Explainer, Statement, explanation_text
 from imtkg.namespaces import GRAPH, ID, IMT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ORG, SCHEMA
@@ -26,14 +25,6 @@ GRAND_EST_PAGE = (
 def explainer(kg) -> Explainer:
     """An explainer of the shipped knowledge graph."""
     return Explainer(kg.dataset)
-
-
-@pytest.fixture(scope="module")
-def client():
-    """A test client of the app on the shipped graph (one query worker)."""
-    app = create_app({"WORKERS": 1})
-    yield app.test_client()
-    close_app(app)
 
 
 @pytest.fixture
@@ -301,18 +292,20 @@ def test_cli_rejects_unreadable_terms(cli, args, message):
 EXPLAIN = "/explain?s=id:mines-nancy&p=org:memberOf&o=id:imt-grand-est"
 
 
-def test_http_json(client):
+def test_http_json(one_worker_client):
     """GET /explain answers JSON by default with the derivation."""
-    response = client.get(EXPLAIN)
+    response = one_worker_client.get(EXPLAIN)
     assert response.status_code == 200 and response.mimetype == "application/json"
     top = response.json["explanation"]
     assert (top["rule"], top["premises"][0]["rule"]) == ("prp-spo1", "prp-inv2")
     assert "Accept" in response.vary
 
 
-def test_http_html_for_browsers(client):
+def test_http_html_for_browsers(one_worker_client):
     """A browser gets an HTML page with the rules, the triples and the source document."""
-    response = client.get(EXPLAIN, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    response = one_worker_client.get(
+        EXPLAIN, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    )
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     title = "Why: id:mines-nancy org:memberOf id:imt-grand-est · IMT Knowledge Graph"
@@ -321,20 +314,20 @@ def test_http_html_for_browsers(client):
     assert f'<a href="{GRAND_EST_PAGE}">IMT Grand-Est</a>' in page
 
 
-def test_http_turtle(client):
+def test_http_turtle(one_worker_client):
     """``format=turtle`` (or Accept: text/turtle) gives the PROV-O graph."""
     for response in (
-        client.get(EXPLAIN + "&format=turtle"),
-        client.get(EXPLAIN, headers={"Accept": "text/turtle"}),
+        one_worker_client.get(EXPLAIN + "&format=turtle"),
+        one_worker_client.get(EXPLAIN, headers={"Accept": "text/turtle"}),
     ):
         assert response.status_code == 200 and response.mimetype == "text/turtle"
         graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
         assert (None, RDF.subject, ID["mines-nancy"]) in graph
 
 
-def test_http_asserted_triple_with_a_literal(client):
+def test_http_asserted_triple_with_a_literal(one_worker_client):
     """An asserted triple with a literal object is explained by its graph."""
-    response = client.get(
+    response = one_worker_client.get(
         "/explain",
         query_string={"s": "id:figure/imt-grand-est-partners", "p": "imt:value", "o": "3.0"},
     )
@@ -346,9 +339,9 @@ def test_http_asserted_triple_with_a_literal(client):
     assert [s["graph"] for s in top["statedIn"]] == [str(GRAPH["imt-grand-est"])]
 
 
-def test_http_404_when_the_triple_does_not_hold(client):
+def test_http_404_when_the_triple_does_not_hold(one_worker_client):
     """A triple that does not hold is a 404 that says so."""
-    response = client.get("/explain?s=id:mines-nancy&p=org:memberOf&o=id:imt-atlantique")
+    response = one_worker_client.get("/explain?s=id:mines-nancy&p=org:memberOf&o=id:imt-atlantique")
     assert response.status_code == 404
     assert response.json == {
         "holds": False,
@@ -367,9 +360,9 @@ def test_http_404_when_the_triple_does_not_hold(client):
         (EXPLAIN.split("?")[1], {"Accept": "image/png"}, 406, "406 Not Acceptable"),
     ],
 )
-def test_http_errors(client, query, headers, status, start):
+def test_http_errors(one_worker_client, query, headers, status, start):
     """Missing or unreadable terms are 400s, an unacceptable format a 406; never a 500."""
-    response = client.get("/explain?" + query, headers=headers)
+    response = one_worker_client.get("/explain?" + query, headers=headers)
     assert response.status_code == status
     assert response.get_data(as_text=True).startswith(start)
 

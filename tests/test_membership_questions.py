@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from rdflib import URIRef
 
 from imtkg import cli as cli_module
-from imtkg.app import close_app, create_app
 from imtkg.cli import main
 from imtkg.rdf_terms import shorten
 
@@ -197,14 +196,6 @@ def rows_of(results: dict) -> list[tuple[str, ...]]:
     )
 
 
-@pytest.fixture(scope="module")
-def client():
-    """A test client of the app on the shipped graph (one query worker)."""
-    app = create_app({"WORKERS": 1})
-    yield app.test_client()
-    close_app(app)
-
-
 @pytest.fixture
 def ask_cli(kg, monkeypatch):
     """Ask ``imtkg query`` (on the session's knowledge graph) and return the rows."""
@@ -247,26 +238,26 @@ def test_question_on_the_command_line(ask_cli, name):
 
 
 @pytest.mark.parametrize("name", QUESTIONS)
-def test_question_on_the_endpoint(client, name):
+def test_question_on_the_endpoint(one_worker_client, name):
     """``GET /sparql`` answers with the inferences; ``infer=false`` only with the sources."""
     query, asserted, inferred = QUESTIONS[name]
-    assert ask_http(client, query, infer="false") == asserted
-    assert ask_http(client, query) == inferred
+    assert ask_http(one_worker_client, query, infer="false") == asserted
+    assert ask_http(one_worker_client, query) == inferred
 
 
-def test_inferred_graph_is_queryable_by_name(client, ask_cli):
+def test_inferred_graph_is_queryable_by_name(one_worker_client, ask_cli):
     """GRAPH graph:inferred holds the inferred memberships; infer=false hides the graph."""
     query, _, inferred = QUESTIONS["members of IMT Grand Est"]
-    assert ask_http(client, INFERRED_GRAPH_QUESTION) == inferred
+    assert ask_http(one_worker_client, INFERRED_GRAPH_QUESTION) == inferred
     assert ask_cli(INFERRED_GRAPH_QUESTION) == inferred
-    assert ask_http(client, INFERRED_GRAPH_QUESTION, infer="false") == []
+    assert ask_http(one_worker_client, INFERRED_GRAPH_QUESTION, infer="false") == []
     assert ask_cli(INFERRED_GRAPH_QUESTION, "--no-infer") == []
 
 
-def test_inferred_graph_holds_no_asserted_answer(client):
+def test_inferred_graph_holds_no_asserted_answer(one_worker_client):
     """An asserted fact (the alliance lists its members) is not repeated in graph:inferred."""
     asserted = (
         "SELECT ?m WHERE { GRAPH <https://w3id.org/imt-kg/graph/inferred> "
         "{ id:imt-grand-est imt:hasAllianceMember ?m } }"
     )
-    assert ask_http(client, asserted) == []
+    assert ask_http(one_worker_client, asserted) == []
