@@ -104,8 +104,18 @@ def negotiate(accept: MIMEAccept, format_parameter: str | None = None) -> Negoti
         return from_format_parameter(format_parameter)
     return Negotiated(
         best(accept, RESULT_MEDIA_TYPES, DEFAULT_RESULT_FORMAT),
-        best(accept, GRAPH_MEDIA_TYPES, DEFAULT_GRAPH_FORMAT),
+        negotiate_graph_format(accept),
     )
+
+
+def negotiate_graph_format(accept: MIMEAccept, format_parameter: str | None = None) -> str | None:
+    """Choose the format of an RDF document from the ``format`` parameter or else the Accept header.
+
+    :raises UnknownFormat: when ``format_parameter`` names nothing offered.
+    """
+    if format_parameter:
+        return from_format_parameter(format_parameter).graph_format
+    return best(accept, GRAPH_MEDIA_TYPES, DEFAULT_GRAPH_FORMAT)
 
 
 def prefers_html(accept: MIMEAccept) -> bool:

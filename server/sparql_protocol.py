@@ -16,12 +16,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from .access_log import note_query
 from .http_caching import add_cache_headers, etag_for, not_modified
 from .negotiation import (
-    DEFAULT_GRAPH_FORMAT,
-    GRAPH_MEDIA_TYPES,
     UnknownFormat,
-    best,
-    from_format_parameter,
     negotiate,
+    negotiate_graph_format,
     offered_media_types,
     prefers_html,
 )
@@ -108,11 +105,7 @@ def service_description_response() -> Response:
             return current_app.make_response(view())
     fmt = request.args.get("format")
     try:
-        graph_format = (
-            from_format_parameter(fmt).graph_format
-            if fmt
-            else best(request.accept_mimetypes, GRAPH_MEDIA_TYPES, DEFAULT_GRAPH_FORMAT)
-        )
+        graph_format = negotiate_graph_format(request.accept_mimetypes, fmt)
     except UnknownFormat as exc:
         return text_response(406, str(exc))
     if graph_format is None:

@@ -24,11 +24,8 @@ from .linked_data import served_base
 from .namespaces import BASE, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, SCHEMA
 from .namespaces import VOID as VOID_NS
 from .negotiation import (
-    DEFAULT_GRAPH_FORMAT,
-    GRAPH_MEDIA_TYPES,
     UnknownFormat,
-    best,
-    from_format_parameter,
+    negotiate_graph_format,
     prefers_html,
 )
 from .query_engine import QueryEngine
@@ -372,11 +369,7 @@ def void() -> Response:
     fmt = request.args.get("format")
     html = not fmt and prefers_html(request.accept_mimetypes)
     try:
-        graph_format = (
-            from_format_parameter(fmt).graph_format
-            if fmt
-            else best(request.accept_mimetypes, GRAPH_MEDIA_TYPES, DEFAULT_GRAPH_FORMAT)
-        )
+        graph_format = negotiate_graph_format(request.accept_mimetypes, fmt)
     except UnknownFormat as exc:
         return _text_response(406, str(exc))
     if graph_format is None and not html:
