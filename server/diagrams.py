@@ -291,21 +291,21 @@ def network(
     ).append(_title(centre))
     legend = ET.SubElement(svg, "g", {"class": "legend"})
     for index, relation in enumerate(relations):
-        y = legend_top + 18 * index
-        ET.SubElement(
-            legend,
-            "line",
-            {
-                "x1": "10",
-                "x2": "40",
-                "y1": _num(y),
-                "y2": _num(y),
-                "stroke": colours[relation],
-                "stroke-width": "2",
-            },
-        )
-        _text(legend, 48, y + 4, relation)
-    y = legend_top + 18 * len(relations)
+        _legend_entry(legend, legend_top + 18 * index, relation, colours[relation])
+    _legend_entry(
+        legend,
+        legend_top + 18 * len(relations),
+        legend_inferred,
+        "#57606a",
+        **{"stroke-dasharray": "5 4"},
+    )
+    return _render(svg)
+
+
+def _legend_entry(
+    legend: ET.Element, y: float, text: str, stroke: str, **line_attributes: str
+) -> None:
+    """Add a legend row at ``y``: a sample of the line, then its text."""
     ET.SubElement(
         legend,
         "line",
@@ -314,13 +314,12 @@ def network(
             "x2": "40",
             "y1": _num(y),
             "y2": _num(y),
-            "stroke": "#57606a",
+            "stroke": stroke,
             "stroke-width": "2",
-            "stroke-dasharray": "5 4",
+            **line_attributes,
         },
     )
-    _text(legend, 48, y + 4, legend_inferred)
-    return _render(svg)
+    _text(legend, 48, y + 4, text)
 
 
 # -- Bar chart -----------------------------------------------------------------------------------
