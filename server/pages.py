@@ -159,6 +159,11 @@ def _etag(*parts: object) -> str:
     return etag_for(current_state().version, "linked-data", served_base(), request.path, *parts)
 
 
+def _document_etag(extension: str, lang: str) -> str:
+    """The ETag of a document: an HTML page varies with the language, an RDF document does not."""
+    return _etag(extension, lang if extension == "html" else "")
+
+
 def _html(body: str, status: int = 200) -> Response:
     response = Response(body, status=status, mimetype="text/html")
     response.content_language.add(choose_language(request))
@@ -226,7 +231,7 @@ def document(iri: str, extension: str) -> Response:
     if extension not in FORMATS:
         return not_found(iri, None)
     lang = choose_language(request)
-    etag = _etag(extension, lang if extension == "html" else "")
+    etag = _document_etag(extension, lang)
     state = current_state()
     if not_modified(request, etag, state.version):
         return _cacheable(Response(status=304), etag)
@@ -286,7 +291,7 @@ def ontology_document(extension: str) -> Response:
     if extension not in FORMATS:
         return not_found(iri, None)
     lang = choose_language(request)
-    etag = _etag(extension, lang if extension == "html" else "")
+    etag = _document_etag(extension, lang)
     state = current_state()
     if not_modified(request, etag, state.version):
         return _cacheable(Response(status=304), etag)
