@@ -61,6 +61,12 @@ class QueryRefused(QueryError):
     status = 400
 
 
+class UnsupportedFeature(QueryError):
+    """The query calls something the engine does not implement (e.g. an unknown function IRI)."""
+
+    status = 400
+
+
 class ReadOnlyError(QueryError):
     """The request is a SPARQL Update; the endpoint is read-only."""
 
@@ -403,6 +409,8 @@ def result_from_reply(reply: tuple, duration_ms: float) -> EngineResult:
         raise ReadOnlyError(message)
     if code == "service":
         raise QueryRefused(message)
+    if code == "unsupported":
+        raise UnsupportedFeature(message)
     if code == "not_acceptable":
         raise NotAcceptable(message)
     log.error("query worker error: %s", message)

@@ -23,7 +23,7 @@ from .results import GRAPH_FORMATS, RESULT_FORMATS
 from .sparql_guard import analyse, looks_like_update
 from .store import QueryScope, query_options
 
-ERROR_CODES = ("syntax", "read_only", "service", "not_acceptable", "internal")
+ERROR_CODES = ("syntax", "read_only", "service", "unsupported", "not_acceptable", "internal")
 READ_ONLY_MESSAGE = "SPARQL Update is not accepted: this endpoint is read-only"
 SERVICE_MESSAGE = "SERVICE (federated query) is not allowed on this endpoint"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -160,6 +160,12 @@ def answer(store: ox.Store, request: QueryRequest) -> tuple:
         if looks_like_update(request.query):
             return ("error", "read_only", READ_ONLY_MESSAGE)
         return ("error", "syntax", f"SPARQL syntax error: {exc}")
+    except RuntimeError as exc:
+        # Oxigraph refuses, when it plans the query, a function IRI it does not implement
+        # ("The custom function <...> is not supported"): the query's fault, not the server's
+        if "is not supported" in str(exc):
+            return ("error", "unsupported", str(exc))
+        raise
     return serialise_results(results, request)
 
 

@@ -48,6 +48,7 @@ from .query_engine import (
     QuerySyntaxError,
     QueryTimeout,
     ReadOnlyError,
+    UnsupportedFeature,
     result_from_reply,
 )
 from .query_worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE, QueryRequest, serialise_results
@@ -69,6 +70,8 @@ ERROR_BYTES = 2000
 _DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 #: line numbers in engines' syntax errors: "error at 3:7" (Oxigraph), "line 3, column 7" (Jena)
 _LINE = re.compile(r"(\berror at |\bline )(\d+)")
+#: Oxigraph's answer (HTTP 500) to a function IRI it does not implement: the query's fault
+_UNSUPPORTED_FUNCTION = re.compile(r"^The custom function <[^>]*> is not supported$")
 
 
 class RemoteEngineError(EngineFailure):
@@ -372,6 +375,8 @@ def _answer_error(response: urllib3.BaseHTTPResponse, shifted_lines: int) -> Que
         return QuerySyntaxError(f"SPARQL syntax error: {shift_lines(text, shifted_lines)}")
     if status == 400:
         return QuerySyntaxError("the SPARQL engine rejected the query as malformed")
+    if status == 500 and _UNSUPPORTED_FUNCTION.match(text):
+        return UnsupportedFeature(text)
     if status in (408, 504):
         return QueryTimeout("the SPARQL engine stopped the query at its own time limit")
     if status in (429, 503):

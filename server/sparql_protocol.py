@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
 from .access_log import note_query
@@ -36,6 +39,8 @@ QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 #: the name a view must have (alone or as ``<blueprint>.workbench``) to serve browsers at /sparql
 WORKBENCH_ENDPOINT = "workbench"
+#: what an absolute IRI begins with (RFC 3987): a scheme and a colon
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def text_response(status: int, message: str, **headers: str) -> Response:
@@ -52,6 +57,23 @@ def _parse_bool(value: str | None, name: str) -> bool:
     if value.strip().lower() in ("false", "0", "no", "off"):
         return False
     abort(text_response(400, f"{name} must be true or false, not {value!r}"))
+
+
+def _graph_iris(params, name: str) -> tuple[str, ...]:
+    """Return the values of the graph parameter ``name``, each checked to be an absolute IRI.
+
+    Checked here, before any engine sees them, so that memory and remote modes answer the
+    same 400 (the store would fail on them with a 500, a remote engine with its own error).
+    """
+    values = tuple(params.getlist(name))
+    for value in values:
+        if not _SCHEME.match(value):
+            abort(text_response(400, f"{name} must be an absolute IRI, not {value!r}"))
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            abort(text_response(400, f"{name} {value!r} is not a valid IRI: {exc}"))
+    return values
 
 
 def _protocol_parameters():
@@ -147,8 +169,8 @@ def sparql() -> Response:
     note_query(query)
     scope = QueryScope(
         infer=_parse_bool(params.get("infer"), "infer"),
-        default_graph_uris=tuple(params.getlist("default-graph-uri")),
-        named_graph_uris=tuple(params.getlist("named-graph-uri")),
+        default_graph_uris=_graph_iris(params, "default-graph-uri"),
+        named_graph_uris=_graph_iris(params, "named-graph-uri"),
     )
     try:
         chosen = negotiate(request.accept_mimetypes, params.get("format"))

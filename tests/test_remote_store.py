@@ -335,6 +335,16 @@ def test_syntax_error_is_400_with_the_memory_modes_message(client):
     assert b"error at 2:" in get(client, "SELECT ?x\nWHERE { ?x rdfs:label }").data
 
 
+def test_invalid_graph_iri_and_unknown_function_are_400_as_in_memory_mode(client):
+    """Bad graph IRIs are refused before the engine; its 500 on an unknown function is a 400."""
+    bad = get(client, "ASK {}", **{"default-graph-uri": "not an iri"})
+    assert bad.status_code == 400
+    assert bad.data == b"default-graph-uri must be an absolute IRI, not 'not an iri'\n"
+    response = get(client, "SELECT (<http://127.0.0.1:18799/>(1) AS ?x) {}")
+    assert response.status_code == 400
+    assert response.data == b"The custom function <http://127.0.0.1:18799/> is not supported\n"
+
+
 def test_update_is_refused_before_it_reaches_the_engine(client):
     """SPARQL Update is 403 in every form; the engine still holds no such triple."""
     update = "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sparql_support import CITY_QUERY, PROLOGUE, app_context
+from sparql_support import CITY_QUERY, GRAPH, PROLOGUE, app_context
 
 SEEDS = [
     CITY_QUERY,
@@ -62,7 +62,41 @@ TOKENS = [
     ">>",
     "\x00",
     "é",
+    "<http://127.0.0.1:18799/>(1)",
+    "<urn:x:f>(?s, ?o)",
+    "STRLEN(?o)",
+    "xsd:integer(?o)",
+    "CONCAT(",
 ]
+#: function-call expressions, known and unknown to the engine, for the SELECT fuzz
+CALLS = [
+    "<http://127.0.0.1:18799/>(1)",
+    "<urn:x:f>()",
+    "<http://www.w3.org/2001/XMLSchema#integer>(\"1\")",
+    "xsd:double(?o)",
+    "STRLEN(STR(?o))",
+    "COALESCE(?o, 1)",
+    "<urn:x:f>(?s, <urn:x:g>(?o))",
+    "IRI(?o)",
+    "ENCODE_FOR_URI(?o)",
+]
+#: values of default-graph-uri / named-graph-uri: graphs of the store, absent, malformed
+GRAPH_VALUES = [
+    GRAPH + "schools",
+    GRAPH + "campuses",
+    "urn:x:absent",
+    "",
+    "<>",
+    "not an iri",
+    "relative/path",
+    "http://example.org/a b",
+    "http://[::1",
+    "\x00",
+    "é",
+]
+SMALL_SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -75,12 +109,17 @@ def client():
         yield app.test_client()
 
 
-def check(client, query: str) -> None:
-    """GET and POST ``query``; neither may answer 5xx (a 504 timeout is the only exception)."""
+def check(client, query: str, graphs: list[tuple[str, str]] = ()) -> None:
+    """GET and POST ``query``; neither may answer 5xx (a 504 timeout is the only exception).
+
+    :param graphs: protocol parameters (``default-graph-uri``/``named-graph-uri``, value).
+    """
+    graphs = list(graphs)
     for response in (
-        client.get("/sparql", query_string={"query": query}),
+        client.get("/sparql", query_string=[("query", query), *graphs]),
         client.post(
             "/sparql",
+            query_string=graphs,
             data=query.encode("utf-8", "surrogatepass"),
             content_type="application/sparql-query",
         ),
@@ -123,3 +162,28 @@ def test_mutated_queries_never_500(client, seed, mutations):
         position %= len(query) + 1
         query = query[:position] + token + query[position + length :]
     check(client, query)
+
+
+@SMALL_SETTINGS
+@given(
+    st.sampled_from(SEEDS),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["default-graph-uri", "named-graph-uri"]),
+            st.one_of(st.sampled_from(GRAPH_VALUES), st.text(max_size=30)),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_graph_parameters_never_500(client, seed, graphs):
+    """Any default-graph-uri / named-graph-uri values get an answer or a clean 400."""
+    check(client, seed, graphs)
+
+
+@SMALL_SETTINGS
+@given(st.lists(st.sampled_from(CALLS), min_size=1, max_size=3))
+def test_function_calls_never_500(client, calls):
+    """Calls of known and unknown functions get an answer or a clean 400."""
+    projections = " ".join(f"({call} AS ?x{i})" for i, call in enumerate(calls))
+    check(client, f"{PROLOGUE}SELECT {projections} WHERE {{ ?s ?p ?o }} LIMIT 3")

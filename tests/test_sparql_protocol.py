@@ -346,6 +346,42 @@ def test_missing_or_repeated_query_is_400(client):
     assert b"2 times" in repeated.data
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "default-graph-uri",
+            "not an iri",
+            "default-graph-uri must be an absolute IRI, not 'not an iri'",
+        ),
+        ("default-graph-uri", "", "default-graph-uri must be an absolute IRI, not ''"),
+        ("named-graph-uri", "<>", "named-graph-uri must be an absolute IRI, not '<>'"),
+        (
+            "named-graph-uri",
+            "urn:not an iri",
+            "named-graph-uri 'urn:not an iri' is not a valid IRI: Invalid IRI code point ' '",
+        ),
+    ],
+)
+def test_invalid_graph_iri_is_400(client, name, value, message):
+    """A default-graph-uri or named-graph-uri that is no absolute IRI gets 400 saying so."""
+    for response in (
+        client.get("/sparql", query_string={"query": "ASK {}", name: value}),
+        client.post("/sparql", data={"query": "ASK {}", name: value}),
+    ):
+        assert response.status_code == 400
+        assert response.mimetype == "text/plain"
+        assert response.data.decode("utf-8") == message + "\n"
+
+
+def test_unknown_function_is_400(client):
+    """A call of a function IRI the engine does not implement is the query's fault: 400."""
+    response = get(client, "SELECT (<http://127.0.0.1:18799/>(1) AS ?x) {}")
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert response.data == b"The custom function <http://127.0.0.1:18799/> is not supported\n"
+
+
 def test_wrong_method_is_405(client):
     """PUT and DELETE get 405 with an Allow header and a short text body."""
     for method in (client.put, client.delete):
