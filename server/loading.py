@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 from xml.sax import SAXParseException
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -62,8 +63,34 @@ def format_for_path(path: Path) -> str:
     return fmt
 
 
-def _input_error(source: str, exc: Exception) -> InputError:
+#: line-based formats whose rdflib parser does not say where it failed; Oxigraph does
+_OXIGRAPH_LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def _oxigraph_position(data: str | bytes, fmt: str) -> tuple[str, int | None] | None:
+    """Re-parse line-based ``data`` with Oxigraph to learn the message and line of its error."""
+    oxigraph_format = _OXIGRAPH_LINE_FORMATS.get(fmt)
+    if oxigraph_format is None:
+        return None
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        for _ in ox.parse(raw, format=oxigraph_format):
+            pass
+    except SyntaxError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        return message, exc.lineno
+    return None
+
+
+def _input_error(
+    source: str, exc: Exception, data: str | bytes | None = None, fmt: str | None = None
+) -> InputError:
     """Translate a parser exception into an :class:`InputError` with a line number if known."""
+    if data is not None and fmt is not None:
+        located = _oxigraph_position(data, fmt)
+        if located is not None:
+            message, line = located
+            return InputError(source, f"syntax error: {message}", line)
     if isinstance(exc, BadSyntax):
         text = str(exc)
         why = _BAD_SYNTAX_WHY.search(text)
@@ -94,7 +121,7 @@ def parse_file(path: Path, graph: Graph | None = None, fmt: str | None = None) -
     try:
         target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes an InputError
-        raise _input_error(str(path), exc) from exc
+        raise _input_error(str(path), exc, data, fmt) from exc
     return target
 
 
@@ -108,7 +135,7 @@ def parse_quads_file(path: Path, dataset: Dataset, fmt: str | None = None) -> Da
     try:
         _parse_quads(dataset, data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001
-        raise _input_error(str(path), exc) from exc
+        raise _input_error(str(path), exc, data, fmt) from exc
     return dataset
 
 
@@ -134,5 +161,5 @@ def parse_text(data: str | bytes, fmt: str, source: str = "<request body>") -> D
         else:
             dataset.default_graph.parse(data=data, format=fmt)
     except Exception as exc:  # noqa: BLE001
-        raise _input_error(source, exc) from exc
+        raise _input_error(source, exc, data, fmt) from exc
     return dataset

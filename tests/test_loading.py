@@ -66,3 +66,27 @@ def test_each_graph_file_is_a_named_graph(tmp_path: Path) -> None:
         "https://w3id.org/imt-kg/graph/alpha",
         "https://w3id.org/imt-kg/graph/ontology",
     ]
+
+
+def test_broken_ntriples_names_file_and_line(tmp_path: Path) -> None:
+    """An N-Triples error names the line, which rdflib's parser does not say (Oxigraph does)."""
+    from imtkg.loading import parse_file
+
+    bad = _write(
+        tmp_path, "bad.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n"
+    )
+    with pytest.raises(InputError) as caught:
+        parse_file(bad)
+    assert caught.value.line == 2
+    assert str(caught.value).startswith(f"{bad}:2: syntax error: The object of a triple must be")
+
+
+def test_broken_nquads_request_body_names_line() -> None:
+    """A request body in N-Quads with an error on line 3 is reported on line 3."""
+    from imtkg.loading import parse_text
+
+    body = '<http://a> <http://b> <http://c> <http://g> .\n\n<http://a> <http://b> "x .\n'
+    with pytest.raises(InputError) as caught:
+        parse_text(body, "nquads")
+    assert caught.value.source == "<request body>"
+    assert caught.value.line == 3

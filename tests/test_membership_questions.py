@@ -77,7 +77,15 @@ QUESTIONS: dict[str, tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]] =
     "everything that is part of IMT, at any depth": (
         "SELECT ?x WHERE { ?x org:transitiveSubOrganizationOf id:institut-mines-telecom }",
         [],
-        sorted([(s,) for s in [*IMT_SCHOOLS, "id:imt-mines-ales-incubator", "id:la-rotonde"]]),
+        sorted(
+            (s,)
+            for s in [
+                *IMT_SCHOOLS,
+                "id:imt-mines-ales-incubator",
+                "id:imt-mines-ales-research-laboratories",
+                "id:la-rotonde",
+            ]
+        ),
     ),
     "schools affiliated with IMT through an alliance": (
         "SELECT ?x WHERE { ?x imt:isAffiliatedThroughAllianceWith id:institut-mines-telecom }",
@@ -121,6 +129,7 @@ QUESTIONS: dict[str, tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]] =
         [],
         [
             ("id:franco-german-academy-industry-of-the-future",),
+            ("id:imt-affiliated-and-associated-schools",),
             ("id:imt-grand-est",),
             ("id:time-association",),
         ],
