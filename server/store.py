@@ -82,8 +82,10 @@ class QueryScope:
     """Which graphs a query sees.
 
     :param infer: include the inferred graph (the default).
-    :param default_graph_uris: the protocol's ``default-graph-uri`` values; empty means "the union".
-    :param named_graph_uris: the protocol's ``named-graph-uri`` values; empty means "all".
+    :param default_graph_uris: the protocol's ``default-graph-uri`` values.
+    :param named_graph_uris: the protocol's ``named-graph-uri`` values. With neither, the default
+        graph is the union and every public graph is named; with either, the dataset is exactly
+        what they give (the other kind empty).
     """
 
     infer: bool = True
@@ -102,15 +104,17 @@ def scope_graphs(
     public = list(graphs)
     if not scope.infer:
         public = [g for g in public if g != str(INFERRED_GRAPH)]
-    if scope.default_graph_uris:
-        default = list(scope.default_graph_uris)
-    elif has_union:
+    if scope.default_graph_uris or scope.named_graph_uris:
+        # SPARQL 1.1 Protocol 2.1.4: the parameters given make the whole dataset; a kind of
+        # graph not given is empty (no named graphs, or an empty default graph)
+        return list(scope.default_graph_uris), list(scope.named_graph_uris)
+    if has_union:
         default = [ASSERTED_UNION]
         if str(INFERRED_GRAPH) in public:
             default.append(str(INFERRED_GRAPH))
     else:
         default = public
-    return default, list(scope.named_graph_uris or public)
+    return default, public
 
 
 def query_options(store: ox.Store, scope: QueryScope) -> dict:

@@ -292,6 +292,10 @@ def test_protocol_dataset_parameters(client, kg):
     assert named.json["results"]["bindings"][0]["n"]["value"] == str(graphs[GRAPH + "sources"])
     from_clause = "SELECT (COUNT(*) AS ?n) FROM graph:imt-grand-est WHERE { ?s ?p ?o }"
     assert count(client, from_clause) == graphs[grand_est]
+    # the parameters given make the whole dataset: no named graphs, or an empty default graph
+    in_named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(client, in_named, **{"default-graph-uri": grand_est}) == 0
+    assert count(client, **{"named-graph-uri": grand_est}) == 0
 
 
 PARITY_QUERIES = [

@@ -149,6 +149,16 @@ def test_protocol_dataset_parameters(client):
     assert named.json["results"]["bindings"][0]["n"]["value"] == "11"
 
 
+def test_protocol_dataset_is_only_what_the_parameters_give(client):
+    """default-graph-uri alone gives no named graphs; named-graph-uri alone, an empty default."""
+    in_named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(client, in_named, **{"default-graph-uri": GRAPH + "campuses"}) == 0
+    assert count(client, **{"named-graph-uri": GRAPH + "campuses"}) == 0
+    # without either parameter: the union as default graph, every graph named
+    assert count(client, in_named) > 22
+    assert count(client) > ASSERTED_TRIPLES
+
+
 # -- Formats -------------------------------------------------------------------------------------
 
 
