@@ -79,6 +79,39 @@ def configure_logging() -> None:
     access.propagate = False
 
 
+def http_server(app, max_body: int, **options):
+    """Return a waitress server of ``app`` that refuses request bodies over ``max_body`` bytes.
+
+    waitress refuses a body of ``max_request_body_size`` bytes *or more*, so it is given
+    ``max_body + 1``; its 413 would then state that figure ("exceeds max_body of 262145"), so
+    its parser's error is restated with the limit as configured.
+
+    :param options: the other keyword arguments of :func:`waitress.server.create_server`.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+    from waitress.server import create_server
+    from waitress.utilities import RequestEntityTooLarge
+
+    class Parser(HTTPRequestParser):
+        def received(self, data: bytes) -> int:
+            consumed = super().received(data)
+            if isinstance(self.error, RequestEntityTooLarge):
+                self.error = RequestEntityTooLarge(
+                    f"the request body exceeds the limit of {max_body} bytes"
+                )
+            return consumed
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    listeners: dict = {}
+    server = create_server(app, map=listeners, max_request_body_size=max_body + 1, **options)
+    for listener in list(listeners.values()):  # the listening sockets (several for some hosts)
+        listener.channel_class = Channel
+    return server
+
+
 @click.command()
 @_option("HOST", "--host", help=f"Interface to listen on [default: {DEFAULTS['HOST']}].")
 @_option("PORT", "--port", type=int, help=f"TCP port [default: {DEFAULTS['PORT']}].")
@@ -116,8 +149,6 @@ def configure_logging() -> None:
 )
 def serve(skip_validation: bool, **options) -> None:
     """Serve the knowledge graph: SPARQL 1.1 endpoint at /sparql, readiness at /health."""
-    from waitress import serve as waitress_serve
-
     from .app import close_app, create_app
 
     configure_logging()
@@ -144,13 +175,15 @@ def serve(skip_validation: bool, **options) -> None:
         log.info("startup: %s", json.dumps(startup_phases(state, time.monotonic() - started)))
         host, port = app.config["HOST"], int(app.config["PORT"])
         log.info("serving http://%s:%d/sparql", host, port)
-        waitress_serve(
+        server = http_server(
             app,
+            int(app.config["MAX_BODY"]),
             host=host,
             port=port,
             threads=int(app.config["THREADS"]),
             ident="imtkg",
-            max_request_body_size=int(app.config["MAX_BODY"]) + 1,
         )
+        server.print_listen("Serving on http://{}:{}")
+        server.run()
     finally:
         close_app(app)

@@ -204,3 +204,40 @@ def test_imtkg_serve_command(tmp_path):
     text = log_path.read_text(encoding="utf-8")
     assert "ready: " in text and " triples in 4 graphs" in text
     assert '"path": "/sparql"' in text
+
+
+def test_serve_states_the_body_limit_as_configured():
+    """`imtkg serve`'s server takes a body of MAX_BODY bytes; its 413 above names MAX_BODY."""
+    from imtkg.serve import http_server
+
+    with app_context(WORKERS=1, MAX_BODY=1000) as app:
+        server = http_server(app, 1000, host="127.0.0.1", port=0, threads=2, ident="imtkg-test")
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.effective_port}/sparql"
+
+            def post(body: bytes) -> tuple[int, bytes]:
+                request = urllib.request.Request(
+                    url, data=body, headers={"Content-Type": "application/sparql-query"}
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        return response.status, response.read()
+                except urllib.error.HTTPError as exc:
+                    with exc:
+                        return exc.code, exc.read()
+
+            at_limit = b"ASK {}" + b" " * 994
+            assert len(at_limit) == 1000
+            status, body = post(at_limit)
+            assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True})
+            status, body = post(at_limit + b" ")
+            assert status == 413
+            assert body.decode().startswith(
+                "Request Entity Too Large\r\n\r\nthe request body exceeds the limit of 1000 bytes"
+            )
+            assert "1001" not in body.decode()
+        finally:
+            server.close()
+            thread.join(10)
