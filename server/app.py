@@ -95,6 +95,7 @@ def load_state(config) -> ImtKgState:
         engine=backend.engine,
         version=backend.version,
         graph_sizes=backend.graph_sizes,
+        default_graph_size=backend.default_graph_size,
         loaded_kg=backend.kg,
         kg_loader=backend.kg_loader,
         validation=backend.validation,

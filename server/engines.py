@@ -58,6 +58,7 @@ class Backend:
     :param engine: answers the queries.
     :param version: the dataset version behind ETags and Last-Modified.
     :param graph_sizes: public named-graph IRI -> number of triples.
+    :param default_graph_size: distinct triples of the default graph (``None``: not known).
     :param kg: the loaded knowledge graph (memory mode), else ``None``.
     :param kg_loader: loads it on demand in the other modes.
     :param validation: the SHACL outcome recorded when the store was built, ``None`` if not built.
@@ -67,6 +68,7 @@ class Backend:
     version: DatasetVersion
     graph_sizes: dict[str, int]
     kg: KnowledgeGraph | None = None
+    default_graph_size: int | None = None
     kg_loader: Callable[[], KnowledgeGraph] | None = None
     validation: str | None = None
     #: how long building the store took, step by step (empty when it was reopened)
@@ -161,7 +163,13 @@ def _memory_backend(config: Mapping[str, object]) -> Backend:
         loader = _dataset_loader(sources, files, reason)
     else:
         loader = _loader(config, manifest)
-    backend = Backend(_ready(engine), manifest.version, manifest.public_graphs, kg_loader=loader)
+    backend = Backend(
+        _ready(engine),
+        manifest.version,
+        manifest.public_graphs,
+        kg_loader=loader,
+        default_graph_size=manifest.default_graph_size,
+    )
     backend.build_seconds = prepared.seconds
     return backend
 
@@ -193,6 +201,7 @@ def _disk_backend(config: Mapping[str, object], path: Path) -> Backend:
         manifest.public_graphs,
         kg_loader=_loader(config, manifest),
         validation=manifest.validation,
+        default_graph_size=manifest.default_graph_size,
     )
 
 
@@ -215,6 +224,7 @@ def _remote_backend(config: Mapping[str, object], url: str) -> Backend:
         manifest.public_graphs,
         kg_loader=_loader(config, manifest),
         validation=manifest.validation,
+        default_graph_size=manifest.default_graph_size,
     )
 
 

@@ -19,7 +19,8 @@ import pyoxigraph as ox
 
 from .errors import ImtKgError
 from .http_caching import DatasetVersion
-from .store import INTERNAL_GRAPHS, MANIFEST_GRAPH
+from .namespaces import INFERRED_GRAPH
+from .store import ASSERTED_UNION, INTERNAL_GRAPHS, MANIFEST_GRAPH
 
 #: the layout version of the stores this code builds; a store with another one is rebuilt
 FORMAT = 1
@@ -65,6 +66,18 @@ class DatasetManifest:
     def public_graphs(self) -> dict[str, int]:
         """The graphs queries may name (the hidden ones left out) -> number of triples."""
         return {iri: n for iri, n in sorted(self.graphs.items()) if iri not in INTERNAL_GRAPHS}
+
+    @property
+    def default_graph_size(self) -> int:
+        """The number of distinct triples of the default graph (the merge, a set).
+
+        The hidden union holds each distinct asserted triple once and the inferred graph only
+        triples asserted nowhere, so their sizes add up; without the union (no such layout),
+        the default graph is the graphs side by side and its size their sum.
+        """
+        if ASSERTED_UNION in self.graphs:
+            return self.graphs[ASSERTED_UNION] + self.graphs.get(str(INFERRED_GRAPH), 0)
+        return sum(self.public_graphs.values())
 
     def to_json(self) -> str:
         """Return the manifest as a JSON document."""

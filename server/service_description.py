@@ -40,12 +40,15 @@ def service_description(
     graph_sizes: Mapping[str, int],
     title: str = "IMT knowledge graph",
     void: str | None = None,
+    default_graph_size: int | None = None,
 ) -> Graph:
     """Describe the endpoint with the ``sd:`` vocabulary.
 
     :param endpoint: the absolute IRI of the ``/sparql`` endpoint.
     :param graph_sizes: named-graph IRI -> number of triples; the default graph is their union.
     :param void: the IRI of the dataset's VoID description, linked with ``rdfs:seeAlso``.
+    :param default_graph_size: the distinct triples of the default graph (a set: a triple two
+        graphs state counts once); the sum of ``graph_sizes`` when not given.
     """
     g = Graph()
     g.bind("sd", SD)
@@ -68,7 +71,9 @@ def service_description(
     default_graph = BNode("defaultGraph")
     g.add((dataset, SD.defaultGraph, default_graph))
     g.add((default_graph, RDF.type, SD.Graph))
-    g.add((default_graph, VOID.triples, Literal(sum(graph_sizes.values()), datatype=XSD.integer)))
+    if default_graph_size is None:
+        default_graph_size = sum(graph_sizes.values())
+    g.add((default_graph, VOID.triples, Literal(default_graph_size, datatype=XSD.integer)))
     for iri, size in sorted(graph_sizes.items()):
         named = BNode()
         graph = BNode()

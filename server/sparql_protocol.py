@@ -142,7 +142,12 @@ def service_description_response() -> Response:
         from .service_description import service_description
         from .void import void_document_iri
 
-        graph = service_description(endpoint, state.graph_sizes, void=void_document_iri())
+        graph = service_description(
+            endpoint,
+            state.graph_sizes,
+            void=void_document_iri(),
+            default_graph_size=state.default_graph_size,
+        )
         response = Response(
             serialize_description(graph, graph_format),
             content_type=f"{GRAPH_FORMATS[graph_format][0]}; charset=utf-8",

@@ -27,6 +27,7 @@ class ImtKgState:
     :param engine: what answers queries: the worker pool, or a remote engine (``STORE``).
     :param version: the dataset version behind ETags and Last-Modified.
     :param graph_sizes: named-graph IRI -> number of triples.
+    :param default_graph_size: distinct triples of the default graph (the merge), if known.
     :param description: the service description graph (its endpoint IRI is a placeholder that
         is replaced with the request's when served).
     :param ready: set once the workers have opened the store; ``/health`` answers 200 only then.
@@ -39,6 +40,7 @@ class ImtKgState:
     engine: Engine
     version: DatasetVersion
     graph_sizes: dict[str, int]
+    default_graph_size: int | None = None
     description: Graph | None = None
     ready: bool = False
     load_seconds: float = 0.0

@@ -29,7 +29,7 @@ from sparql_support import (
 
 from imtkg import app as app_module
 from imtkg.config import load_settings
-from imtkg.namespaces import SD
+from imtkg.namespaces import SD, VOID
 
 CONSTRUCT_CITIES = PROLOGUE + "CONSTRUCT { ?c imt:city ?city } WHERE { ?c imt:city ?city }"
 
@@ -299,6 +299,23 @@ def test_service_description_is_negotiated(client):
     assert jsonld.mimetype == "application/ld+json"
     assert len(parse_rdf(jsonld.data, "json-ld")) == len(graph)
     assert client.get("/sparql", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_service_description_counts_the_default_graph_as_a_set(shipped_client):
+    """The default graph's void:triples is its distinct triples, as COUNT(*) over it answers.
+
+    The shipped graphs share triples (a fact two documents state), so the sum of the named
+    graphs' sizes is larger: it was the figure stated before.
+    """
+    graph = Graph().parse(data=shipped_client.get("/sparql").data, format="turtle")
+    dataset = graph.value(URIRef("http://localhost/sparql"), SD.defaultDataset)
+    stated = graph.value(graph.value(dataset, SD.defaultGraph), VOID.triples).toPython()
+    assert stated == count(shipped_client)
+    named = [
+        graph.value(graph.value(n, SD.graph), VOID.triples).toPython()
+        for n in graph.objects(dataset, SD.namedGraph)
+    ]
+    assert stated < sum(named)
 
 
 def without_workbench(monkeypatch) -> None:
