@@ -30,7 +30,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -137,7 +137,11 @@ def prepare_store(sources: list[Source], inputs: DatasetVersion, reason: bool) -
     _hold(path)
     _touch(disk)
     prune(stores, keep=KEEP_STORES)
-    return PreparedStore(disk.store_path, disk.manifest, disk.rebuilt, seconds)
+    # The cache is keyed by content: a store built from the same bytes in another checkout (or
+    # before a fresh clone reset the files' times) is reused, but Last-Modified must describe
+    # the files being served now, as the other store modes do.
+    manifest = replace(disk.manifest, last_modified=inputs.last_modified.isoformat())
+    return PreparedStore(disk.store_path, manifest, disk.rebuilt, seconds)
 
 
 def _builder(

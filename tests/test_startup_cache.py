@@ -8,6 +8,7 @@ the same graphs as the rdflib path; a damaged validation outcome is computed aga
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -203,3 +204,25 @@ def test_validation_outcome_is_cached_and_a_damaged_one_recomputed(cache):
     outcome_file.write_text(json.dumps(data), encoding="utf-8")
     third = cached_conformance(digest, load)
     assert third == (first[0], first[1], False) and calls == [1, 1]
+
+
+
+def _set_times(folders: tuple[Path, Path], seconds: int) -> None:
+    for folder in folders:
+        for path in folder.glob("*.ttl"):
+            os.utime(path, (seconds, seconds))
+
+
+def test_reopened_store_takes_last_modified_from_the_files_served_now(cache, inputs):
+    """A store reused from the content-keyed cache reports the served files' newest time.
+
+    The cache is keyed by the files' bytes, so a fresh clone (new file times) reuses a store
+    built from another checkout; its Last-Modified must still be that of the files it serves.
+    """
+    _set_times(inputs, 1_600_000_000)
+    first = prepare(inputs)
+    _set_times(inputs, 1_700_000_000)
+    second = prepare(inputs)
+    assert first.rebuilt and not second.rebuilt
+    assert first.manifest.version.last_modified.timestamp() == 1_600_000_000
+    assert second.manifest.version.last_modified.timestamp() == 1_700_000_000
