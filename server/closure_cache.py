@@ -20,13 +20,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from .atomic_files import keep_newest, write_atomically
 from .consistency import Inconsistency, inconsistencies_of
 from .dataset import digest_files
 from .reasoning import reason, store_inferred
@@ -122,17 +122,7 @@ class ClosureCache:
         digest = hashlib.sha256(body).hexdigest()
         header = f"{MAGIC} {FORMAT_VERSION} {key} {len(graph)} {digest}\n".encode()
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".closure-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(header + body)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temporary, self.path(key))
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(self.path(key), header + body, prefix=".closure-")
         except OSError as exc:
             log.warning("closure cache %s cannot be written: %s", self.directory, exc)
             return
@@ -140,11 +130,7 @@ class ClosureCache:
 
     def prune(self, keep: int = KEEP_FILES) -> None:
         """Delete all but the ``keep`` most recent cache files."""
-        files = sorted(
-            self.directory.glob("closure-*.nt"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
-        for old in files[keep:]:
-            old.unlink(missing_ok=True)
+        keep_newest(self.directory.glob("closure-*.nt"), keep)
 
 
 def add_inferred_graph_cached(

@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .atomic_files import keep_newest, write_atomically
 from .closure_cache import default_cache_dir
 from .conformance import NOT_VALIDATED, conformance
 from .paths import resource_dir, turtle_files
@@ -66,23 +65,11 @@ def write_outcome(path: Path, key: str, outcome: str, text: str) -> None:
     document = {"key": key, "outcome": outcome, "text": text}
     document["sha256"] = _content_digest(outcome, text)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".validation-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(document, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, json.dumps(document).encode("utf-8"), prefix=".validation-")
     except OSError as exc:
         log.warning("validation cache %s cannot be written: %s", path.parent, exc)
         return
-    files = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP_FILES:]:
-        old.unlink(missing_ok=True)
+    keep_newest(path.parent.glob("*.json"), KEEP_FILES)
 
 
 def cached_conformance(dataset_digest: str, load_dataset: Callable) -> tuple[str, str, bool]:
