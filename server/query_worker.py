@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from .namespaces import PREFIXES
 from .results import GRAPH_FORMATS, RESULT_FORMATS
 from .sparql_guard import analyse, looks_like_update
-from .store import QueryScope, query_options
+from .store import QueryScope, StoreLayout, query_options
 
 ERROR_CODES = ("syntax", "read_only", "service", "unsupported", "not_acceptable", "internal")
 READ_ONLY_MESSAGE = "SPARQL Update is not accepted: this endpoint is read-only"
@@ -140,8 +140,11 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
-def answer(store: ox.Store, request: QueryRequest) -> tuple:
-    """Check, run and serialise one query on ``store``; return the answer tuple."""
+def answer(store: ox.Store, request: QueryRequest, layout: StoreLayout | None = None) -> tuple:
+    """Check, run and serialise one query on ``store``; return the answer tuple.
+
+    :param layout: the store's graphs, read once by the worker (read here when ``None``).
+    """
     analysis = analyse(request.query)
     if analysis.is_update:
         return ("error", "read_only", READ_ONLY_MESSAGE)
@@ -150,7 +153,7 @@ def answer(store: ox.Store, request: QueryRequest) -> tuple:
     scope = request.scope
     explicit = scope.default_graph_uris or scope.named_graph_uris
     # a query's own FROM / FROM NAMED choose its dataset, unless the protocol's parameters do
-    options = query_options(store, scope)
+    options = query_options(store, scope, layout)
     if analysis.has_dataset_clause and not explicit:
         for key in _DATASET_OPTIONS:
             options.pop(key, None)
@@ -190,6 +193,7 @@ def worker_main(store_path: str, conn: Connection) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it
         conn.send(("failed", f"cannot open the store: {exc}"))
         return
+    layout = StoreLayout.of(store)  # read-only: its graphs do not change while it is open
     conn.send(("ready", None))
     while True:
         try:
@@ -199,7 +203,7 @@ def worker_main(store_path: str, conn: Connection) -> None:
         if request is None:
             return
         try:
-            reply = answer(store, request)
+            reply = answer(store, request, layout)
         except Exception as exc:  # noqa: BLE001 - never kill the worker for one query
             reply = ("error", "internal", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         try:

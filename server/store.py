@@ -117,11 +117,32 @@ def scope_graphs(
     return default, public
 
 
-def query_options(store: ox.Store, scope: QueryScope) -> dict:
-    """Return the keyword arguments of :meth:`pyoxigraph.Store.query` for ``scope``."""
-    default, named = scope_graphs(
-        store_graph_iris(store), scope, store.contains_named_graph(ox.NamedNode(ASSERTED_UNION))
-    )
+@dataclass(frozen=True)
+class StoreLayout:
+    """The graphs of a store that queries can see: its public graphs and its hidden union.
+
+    A read-only store's layout never changes, so a query worker reads it once, not per query.
+    """
+
+    graphs: tuple[str, ...]
+    has_union: bool
+
+    @classmethod
+    def of(cls, store: ox.Store) -> StoreLayout:
+        """Read the layout of ``store``."""
+        return cls(
+            tuple(store_graph_iris(store)),
+            store.contains_named_graph(ox.NamedNode(ASSERTED_UNION)),
+        )
+
+
+def query_options(store: ox.Store, scope: QueryScope, layout: StoreLayout | None = None) -> dict:
+    """Return the keyword arguments of :meth:`pyoxigraph.Store.query` for ``scope``.
+
+    :param layout: the store's layout when the caller keeps it; read from ``store`` otherwise.
+    """
+    layout = layout or StoreLayout.of(store)
+    default, named = scope_graphs(layout.graphs, scope, layout.has_union)
     # The project's prefixes are predeclared (as GraphDB does); a query's own PREFIX lines win.
     return {
         "prefixes": dict(PREFIXES),
