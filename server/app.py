@@ -15,7 +15,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from .config import load_settings
-from .engines import make_engine
+from .engines import make_engine, parse_store
 from .state import EXTENSION_KEY, ImtKgState
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,14 @@ COMPRESS_MIMETYPES = [
 ]
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     """Build the app: settings (defaults < ``IMTKG_*`` environment < ``config``), graph, engine.
 
     The knowledge graph is loaded (ONTOLOGY_DIR/GRAPH_DIR, the shipped files by default),
     reasoned over and handed to a pool of query workers before this returns; the state is in
     ``app.extensions["imt_kg"]`` (:class:`imtkg.state.ImtKgState`), to be closed with
-    :func:`close_app` (or at interpreter exit).
+    :func:`close_app` (or at interpreter exit). With ``start_engine=False`` the query workers
+    are left for the serving process to start (:func:`imtkg.serve.serve` under granian).
     """
     app = Flask(__name__)
     settings = load_settings(config)
@@ -83,14 +84,30 @@ def create_app(config: dict | None = None) -> Flask:
     from .access_log import init_access_log
 
     init_access_log(app)
-    app.extensions[EXTENSION_KEY] = load_state(app.config)
+    app.extensions[EXTENSION_KEY] = load_state(app.config, start_engine)
+    install_response_cache(app)
     return app
 
 
-def load_state(config) -> ImtKgState:
+def install_response_cache(app: Flask) -> None:
+    """Put :class:`imtkg.response_cache.ResponseCache` in front of the app, unless turned off.
+
+    It is off when ``RESPONSE_CACHE_MB`` is 0 and for a remote store, whose data may change.
+    """
+    megabytes = float(app.config.get("RESPONSE_CACHE_MB") or 0)
+    if megabytes <= 0 or parse_store(app.config.get("STORE")).kind == "sparql":
+        return
+    from .response_cache import ResponseCache
+
+    cache = ResponseCache(app.wsgi_app, int(megabytes * 1024 * 1024))
+    app.wsgi_app = cache
+    app.extensions["imtkg_response_cache"] = cache
+
+
+def load_state(config, start_engine: bool = True) -> ImtKgState:
     """Make the query engine the STORE setting names (:func:`imtkg.engines.make_engine`)."""
     started = time.monotonic()
-    backend = make_engine(config)
+    backend = make_engine(config, start_engine)
     state = ImtKgState(
         engine=backend.engine,
         version=backend.version,

@@ -18,7 +18,12 @@ ENV_PREFIX = "IMTKG_"
 SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Interface `imtkg serve` listens on."),
     Setting("PORT", 8000, "TCP port `imtkg serve` listens on."),
-    Setting("THREADS", 8, "HTTP worker threads of the WSGI server (waitress)."),
+    Setting("THREADS", 8, "Threads running the app in the HTTP server (granian or waitress)."),
+    Setting(
+        "HTTP_SERVER",
+        "granian",
+        "HTTP server of `imtkg serve`: granian (Rust, the fastest) or waitress (pure Python).",
+    ),
     Setting("WORKERS", 2, "Query worker processes; a query that times out only costs its worker."),
     Setting(
         "QUERY_TIMEOUT",
@@ -45,6 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
         "CACHE_MAX_AGE",
         300,
         "Seconds clients and proxies may cache a query result (Cache-Control max-age).",
+    ),
+    Setting(
+        "RESPONSE_CACHE_MB",
+        64,
+        "Megabytes of public GET responses the server keeps to answer repeated requests "
+        "(imtkg.response_cache); 0 turns the cache off. Off for a remote store.",
     ),
     Setting(
         "ONTOLOGY_DIR", None, "Folder of ontology .ttl files; the shipped ontology when unset."

@@ -95,8 +95,11 @@ def parse_store(value: object) -> StoreSetting:
     )
 
 
-def make_engine(config: Mapping[str, object]) -> Backend:
+def make_engine(config: Mapping[str, object], start: bool = True) -> Backend:
     """Make the query engine the ``STORE`` setting names, ready to answer.
+
+    With ``start=False`` the store is prepared but the query workers are not started: the
+    caller starts them (``backend.engine.start()``) in the process that will serve.
 
     :raises ImtKgError: when the store cannot be built, opened or reached.
     """
@@ -104,8 +107,8 @@ def make_engine(config: Mapping[str, object]) -> Backend:
     if setting.kind == "sparql":
         return _remote_backend(config, setting.target)
     if setting.kind == "oxigraph":
-        return _disk_backend(config, Path(setting.target))
-    return _memory_backend(config)
+        return _disk_backend(config, Path(setting.target), start)
+    return _memory_backend(config, start)
 
 
 def _dirs(config: Mapping[str, object]) -> tuple[Path | None, Path | None]:
@@ -122,8 +125,10 @@ def _pool_options(config: Mapping[str, object]) -> dict:
     }
 
 
-def _ready(engine: Engine) -> Engine:
-    """Wait until ``engine`` answers; close it and re-raise if it does not."""
+def _ready(engine: Engine, started: bool = True) -> Engine:
+    """Wait until ``engine`` answers (when ``started``); close it and re-raise if it does not."""
+    if not started:
+        return engine
     try:
         engine.wait_ready()
     except Exception:
@@ -132,7 +137,7 @@ def _ready(engine: Engine) -> Engine:
     return engine
 
 
-def _memory_backend(config: Mapping[str, object]) -> Backend:
+def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend:
     """Serve the ontology and graph folders (or the DATASET file) from the start-up cache.
 
     The store is reopened as it is when the inputs and the code are unchanged, else built by
@@ -156,7 +161,7 @@ def _memory_backend(config: Mapping[str, object]) -> Backend:
         version = input_version(ontology_dir, graph_dir)
     prepared = prepare_store(sources, version, reason)
     engine = QueryEngine(
-        prepared.store_path, workers=int(config["WORKERS"]), **_pool_options(config)
+        prepared.store_path, workers=int(config["WORKERS"]), start=start, **_pool_options(config)
     )
     manifest = prepared.manifest
     if config.get("DATASET"):
@@ -164,7 +169,7 @@ def _memory_backend(config: Mapping[str, object]) -> Backend:
     else:
         loader = _loader(config, manifest)
     backend = Backend(
-        _ready(engine),
+        _ready(engine, start),
         manifest.version,
         manifest.public_graphs,
         kg_loader=loader,
@@ -189,14 +194,16 @@ def _dataset_loader(sources, files: list[Path], reason: bool) -> Callable[[], Kn
     return load
 
 
-def _disk_backend(config: Mapping[str, object], path: Path) -> Backend:
+def _disk_backend(config: Mapping[str, object], path: Path, start: bool = True) -> Backend:
     """Open (or build) the on-disk store and start the worker pool on it."""
     ontology_dir, graph_dir = _dirs(config)
     disk = open_disk_store(path, ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
-    engine = QueryEngine(disk.store_path, workers=int(config["WORKERS"]), **_pool_options(config))
+    engine = QueryEngine(
+        disk.store_path, workers=int(config["WORKERS"]), start=start, **_pool_options(config)
+    )
     manifest = disk.manifest
     return Backend(
-        _ready(engine),
+        _ready(engine, start),
         manifest.version,
         manifest.public_graphs,
         kg_loader=_loader(config, manifest),

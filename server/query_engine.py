@@ -216,6 +216,9 @@ class Engine:
         """Block until the engine answers; raise :class:`EngineFailure` after ``timeout`` s."""
         raise NotImplementedError
 
+    def start(self, fork: bool = False) -> None:
+        """Start what the engine runs on, if it was made without starting (nothing by default)."""
+
     def close(self) -> None:
         """Release the engine's resources. Safe to call twice."""
         raise NotImplementedError
@@ -251,6 +254,7 @@ class QueryEngine(Engine):
         row_limit: int = 10000,
         byte_limit: int = 16 * 1024 * 1024,
         owns_store: bool = False,
+        start: bool = True,
     ) -> None:
         self.store_path = Path(store_path)
         self.timeout = float(timeout)
@@ -263,9 +267,26 @@ class QueryEngine(Engine):
         self._lock = threading.Lock()
         self._closed = False
         self._all: set[_Worker] = set()
-        for _ in range(self.size):
-            self._spawn()
+        self._started = False
         atexit.register(self.close)
+        if start:
+            self.start()
+
+    def start(self, fork: bool = False) -> None:
+        """Start the worker processes (once; :class:`QueryEngine` does it unless ``start=False``).
+
+        :param fork: start them by forking this process, which takes milliseconds instead of
+            the forkserver's fraction of a second. Only safe while this process runs a single
+            thread (an HTTP server's worker process before it serves); workers that replace a
+            stopped one later always come from the forkserver.
+        """
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        context = multiprocessing.get_context("fork") if fork else self._context
+        for _ in range(self.size):
+            self._spawn(context)
 
     @classmethod
     def from_store(cls, store: ox.Store, **kwargs) -> QueryEngine:
@@ -280,8 +301,8 @@ class QueryEngine(Engine):
         engine._temp_dir = directory
         return engine
 
-    def _spawn(self) -> None:
-        worker = _Worker(self._context, str(self.store_path))
+    def _spawn(self, context: multiprocessing.context.BaseContext | None = None) -> None:
+        worker = _Worker(context or self._context, str(self.store_path))
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)

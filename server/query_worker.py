@@ -12,6 +12,7 @@ state worth saving. Each answer is a tuple sent over the worker's pipe:
 from __future__ import annotations
 
 import json
+import signal
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -188,6 +189,10 @@ def serialise_results(results, request: QueryRequest) -> tuple:
 
 def worker_main(store_path: str, conn: Connection) -> None:
     """Entry point of a worker process: open the store, answer requests until the pipe closes."""
+    # a worker started by forking keeps its parent's signal handlers (an HTTP server's, which
+    # would swallow SIGTERM): SIGTERM stops it at once, and Ctrl-C is for the parent to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = ox.Store.read_only(store_path)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it

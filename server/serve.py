@@ -1,4 +1,4 @@
-"""``imtkg serve``: load, validate and reason over the graph, then serve it with waitress.
+"""``imtkg serve``: load, validate and reason over the graph, then serve it (granian or waitress).
 
 Every option also reads an ``IMTKG_<NAME>`` environment variable (``IMTKG_PORT``...); the
 options win over the environment, which wins over the defaults of :mod:`imtkg.config`.
@@ -115,7 +115,19 @@ def http_server(app, max_body: int, **options):
 @click.command()
 @_option("HOST", "--host", help=f"Interface to listen on [default: {DEFAULTS['HOST']}].")
 @_option("PORT", "--port", type=int, help=f"TCP port [default: {DEFAULTS['PORT']}].")
-@_option("THREADS", "--threads", type=int, help="HTTP threads (waitress).")
+@_option("THREADS", "--threads", type=int, help="Threads running the app.")
+@_option(
+    "HTTP_SERVER",
+    "--http-server",
+    type=click.Choice(["granian", "waitress"]),
+    help="HTTP server [default: granian].",
+)
+@_option(
+    "RESPONSE_CACHE_MB",
+    "--response-cache-mb",
+    type=int,
+    help="Megabytes of repeated public responses kept in memory (0: off) [default: 64].",
+)
 @_option("WORKERS", "--workers", type=int, help="Query worker processes.")
 @_option("QUERY_TIMEOUT", "--query-timeout", type=float, help="Seconds a query may run.")
 @_option("RESULT_LIMIT", "--result-limit", type=int, help="Maximum rows/triples per result.")
@@ -157,7 +169,9 @@ def serve(skip_validation: bool, **options) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     config = {key.upper(): value for key, value in options.items() if value is not None}
     started = time.monotonic()
-    app = create_app(config)
+    use_granian = (config.get("HTTP_SERVER") or DEFAULTS["HTTP_SERVER"]) == "granian"
+    # under granian the query workers start in its serving process (imtkg.granian_server)
+    app = create_app(config, start_engine=not use_granian)
     state: ImtKgState = app.extensions[EXTENSION_KEY]
     try:
         outcome = "validation skipped" if skip_validation else validate(state)
@@ -175,6 +189,11 @@ def serve(skip_validation: bool, **options) -> None:
         log.info("startup: %s", json.dumps(startup_phases(state, time.monotonic() - started)))
         host, port = app.config["HOST"], int(app.config["PORT"])
         log.info("serving http://%s:%d/sparql", host, port)
+        if use_granian:
+            from .granian_server import run_granian
+
+            run_granian(app, host, port, int(app.config["THREADS"]))
+            return
         server = http_server(
             app,
             int(app.config["MAX_BODY"]),

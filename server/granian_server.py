@@ -1,0 +1,65 @@
+"""Serve the app with granian, a Rust HTTP/1.1 and HTTP/2 server speaking WSGI.
+
+Why granian: waitress parses HTTP and schedules requests in Python, which costs about 0.35 ms
+a request here (2,800 requests/s at most for an empty answer on 2 cores, measured with
+``bench/loadgen.py``), more than Oxigraph needs to answer a label lookup; granian does that
+part in Rust (11,000 requests/s for the same empty answer) and runs the app in a pool of
+Python threads. It is maintained, on PyPI with wheels for the usual platforms, and also serves
+HTTP/2. ``HTTP_SERVER=waitress`` keeps the pure-Python server.
+
+granian runs the app in a worker process it starts by forking this one once the app is
+built, so everything the app loaded (the store's manifest, the validation outcome, imports)
+is shared; only the query workers are started in that process, before it serves
+(:meth:`imtkg.query_engine.QueryEngine.start`), because a pool of processes belongs to the
+process that uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .state import EXTENSION_KEY, ImtKgState
+
+log = logging.getLogger("imtkg.serve")
+
+
+def serving_app(app: Flask) -> Flask:
+    """Start the app's query engine in this (serving) process and return the app, ready."""
+    state: ImtKgState = app.extensions[EXTENSION_KEY]
+    state.engine.start(fork=True)
+    state.engine.wait_ready()
+    return app
+
+
+class _IntendedThreadCount(logging.Filter):
+    """Drop granian's advice against more app threads than cores: ours mostly wait for query
+    workers (with the GIL released), so ``THREADS`` above the core count is intended."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Python threads, which seems quite high" not in record.getMessage()
+
+
+def run_granian(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve ``app`` on ``host:port`` until SIGINT or SIGTERM, with ``threads`` app threads.
+
+    The app's engine must not be started yet (``create_app(..., start_engine=False)``).
+    """
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    server = Server(
+        "imtkg.app:create_app",  # a name for granian's logs; the app is handed over below
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=max(1, threads),
+        http=HTTPModes.auto,
+        log_enabled=True,
+        log_level=LogLevels.warning,
+    )
+    logging.getLogger("_granian").addFilter(_IntendedThreadCount())
+    server.serve(target_loader=lambda: serving_app(app), wrap_loader=False)
