@@ -1,4 +1,4 @@
-"""SHACL validation of the knowledge graph with pyshacl: the shapes, the data graph, the outcome.
+"""SHACL validation of the knowledge graph: the shapes, the data graph, the outcome.
 
 :func:`validate_dataset` validates a dataset (the shipped one, files given to ``imtkg validate`` or
 a request body of ``POST /shacl``) against the shapes of ``shapes/``:
@@ -12,10 +12,16 @@ a request body of ``POST /shacl``) against the shapes of ``shapes/``:
   in the ``graph:sources`` catalogue;
 * ``conforms`` means no ``sh:Violation`` (warnings are allowed), and each result says which named
   graph (and file) states the triple it is about.
+
+Two validators produce the same results: the Oxigraph engine (:mod:`imtkg.shacl_engine`, the
+shapes compiled to SPARQL by :mod:`imtkg.shacl_shapes`), used by default, and pyshacl, the
+reference, used when the shapes need a feature the engine does not implement or with ``rdfs``
+inference.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import warnings
@@ -54,6 +60,14 @@ REPORT_PREFIXES: dict[str, str] = {
 #: pyshacl inference modes the validator accepts (see :func:`validate_dataset`)
 INFERENCE_MODES = ("none", "rdfs")
 
+#: validators :func:`validate_dataset` can use
+ENGINES = ("auto", "oxigraph", "pyshacl")
+
+#: id of a shapes graph -> (the graph, its size, its compiled shapes)
+_COMPILED: dict[int, tuple] = {}
+
+log = logging.getLogger(__name__)
+
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -62,6 +76,10 @@ _NOT_DATA = frozenset({ONTOLOGY_GRAPH, INFERRED_GRAPH})
 
 class ShapesError(ImtKgError):
     """The shapes themselves are wrong (pyshacl cannot use them); the data was not validated."""
+
+
+class EngineUnavailable(ImtKgError):
+    """The Oxigraph engine was asked for, but the shapes use a feature it does not implement."""
 
 
 class ValidationFailed(ImtKgError):
@@ -113,6 +131,8 @@ class ValidationOutcome:
     seconds: float = 0.0
     inference: str = "none"
     graphs: list[URIRef] = field(default_factory=list)
+    #: the validator that produced the report: ``oxigraph`` or ``pyshacl``
+    engine: str = "pyshacl"
 
     def count(self, severity: str) -> int:
         """Return the number of results of ``severity`` (``Violation``, ``Warning`` or ``Info``)."""
@@ -224,6 +244,7 @@ def validate_dataset(
     ontology: Graph | None = None,
     origins: Mapping[URIRef, str] | None = None,
     inference: str = "none",
+    engine: str = "auto",
 ) -> ValidationOutcome:
     """Validate ``dataset`` against the shapes and return what was found.
 
@@ -233,13 +254,68 @@ def validate_dataset(
     :param origins: named-graph IRI -> the file it was loaded from, to name files in results.
     :param inference: ``none`` (the default: subclass typing already counts through the ontology
         graph) or ``rdfs`` (RDFS entailment of the data first; see the report of issue 3).
+    :param engine: ``auto`` (the default) validates with the Oxigraph engine
+        (:mod:`imtkg.shacl_engine`) when the shapes only use what it implements and inference is
+        ``none``, else with pyshacl (logging why); ``oxigraph`` and ``pyshacl`` force one.
+    :raises EngineUnavailable: ``engine="oxigraph"`` with shapes, data or inference it cannot do.
     """
     if inference not in INFERENCE_MODES:
         raise ValueError(f"inference must be one of {INFERENCE_MODES}, not {inference!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     started = time.monotonic()
     shapes = load_shapes() if shapes is None else shapes
     ontology = ontology_of(dataset) if ontology is None else ontology
     data = data_graph(dataset, ontology)
+    report, used = None, "pyshacl"
+    if engine != "pyshacl":
+        report = _fast_report(data, shapes, inference, forced=engine == "oxigraph")
+        used = "oxigraph" if report is not None else used
+    if report is None:
+        report = _pyshacl_report(data, shapes, ontology, inference)
+    outcome = outcome_of(report, shapes, data, ontology, dataset, origins or {})
+    outcome.seconds = time.monotonic() - started
+    outcome.inference = inference
+    outcome.engine = used
+    return outcome
+
+
+def _fast_report(data: Graph, shapes: Graph, inference: str, forced: bool) -> Graph | None:
+    """Return the Oxigraph engine's report, or ``None`` (logged) when it cannot validate this."""
+    from .shacl_engine import validate_graph
+    from .shacl_shapes import UnsupportedFeature
+
+    try:
+        if inference != "none":
+            raise UnsupportedFeature(f"inference {inference!r}")
+        return validate_graph(data, compiled_shapes(shapes), shapes)
+    except UnsupportedFeature as exc:
+        if forced:
+            raise EngineUnavailable(f"the oxigraph engine cannot validate this: {exc}") from exc
+        log.info("validating with pyshacl: the oxigraph engine does not implement %s", exc)
+        return None
+    except (OSError, ValueError) as exc:  # a query Oxigraph stops on
+        raise ValidationFailed(f"the validator stopped on this data ({exc})") from exc
+
+
+def compiled_shapes(shapes: Graph):
+    """Return ``shapes`` compiled for the Oxigraph engine (cached for the shared shapes graph).
+
+    :raises UnsupportedFeature: naming a SHACL feature the engine does not implement.
+    """
+    from .shacl_shapes import compile_shapes
+
+    cached = _COMPILED.get(id(shapes))
+    if cached is not None and cached[0] is shapes and cached[1] == len(shapes):
+        return cached[2]
+    compiled = compile_shapes(shapes)
+    if shapes is load_shapes():
+        _COMPILED[id(shapes)] = (shapes, len(shapes), compiled)
+    return compiled
+
+
+def _pyshacl_report(data: Graph, shapes: Graph, ontology: Graph, inference: str) -> Graph:
+    """Return pyshacl's report on ``data``."""
     from pyshacl import validate  # imported here: ~0.5 s that a warm server start never needs
 
     try:
@@ -260,20 +336,31 @@ def validate_dataset(
         ) from exc
     if not isinstance(report, Graph):  # pyshacl answers a ValidationFailure for unusable shapes
         raise ShapesError(f"the shapes cannot be used: {text.strip()}")
+    return report
+
+
+def outcome_of(
+    report: Graph,
+    shapes: Graph,
+    data: Graph,
+    ontology: Graph,
+    dataset: Dataset,
+    origins: Mapping[URIRef, str],
+) -> ValidationOutcome:
+    """Read a standard SHACL report (of either engine) into a :class:`ValidationOutcome`.
+
+    Results are located in the dataset's named graphs, sorted, and the report's ``sh:conforms``
+    set to "no violation"; the report gets the project's prefixes.
+    """
     results = _read_results(report, shapes, data, ontology)
-    located = [_locate(r, dataset, origins or {}) for r in results]
+    located = [_locate(r, dataset, origins) for r in results]
     located.sort(key=_sort_key)
     conforms = not any(r.severity == "Violation" for r in located)
     _set_conforms(report, conforms)
     for prefix, namespace in REPORT_PREFIXES.items():
         report.bind(prefix, namespace, replace=True)
     return ValidationOutcome(
-        conforms=conforms,
-        results=located,
-        report=report,
-        seconds=time.monotonic() - started,
-        inference=inference,
-        graphs=graphs_of_facts(dataset),
+        conforms=conforms, results=located, report=report, graphs=graphs_of_facts(dataset)
     )
 
 

@@ -1,0 +1,488 @@
+"""A fast SHACL validator: compiled shapes (:mod:`imtkg.shacl_shapes`) run as SPARQL on Oxigraph.
+
+The data graph (the very graph pyshacl would see, see :func:`imtkg.validation.data_graph`) is
+loaded into an in-memory :class:`pyoxigraph.Store`. Each shape's focus nodes are found with one
+query per target and kept in a named graph of their own; then each constraint is one query over
+all the focus nodes at once (set-at-a-time), never one per focus node:
+
+* ``sh:class``, ``sh:nodeKind``, ``sh:datatype``, ``sh:minCount``/``maxCount``,
+  ``sh:minInclusive``, ``sh:languageIn``, ``sh:uniqueLang`` and ``sh:hasValue`` are SPARQL
+  filters or groups; ``sh:class`` sees subclass typing through ``rdfs:subClassOf*`` of the data
+  (which holds the ontology), as pyshacl does with its ``ont_graph``;
+* ``sh:datatype`` counts a literal as ill-typed when rdflib does (pyshacl's test), marked once at
+  load time; ``sh:pattern`` is Python's ``re.search`` on the values the query returns, as in
+  pyshacl;
+* ``sh:node``, ``sh:or``, ``sh:and``, ``sh:xone``, ``sh:not`` and qualified value shapes
+  validate the distinct value nodes against the referred shapes, again set-at-a-time;
+* SHACL-SPARQL constraints run once with ``$this`` joined to the focus nodes; their messages are
+  filled in as pyshacl fills them (``{?var}`` and ``{$this}`` with the value's text, no language).
+
+Oxigraph writes some literals in canonical form (``"3.0"^^xsd:decimal`` as ``"3"``, language tags
+in lower case); results name the data's own terms. Data where two literals differ only in such a
+form raises :class:`UnsupportedFeature` (the caller falls back to pyshacl).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from .namespaces import SH
+from .shacl_shapes import CompiledShapes, Constraint, Shape, UnsupportedFeature
+
+_NS = "urn:x-imtkg-shacl:"
+_MEMBER = ox.NamedNode(_NS + "member")
+_ILL = ox.NamedNode(_NS + "ill-typed")
+_LITERALS = ox.NamedNode(_NS + "literals")
+
+_NODE_KINDS = {
+    SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
+    SH.BlankNodeOrIRI: "!isLiteral(?v)", SH.BlankNodeOrLiteral: "!isIRI(?v)",
+    SH.IRIOrLiteral: "!isBlank(?v)",
+}  # fmt: skip
+_PYTHON_TYPES = {
+    XSD.string: (str, bytes), XSD.integer: int, XSD.float: float, XSD.decimal: Decimal,
+    XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
+}  # fmt: skip
+_COMPONENTS = {
+    "class": SH.ClassConstraintComponent, "datatype": SH.DatatypeConstraintComponent,
+    "nodeKind": SH.NodeKindConstraintComponent, "minCount": SH.MinCountConstraintComponent,
+    "maxCount": SH.MaxCountConstraintComponent, "pattern": SH.PatternConstraintComponent,
+    "minInclusive": SH.MinInclusiveConstraintComponent,
+    "languageIn": SH.LanguageInConstraintComponent,
+    "uniqueLang": SH.UniqueLangConstraintComponent, "hasValue": SH.HasValueConstraintComponent,
+    "node": SH.NodeConstraintComponent, "or": SH.OrConstraintComponent,
+    "and": SH.AndConstraintComponent, "xone": SH.XoneConstraintComponent,
+    "not": SH.NotConstraintComponent, "sparql": SH.SPARQLConstraintComponent,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Found:
+    """One validation result, before it is written into a report.
+
+    :param origin: the focus node, among those the shape was run on, the result derives from.
+    """
+
+    origin: object
+    focus: Node
+    value: Node | None
+    path: Node | None
+    shape: Shape
+    component: URIRef
+    constraint: Node | None
+    messages: tuple[Node, ...]
+
+
+def datatype_ok(literal: Literal) -> bool:
+    """Tell whether ``literal`` matches its own datatype as pyshacl's ``sh:datatype`` tests it."""
+    if getattr(literal, "ill_typed", None) is True:
+        return False
+    expected = _PYTHON_TYPES.get(literal.datatype)
+    return expected is None or isinstance(literal.value, expected)
+
+
+class OxigraphValidator:
+    """The data graph in an Oxigraph store, and the evaluation of compiled shapes over it."""
+
+    def __init__(self, data: Graph) -> None:
+        self.store = ox.Store()
+        self._bnodes: dict[str, BNode] = {}
+        self._literals: dict[object, Literal] = {}
+        self._sets: dict[frozenset, ox.NamedNode] = {}
+        self._pairs: dict[tuple, list[tuple]] = {}
+        self._load(data)
+
+    # -- terms ---------------------------------------------------------------------------------
+
+    def _to_ox(self, term: Node):
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            self._bnodes[str(term)] = term
+            return ox.BlankNode(str(term))
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+
+    def _to_rdflib(self, term) -> Node | None:
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return self._bnodes.get(term.value) or BNode(term.value)
+        known = self._literals.get(term)
+        if known is not None:
+            return known
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+
+    def _load(self, data: Graph) -> None:
+        """Load the data; mark ill-typed literals; map canonical literals back to the data's."""
+        default = ox.DefaultGraph()
+        quads = []
+        literals: dict[Literal, object] = {}
+        for s, p, o in data:
+            converted = self._to_ox(o)
+            if isinstance(o, Literal) and (o.datatype not in (None, XSD.string) or o.language):
+                literals[o] = converted
+            quads.append(ox.Quad(self._to_ox(s), ox.NamedNode(str(p)), converted, default))
+        for number, (literal, converted) in enumerate(literals.items()):
+            quads.append(ox.Quad(ox.NamedNode(f"{_NS}l{number}"), _MEMBER, converted, _LITERALS))
+            if literal.datatype is not None and not datatype_ok(literal):
+                quads.append(ox.Quad(_ILL, _MEMBER, converted, _ILL))
+        self.store.extend(quads)
+        originals = list(literals)
+        query = f"SELECT ?n ?l WHERE {{ GRAPH <{_LITERALS.value}> {{ ?n <{_MEMBER.value}> ?l }} }}"
+        for row in self.store.query(query):
+            original = originals[int(row["n"].value[len(_NS) + 1 :])]
+            other = self._literals.setdefault(row["l"], original)
+            if other != original:
+                raise UnsupportedFeature(
+                    f"literals that differ only in form ({original!r}, {other!r})"
+                )
+        self.store.remove_graph(_LITERALS)
+
+    def _ox_select(self, query: str, var: str = "this") -> list:
+        return [row[var] for row in self.store.query(query)]
+
+    # -- focus nodes ---------------------------------------------------------------------------
+
+    def focus_nodes(self, shape: Shape) -> set:
+        """Return the focus nodes of a shape's targets (Oxigraph terms)."""
+        found: set = {self._to_ox(n) for n in shape.target_nodes}
+        for cls in shape.target_classes:
+            found.update(self._ox_select(
+                "SELECT DISTINCT ?this WHERE { ?this "
+                f"<{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} }}"
+            ))  # fmt: skip
+        for predicate in shape.target_subjects_of:
+            found.update(
+                self._ox_select(f"SELECT DISTINCT ?this WHERE {{ ?this <{predicate}> ?o }}")
+            )
+        for predicate in shape.target_objects_of:
+            found.update(
+                self._ox_select(f"SELECT DISTINCT ?this WHERE {{ ?s <{predicate}> ?this }}")
+            )
+        for select in shape.target_selects:
+            found.update(t for t in self._ox_select(select) if t is not None)
+        return found
+
+    def _focus_graph(self, nodes: set) -> str:
+        """Return a graph pattern binding ``?this`` to each of ``nodes`` (kept in a named graph)."""
+        key = frozenset(nodes)
+        graph = self._sets.get(key)
+        if graph is None:
+            graph = ox.NamedNode(f"{_NS}set{len(self._sets)}")
+            self.store.extend(ox.Quad(graph, _MEMBER, n, graph) for n in nodes)
+            self._sets[key] = graph
+        return f"GRAPH <{graph.value}> {{ <{graph.value}> <{_MEMBER.value}> ?this }}"
+
+    # -- shapes --------------------------------------------------------------------------------
+
+    def validate(self, compiled: CompiledShapes) -> list[Found]:
+        """Return the results of every targeted shape on its focus nodes."""
+        results: list[Found] = []
+        for shape in compiled.targeted:
+            nodes = self.focus_nodes(shape)
+            if nodes:
+                results += self.run(shape, nodes)
+        return results
+
+    def run(self, shape: Shape, nodes: set) -> list[Found]:
+        """Return the results of ``shape`` on focus ``nodes`` (its own and its property shapes')."""
+        if shape.deactivated or not nodes:
+            return []
+        focus = self._focus_graph(nodes)
+        found: list[Found] = []
+        for constraint in shape.constraints:
+            found += self._constraint(shape, constraint, focus)
+        for prop in shape.properties:
+            if not shape.is_property:
+                found += self.run(prop, nodes)
+                continue
+            pairs = self.pairs(shape, focus)
+            nested = defaultdict(list)
+            for result in self.run(prop, {v for _, v in pairs}):
+                nested[result.origin].append(result)
+            for f, v in pairs:
+                found += [_with_origin(r, f) for r in nested.get(v, ())]
+        return found
+
+    def conforming(self, shape: Shape, nodes: set) -> set:
+        """Return those of ``nodes`` that conform to ``shape`` (no result of any severity)."""
+        return set(nodes) - {r.origin for r in self.run(shape, nodes)}
+
+    def _values(self, shape: Shape) -> str:
+        return f"?this {shape.sparql_path} ?v ." if shape.is_property else "BIND (?this AS ?v)"
+
+    def pairs(self, shape: Shape, focus: str) -> list[tuple]:
+        """Return the (focus node, value node) pairs of a shape, as Oxigraph terms."""
+        key = (shape.sparql_path, focus)
+        if key not in self._pairs:
+            query = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape)} }}"
+            self._pairs[key] = [(r["this"], r["v"]) for r in self.store.query(query)]
+        return self._pairs[key]
+
+    def _result(self, shape: Shape, kind: str, focus, value, origin=None) -> Found:
+        component = _COMPONENTS.get(kind, kind)
+        return Found(
+            origin=focus if origin is None else origin,
+            focus=self._to_rdflib(focus),
+            value=self._to_rdflib(value),
+            path=shape.path,
+            shape=shape,
+            component=component,
+            constraint=None,
+            messages=shape.messages,
+        )
+
+    def _violating(self, shape: Shape, focus: str, condition: str) -> list[tuple]:
+        query = (
+            f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape)} "
+            f"FILTER ({condition}) }}"
+        )
+        return [(r["this"], r["v"]) for r in self.store.query(query)]
+
+    def _constraint(self, shape: Shape, c: Constraint, focus: str) -> list[Found]:
+        kind, value = c.kind, c.value
+        node_value = not shape.is_property  # a node shape's results name the focus as value
+        if kind in _FILTERS:
+            rows = self._violating(shape, focus, _FILTERS[kind](value))
+            return [self._result(shape, kind, f, v) for f, v in rows]
+        if kind in ("minCount", "maxCount"):
+            test = f"< {value}" if kind == "minCount" else f"> {value}"
+            optional = "OPTIONAL" if kind == "minCount" else ""
+            query = (
+                f"SELECT ?this WHERE {{ {focus} {optional} {{ {self._values(shape)} }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {test})"
+            )
+            return [self._result(shape, kind, f, None) for f in self._ox_select(query)]
+        if kind == "hasValue":
+            term = value.n3()
+            test = (
+                f"FILTER NOT EXISTS {{ ?this {shape.sparql_path} {term} }}"
+                if shape.is_property
+                else f"FILTER (!sameTerm(?this, {term}))"
+            )
+            query = f"SELECT ?this WHERE {{ {focus} {test} }}"
+            return [self._result(shape, kind, f, None) for f in self._ox_select(query)]
+        if kind == "uniqueLang":
+            query = (
+                f"SELECT ?this ?lang WHERE {{ {focus} {self._values(shape)} "
+                'FILTER (isLiteral(?v) && LANG(?v) != "") BIND (LCASE(LANG(?v)) AS ?lang) } '
+                "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)"
+            )
+            return [self._result(shape, kind, f, None) for f in self._ox_select(query)]
+        if kind == "pattern":
+            pattern, flags = value
+            matcher = re.compile(
+                pattern,
+                (re.I if "i" in flags.lower() else 0) | (re.M if "m" in flags.lower() else 0),
+            )
+            return [
+                self._result(shape, kind, f, v)
+                for f, v in self.pairs(shape, focus)
+                if isinstance(v, ox.BlankNode) or not matcher.search(_string(self._to_rdflib(v)))
+            ]
+        if kind in ("node", "not", "or", "and", "xone"):
+            return self._logical(shape, kind, value, focus)
+        if kind == "qualified":
+            return self._qualified(shape, value, focus)
+        if kind == "sparql":
+            return self._sparql(shape, c, focus, node_value)
+        raise UnsupportedFeature(f"constraint {kind}")  # compile_shapes lets none through
+
+    def _logical(self, shape: Shape, kind: str, value, focus: str) -> list[Found]:
+        pairs = self.pairs(shape, focus)
+        values = {v for _, v in pairs}
+        members = [value] if kind in ("node", "not") else value
+        passed = [self.conforming(m, values) for m in members]
+
+        def ok(v) -> bool:
+            count = sum(v in p for p in passed)
+            if kind in ("node", "and"):
+                return count == len(members)
+            if kind == "not":
+                return count == 0
+            return count >= 1 if kind == "or" else count == 1
+
+        return [self._result(shape, kind, f, v) for f, v in pairs if not ok(v)]
+
+    def _qualified(self, shape: Shape, value, focus: str) -> list[Found]:
+        qualified, low, high = value
+        pairs = self.pairs(shape, focus)
+        passed = self.conforming(qualified, {v for _, v in pairs})
+        counts: dict = defaultdict(int)
+        for f, v in pairs:
+            counts[f] += v in passed
+        focus_nodes = self._ox_select(f"SELECT ?this WHERE {{ {focus} }}")
+        found = []
+        for f in focus_nodes:
+            if high is not None and counts[f] > high:
+                found.append(self._result(shape, SH.QualifiedMaxCountConstraintComponent, f, None))
+            if low is not None and counts[f] < low:
+                found.append(self._result(shape, SH.QualifiedMinCountConstraintComponent, f, None))
+        return found
+
+    def _sparql(self, shape: Shape, c: Constraint, focus: str, node_value: bool) -> list[Found]:
+        sparql = c.value
+        query = f"{sparql.prefixes}\nSELECT * WHERE {{ {focus} {{ {sparql.select} }} }}"
+        try:
+            solutions = self.store.query(query)
+        except SyntaxError as exc:
+            raise UnsupportedFeature(
+                f"a SPARQL constraint Oxigraph cannot parse ({c.node})"
+            ) from exc
+        names = [v.value for v in solutions.variables]
+        found, seen = [], []
+        for solution in solutions:
+            origin = solution["this"]
+            row = {n: self._to_rdflib(solution[n]) for n in names if solution[n] is not None}
+            p, v, t = row.pop("path", None), row.pop("value", None), row.pop("this", None)
+            if (t, p, v, row) in seen:
+                continue
+            seen.append((t, p, v, row))
+            value = v if v is not None else (t if node_value else None)
+            found.append(
+                Found(
+                    origin=origin,
+                    focus=t,
+                    value=value,
+                    path=p if p is not None else shape.path,
+                    shape=shape,
+                    component=SH.SPARQLConstraintComponent,
+                    constraint=c.node,
+                    messages=_sparql_messages(shape, sparql.messages, (t, p, value, row)),
+                )
+            )
+        return found
+
+
+def _string(term: Node) -> str:
+    """The text pyshacl matches a ``sh:pattern`` against."""
+    if isinstance(term, Literal) and term.value is not None and term.datatype in (
+        None, RDF.langString, XSD.string,
+    ):  # fmt: skip
+        return str(term.value)
+    return str(term)
+
+
+def _with_origin(result: Found, origin) -> Found:
+    return Found(**{**result.__dict__, "origin": origin})
+
+
+def _class_filter(cls: Node) -> str:
+    return f"NOT EXISTS {{ ?v <{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} }}"
+
+
+def _datatype_filter(datatype: Node) -> str:
+    if datatype == RDFS.Literal:
+        return "!isLiteral(?v)"
+    if datatype == RDF.langString:
+        return '!isLiteral(?v) || LANG(?v) = ""'
+    return (
+        f'!isLiteral(?v) || LANG(?v) != "" || DATATYPE(?v) != {datatype.n3()} || '
+        f"EXISTS {{ GRAPH <{_ILL.value}> {{ <{_ILL.value}> <{_MEMBER.value}> ?v }} }}"
+    )
+
+
+def _languages_filter(languages: list[str]) -> str:
+    if "*" in languages:
+        return '!(isLiteral(?v) && LANG(?v) != "")'
+    listed = ", ".join(f'"{lang}"' for lang in languages)
+    return (
+        f'!(isLiteral(?v) && LANG(?v) != "" && (LCASE(LANG(?v)) IN ({listed}) || '
+        f'LCASE(STRBEFORE(CONCAT(LANG(?v), "-"), "-")) IN ({listed})))'
+    )
+
+
+_FILTERS = {
+    "class": _class_filter,
+    "datatype": _datatype_filter,
+    "nodeKind": lambda kind: f"!({_NODE_KINDS[kind]})",
+    "minInclusive": lambda low: f"!COALESCE(isLiteral(?v) && ?v >= {low.n3()}, false)",
+    "languageIn": _languages_filter,
+}
+
+
+def _sparql_messages(shape: Shape, templates: tuple, bound: tuple) -> tuple[Node, ...]:
+    """Fill in messages as pyshacl does: the constraint's templates, then the shape's."""
+    own = list(shape.messages)
+    out = [_filled(m, bound) for m in templates if m not in own]
+    out += [_filled(m, bound) for m in own]
+    return tuple(out)
+
+
+def _filled(message: Node, bound: tuple) -> Node:
+    if not isinstance(message, Literal):
+        return message
+    this, path, value, extra = bound
+    names = dict(extra)
+    for name, term in (("this", this), ("path", path), ("value", value)):
+        if term is not None:
+            names[name] = term
+    text = str(message.value)
+    for name, term in names.items():
+        text = re.sub(f"{{[?$]{name}}}", str(term), text)
+    return Literal(text)
+
+
+def report_graph(results: list[Found], shapes: Graph) -> Graph:
+    """Return the standard ``sh:ValidationReport`` of ``results`` (paths copied from ``shapes``)."""
+    report = Graph()
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    conforms = not any(r.shape.severity == SH.Violation for r in results)
+    report.add((root, SH.conforms, Literal(conforms)))
+    for found in results:
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, found.focus))
+        report.add((node, SH.resultSeverity, found.shape.severity))
+        report.add((node, SH.sourceShape, found.shape.node))
+        report.add((node, SH.sourceConstraintComponent, found.component))
+        if found.value is not None:
+            report.add((node, SH.value, found.value))
+        if found.path is not None:
+            report.add((node, SH.resultPath, found.path))
+            _copy_subtree(shapes, found.path, report)
+        if found.constraint is not None:
+            report.add((node, SH.sourceConstraint, found.constraint))
+        for message in found.messages:
+            report.add((node, SH.resultMessage, message))
+    return report
+
+
+def _copy_subtree(source: Graph, node: Node, target: Graph) -> None:
+    """Copy the triples of blank node ``node`` (a path) and of the blank nodes it leads to."""
+    if not isinstance(node, BNode) or (node, None, None) in target:
+        return
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        _copy_subtree(source, o, target)
+
+
+def validate_graph(data: Graph, compiled: CompiledShapes, shapes: Graph) -> Graph:
+    """Validate ``data`` against ``compiled`` (compiled from ``shapes``); return the report.
+
+    :raises UnsupportedFeature: when the data holds literals Oxigraph cannot tell apart.
+    """
+    validator = OxigraphValidator(data)
+    return report_graph(validator.validate(compiled), shapes)
