@@ -1,0 +1,182 @@
+"""The Oxigraph SHACL engine gives pyshacl's results: same results, same conformance.
+
+Each dataset is validated by both engines and the full results compared (focus node, path,
+value, severity, source shape, constraint component, message, as sorted lists): the shipped
+dataset, every fixture of ``tests/shapes/{invalid,valid}/`` (batched as in ``test_shapes.py``),
+a synthetic dataset and a copy of it with violations injected. Shapes with a feature the engine
+does not implement fall back to pyshacl (``auto``) or are refused (``oxigraph``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from shapes_support import INVALID, VALID, load_fixture, with_context
+
+from imtkg.dataset import load_dataset
+from imtkg.namespaces import GRAPH, ID, IMT, SCHEMA, SH
+from imtkg.shacl_shapes import UnsupportedFeature, compile_shapes
+from imtkg.validation import (
+    IMTSH,
+    EngineUnavailable,
+    ValidationOutcome,
+    load_shapes,
+    validate_dataset,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import synthetic  # noqa: E402 - bench/ is not a package
+
+
+def result_rows(outcome: ValidationOutcome) -> list[tuple]:
+    """Return the comparable results of an outcome, sorted."""
+    return sorted(
+        (
+            str(r.focus_node),
+            r.path or "",
+            repr(r.value),
+            r.severity,
+            str(r.source_shape),
+            str(r.constraint_component),
+            r.message,
+        )
+        for r in outcome.results
+    )
+
+
+def assert_same(dataset: Dataset) -> ValidationOutcome:
+    """Validate ``dataset`` with both engines; assert equal results; return the fast outcome."""
+    fast = validate_dataset(dataset, engine="oxigraph")
+    reference = validate_dataset(dataset, engine="pyshacl")
+    assert fast.engine == "oxigraph" and reference.engine == "pyshacl"
+    assert result_rows(fast) == result_rows(reference)
+    assert fast.conforms == reference.conforms
+    assert (None, SH.conforms, Literal(fast.conforms)) in fast.report
+    return fast
+
+
+def test_shipped_dataset():
+    """The shipped dataset: same results (it conforms)."""
+    assert assert_same(load_dataset()).conforms
+
+
+def fixture_datasets() -> list:
+    """The fixtures' datasets: those without named graphs in one batch, the others one by one."""
+    fixtures = [load_fixture(p) for p in INVALID + VALID]
+    together = [f for f in fixtures if not f.has_named_graphs]
+    alone = [f for f in fixtures if f.has_named_graphs]
+    return [
+        pytest.param(lambda: with_context(*(f.data for f in together)), id="batch"),
+        *(pytest.param(lambda f=f: with_context(f.data), id=f.name) for f in alone),
+    ]
+
+
+@pytest.mark.parametrize("make_dataset", fixture_datasets())
+def test_shape_fixtures(make_dataset):
+    """Every invalid and valid fixture: same results."""
+    assert_same(make_dataset())
+
+
+@pytest.fixture(scope="module")
+def synthetic_dataset() -> Dataset:
+    """A synthetic dataset of about 5k triples (ontology included)."""
+    return synthetic.generate(5000, seed=3)
+
+
+def test_synthetic_dataset(synthetic_dataset):
+    """A synthetic dataset: same results."""
+    assert_same(synthetic_dataset)
+
+
+def instances(dataset: Dataset, cls: URIRef) -> list:
+    """Return the instances of ``cls`` stated in the dataset's graphs, sorted."""
+    return sorted({s for g in dataset.graphs() for s in g.subjects(RDF.type, cls)}, key=str)
+
+
+def broken(dataset: Dataset) -> Dataset:
+    """Return a copy of ``dataset`` with violations and warnings of many kinds injected."""
+    copy = Dataset()
+    for graph in dataset.graphs():
+        target = copy.graph(graph.identifier)
+        for triple in graph:
+            target.add(triple)
+    facts = copy.graph(GRAPH["synthetic-broken"])  # a graph missing from the catalogue
+    schools = instances(copy, IMT.EngineeringSchool)
+    events = instances(copy, SCHEMA.Event)
+    figures = instances(copy, IMT.Figure)
+    school, other = schools[0], schools[1]
+    for graph in copy.graphs():
+        graph.remove((school, RDFS.label, None))  # no English label
+    facts.add((other, RDFS.label, Literal("Second", lang="en")))  # two English labels
+    facts.add((other, RDFS.label, Literal("Zweite", lang="de-AT")))
+    facts.add((other, SCHEMA.foundingDate, Literal("20 May", datatype=XSD.date)))  # ill-typed
+    facts.add((other, SCHEMA.foundingDate, Literal("1990", datatype=XSD.gYear)))  # 2 dates
+    facts.add((other, IMT.hasSchools, school))  # undeclared property
+    facts.add((other, SCHEMA.sameAs, URIRef("https://example.org/not-wikidata")))
+    facts.add((other, IMT.composition, Literal("board", lang="it")))
+    facts.add((other, SCHEMA.alternateName, school))  # a link where text is expected
+    facts.add((school, SCHEMA.location, Literal("Brest")))  # a literal where a place is
+    facts.add((school, IMT.partnerOf, ID["synthetic/nowhere"]))  # dangling, undeclared
+    facts.add((ID["synthetic/Bad_IRI"], RDFS.label, Literal("Bad IRI", lang="en")))
+    if events:
+        facts.add((events[0], SCHEMA.startDate, Literal("2030-01-01", datatype=XSD.date)))
+        facts.add((events[0], SCHEMA.endDate, Literal("2020-01-01", datatype=XSD.date)))
+    for figure in figures[:2]:
+        facts.add((figure, IMT.minValue, Literal("3.50", datatype=XSD.decimal)))
+        facts.add((figure, IMT.maxValue, Literal(-2)))
+    return copy
+
+
+def test_broken_synthetic_dataset(synthetic_dataset):
+    """A synthetic dataset with injected violations: same results, and it does not conform."""
+    outcome = assert_same(broken(synthetic_dataset))
+    assert not outcome.conforms
+    components = {r.constraint_component for r in outcome.results}
+    assert {
+        SH.QualifiedMinCountConstraintComponent,
+        SH.UniqueLangConstraintComponent,
+        SH.DatatypeConstraintComponent,
+        SH.SPARQLConstraintComponent,
+        SH.PatternConstraintComponent,
+    } <= components
+
+
+def closed_shapes() -> Graph:
+    """The shipped shapes plus a closed shape (sh:closed is not implemented by the engine)."""
+    shapes = Graph()
+    for triple in load_shapes():
+        shapes.add(triple)
+    shapes.add((IMTSH.ClosedPlaceShape, RDF.type, SH.NodeShape))
+    shapes.add((IMTSH.ClosedPlaceShape, SH.targetClass, SCHEMA.Place))
+    shapes.add((IMTSH.ClosedPlaceShape, SH.closed, Literal(True)))
+    return shapes
+
+
+def test_unsupported_feature_is_named():
+    """Compiling shapes with sh:closed names the feature."""
+    with pytest.raises(UnsupportedFeature, match="sh:closed"):
+        compile_shapes(closed_shapes())
+
+
+def test_unsupported_feature_falls_back_or_fails(caplog):
+    """auto falls back to pyshacl (and logs why); oxigraph refuses, naming the feature."""
+    fixture = with_context(load_fixture(VALID[0]).data)
+    with caplog.at_level("INFO", logger="imtkg.validation"):
+        outcome = validate_dataset(fixture, shapes=closed_shapes())
+    assert outcome.engine == "pyshacl"
+    assert "sh:closed" in caplog.text
+    with pytest.raises(EngineUnavailable, match="sh:closed"):
+        validate_dataset(fixture, shapes=closed_shapes(), engine="oxigraph")
+
+
+def test_auto_uses_the_fast_engine_unless_inference():
+    """auto picks Oxigraph for the shipped shapes, pyshacl with RDFS inference."""
+    fixture = with_context(load_fixture(VALID[0]).data)
+    assert validate_dataset(fixture).engine == "oxigraph"
+    with pytest.raises(EngineUnavailable, match="inference"):
+        validate_dataset(fixture, inference="rdfs", engine="oxigraph")
