@@ -4,7 +4,8 @@ again at every start (issue 7).
 The outcome (:mod:`imtkg.conformance`: ``valid`` or ``invalid`` and the report's text) of the
 dataset of version digest ``D`` is kept in ``<cache dir>/validation/<key>.json``, where ``key``
 digests ``D``, the shapes files (names and bytes), and the code and libraries' versions
-(:func:`imtkg.startup_cache.code_digest`, pyshacl's and the validation modules included). The
+(:func:`imtkg.startup_cache.code_digest`, pyshacl's and the validation modules included, and
+:func:`engine_digest`, the sources of the Oxigraph SHACL engine). The
 file carries its key and a SHA-256 of its content; a file that is unreadable, of another key or
 whose digest does not match is deleted and the dataset validated again. Files are written
 atomically (temporary + rename).
@@ -28,13 +29,24 @@ from .startup_cache import code_digest
 log = logging.getLogger(__name__)
 
 VALIDATION_DIR = "validation"
+#: the modules of the Oxigraph SHACL engine, whose sources are part of the key
+ENGINE_MODULES = ("shacl_engine.py", "shacl_shapes.py")
 #: outcome files kept (the most recent ones)
 KEEP_FILES = 16
 
 
+def engine_digest(folder: Path | None = None) -> str:
+    """Return a digest of the SHACL engine's sources (:data:`ENGINE_MODULES` of ``folder``)."""
+    folder = folder or Path(__file__).resolve().parent
+    sha = hashlib.sha256()
+    for name in ENGINE_MODULES:
+        sha.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
 def validation_key(dataset_digest: str, shapes_dir: Path | None = None) -> str:
     """Return the cache key of the outcome of validating dataset ``dataset_digest``."""
-    sha = hashlib.sha256(f"{dataset_digest} {code_digest()}".encode())
+    sha = hashlib.sha256(f"{dataset_digest} {code_digest()} {engine_digest()}".encode())
     for path in turtle_files(shapes_dir or resource_dir("shapes")):
         sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return sha.hexdigest()

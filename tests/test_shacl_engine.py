@@ -180,3 +180,18 @@ def test_auto_uses_the_fast_engine_unless_inference():
     assert validate_dataset(fixture).engine == "oxigraph"
     with pytest.raises(EngineUnavailable, match="inference"):
         validate_dataset(fixture, inference="rdfs", engine="oxigraph")
+
+
+def test_engine_code_is_part_of_the_validation_cache_key(tmp_path, monkeypatch):
+    """Editing the engine's code changes the key of cached SHACL outcomes."""
+    from imtkg import validation_cache
+
+    for name in validation_cache.ENGINE_MODULES:
+        (tmp_path / name).write_bytes(Path(validation_cache.__file__).with_name(name).read_bytes())
+    before = validation_cache.engine_digest(tmp_path)
+    with (tmp_path / "shacl_engine.py").open("a") as module:
+        module.write("# edited\n")
+    assert validation_cache.engine_digest(tmp_path) != before
+    key = validation_cache.validation_key("digest")
+    monkeypatch.setattr(validation_cache, "engine_digest", lambda: "edited engine")
+    assert validation_cache.validation_key("digest") != key
