@@ -36,13 +36,18 @@ class HttpError(Exception):
     """A non-2xx answer."""
 
 
-def build_request(url: str, accept: str) -> tuple[str, int, bytes]:
-    """Return the host, port and bytes of a keep-alive GET of ``url``."""
+def build_request(url: str, accept: str, no_cache: bool = False) -> tuple[str, int, bytes]:
+    """Return the host, port and bytes of a keep-alive GET of ``url``.
+
+    :param no_cache: send ``Cache-Control: no-cache``, so that a server's cache of responses
+        must not answer and every request runs the query.
+    """
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
+    extra = "Cache-Control: no-cache\r\n" if no_cache else ""
     request = (
         f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: {accept}\r\n"
-        "Accept-Encoding: identity\r\nConnection: keep-alive\r\n\r\n"
+        f"Accept-Encoding: identity\r\n{extra}Connection: keep-alive\r\n\r\n"
     )
     return parts.hostname or "127.0.0.1", parts.port or 80, request.encode("ascii")
 
@@ -106,10 +111,15 @@ class Client:
 
 
 async def run(
-    url: str, concurrency: int, duration: float, max_requests: int, accept: str
+    url: str,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    accept: str,
+    no_cache: bool = False,
 ) -> dict:
     """Load ``url`` with ``concurrency`` clients; return the figures (see the module docstring)."""
-    host, port, request = build_request(url, accept)
+    host, port, request = build_request(url, accept, no_cache)
     clients = [Client(host, port, request) for _ in range(concurrency)]
     errors: list[str] = []
     await asyncio.gather(*(c.send() for c in clients))  # warm-up: connections, first plans
@@ -155,8 +165,8 @@ def summarise(latencies: list[float], errors: list[str], elapsed: float) -> dict
 
 
 async def run_jobs(jobs: list[dict]) -> None:
-    """Run each job in turn (keys: url, concurrency, duration, max_requests, accept) and print
-    one JSON line per job: the job's ``name`` and its figures."""
+    """Run each job in turn (keys: url, concurrency, duration, max_requests, accept, no_cache)
+    and print one JSON line per job: the job's ``name`` and its figures."""
     for job in jobs:
         figures = await run(
             job["url"],
@@ -164,6 +174,7 @@ async def run_jobs(jobs: list[dict]) -> None:
             float(job.get("duration", 3.0)),
             int(job.get("max_requests", 100_000)),
             job.get("accept", DEFAULT_ACCEPT),
+            bool(job.get("no_cache", False)),
         )
         print(json.dumps({"name": job.get("name", ""), **figures}), flush=True)
 
@@ -178,6 +189,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=3.0, help="seconds of load")
     parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--accept", default=DEFAULT_ACCEPT)
+    parser.add_argument(
+        "--no-cache", action="store_true", help="send Cache-Control: no-cache (run every query)"
+    )
     args = parser.parse_args()
     if args.jobs:
         asyncio.run(run_jobs(json.load(sys.stdin)))
@@ -190,6 +204,7 @@ def main() -> None:
         "duration": args.duration,
         "max_requests": args.max_requests,
         "accept": args.accept,
+        "no_cache": args.no_cache,
     }
     asyncio.run(run_jobs([job]))
 

@@ -98,14 +98,21 @@ def count_rows(url: str) -> int | None:
     return len(json.loads(answer.data)["results"]["bindings"])
 
 
-def load(server: servers.Server, mix: dict[str, str], duration: float) -> dict:
-    """Measure every query of ``mix`` on ``server`` at every concurrency, from a child process."""
+def load(
+    server: servers.Server, mix: dict[str, str], duration: float, no_cache: bool = False
+) -> dict:
+    """Measure every query of ``mix`` on ``server`` at every concurrency, from a child process.
+
+    :param no_cache: send ``Cache-Control: no-cache``, so that our server runs every query
+        instead of answering repeats from its response cache.
+    """
     jobs = [
         {
             "name": f"{query}\t{level}",
             "url": server.url(text),
             "concurrency": concurrency,
             "duration": duration,
+            "no_cache": no_cache,
         }
         for query, text in mix.items()
         for level, concurrency in CONCURRENCY.items()
@@ -189,6 +196,10 @@ def run_size(name: str, args: argparse.Namespace, work: Path) -> dict:
             print(f"{name}: loading {server_name}", file=sys.stderr, flush=True)
             for query, figures in load(server, mix, args.duration).items():
                 size["queries"].setdefault(query, {})[server_name] = figures
+        # ours again, every query run (no response cache): what a stream of distinct queries costs
+        print(f"{name}: loading ours with Cache-Control: no-cache", file=sys.stderr, flush=True)
+        for query, figures in load(running["ours"], mix, args.duration, no_cache=True).items():
+            size["queries"].setdefault(query, {})["ours_uncached"] = figures
         for server_name in ("oxigraph", "naive"):
             if server_name in running:
                 size["memory"][server_name] = running[server_name].memory()
