@@ -8,6 +8,10 @@
   of ``graph/``, each named graph must be described in the ``graph:sources`` catalogue (give
   ``graph/sources.ttl``, or a catalogue of your own, among the files).
 
+``--engine`` picks the SHACL validator: ``auto`` (the default: the Oxigraph engine of
+:mod:`imtkg.shacl_engine`, or pyshacl when the shapes need a feature it does not implement),
+``oxigraph`` (an error naming the feature when it cannot) or ``pyshacl`` (the reference).
+
 Exit status: 0 when the data conforms (warnings allowed) and OWL RL finds no inconsistency,
 1 otherwise, 2 when an input cannot be read (the message names the file and the line).
 """
@@ -27,7 +31,7 @@ from .dataset import graph_files, load_dataset, new_dataset, ontology_files
 from .loading import QUAD_FORMATS, format_for_path, parse_file, parse_quads_file
 from .namespaces import ONTOLOGY_GRAPH, graph_iri_for
 from .rdf_terms import format_triple
-from .validation import short, validate_dataset
+from .validation import ENGINES, EngineUnavailable, short, validate_dataset
 from .validation_report import format_text
 
 #: ``--format`` name -> rdflib serializer of the standard SHACL validation report
@@ -111,7 +115,15 @@ def inconsistency_lines(inconsistencies: list[Inconsistency]) -> list[str]:
     is_flag=True,
     help="Validate the FILES together with the shipped graph (a contribution in context).",
 )
-def validate(files: tuple[Path, ...], fmt: str, with_shipped: bool) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="SHACL validator: the fast Oxigraph engine, pyshacl (the reference), or auto "
+    "(Oxigraph unless the shapes use a feature it does not implement).",
+)
+def validate(files: tuple[Path, ...], fmt: str, with_shipped: bool, engine: str) -> None:
     """Validate the shipped graph, or FILES, against the SHACL shapes (and OWL RL consistency).
 
     Exit status: 0 conforms (warnings allowed), 1 violations or inconsistencies, 2 unreadable
@@ -124,7 +136,10 @@ def validate(files: tuple[Path, ...], fmt: str, with_shipped: bool) -> None:
         dataset, origins = files_dataset(files, with_shipped)
     else:
         dataset, origins = shipped_dataset()
-    outcome = validate_dataset(dataset, origins=origins)
+    try:
+        outcome = validate_dataset(dataset, origins=origins, engine=engine)
+    except EngineUnavailable as exc:
+        raise click.UsageError(str(exc)) from exc
     inconsistencies = find_inconsistencies(dataset)
     if fmt == "text":
         click.echo(format_text(outcome, origins), nl=False)

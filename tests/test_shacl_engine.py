@@ -195,3 +195,17 @@ def test_engine_code_is_part_of_the_validation_cache_key(tmp_path, monkeypatch):
     key = validation_cache.validation_key("digest")
     monkeypatch.setattr(validation_cache, "engine_digest", lambda: "edited engine")
     assert validation_cache.validation_key("digest") != key
+
+
+def test_validate_command_engines_print_the_same_report():
+    """imtkg validate --engine oxigraph|pyshacl print the same report of the shipped graph."""
+    from click.testing import CliRunner
+
+    from imtkg.cli import main
+
+    outputs = {}
+    for engine in ("oxigraph", "pyshacl"):
+        result = CliRunner().invoke(main, ["validate", "--engine", engine])
+        assert result.exit_code == 0, result.output
+        outputs[engine] = result.output
+    assert outputs["oxigraph"] == outputs["pyshacl"]
