@@ -166,8 +166,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_imtkg_serve_command(tmp_path):
-    """`imtkg serve` configured by environment answers /health and queries, logs its summary."""
+@pytest.mark.parametrize("http_server", ["granian", "waitress"])
+def test_imtkg_serve_command(tmp_path, http_server):
+    """`imtkg serve` configured by environment answers /health and queries, logs its summary,
+    and stops on SIGTERM, with either HTTP server."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -175,6 +177,7 @@ def test_imtkg_serve_command(tmp_path):
         IMTKG_ONTOLOGY_DIR=str(ONTOLOGY_DIR),
         IMTKG_GRAPH_DIR=str(GRAPH_DIR),
         IMTKG_WORKERS="1",
+        IMTKG_HTTP_SERVER=http_server,
     )
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
@@ -198,9 +201,19 @@ def test_imtkg_serve_command(tmp_path):
             assert json.loads(body)["status"] == "ready"
             status, body, _ = http_get(query_url(f"http://127.0.0.1:{port}", CITY_QUERY))
             assert status == 200
+            assert [row["city"]["value"] for row in json.loads(body)["results"]["bindings"]] == (
+                CITIES
+            )
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as answer:
+                # granian names itself; waitress sends the ident `imtkg serve` gives it
+                assert (
+                    answer.headers["Server"]
+                    == {"granian": "granian", "waitress": "imtkg"}[http_server]
+                )
         finally:
             process.terminate()
             process.wait(20)
+        assert process.returncode is not None
     text = log_path.read_text(encoding="utf-8")
     assert "ready: " in text and " triples in 4 graphs" in text
     assert '"path": "/sparql"' in text
