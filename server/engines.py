@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .disk_store import open_disk_store
 from .errors import ImtKgError
@@ -29,7 +30,9 @@ from .knowledge import KnowledgeGraph, load_knowledge_graph
 from .manifest import DatasetManifest, ManifestError, manifest_query
 from .prepared import input_version
 from .query_engine import Engine, QueryEngine, QueryError
-from .remote_engine import RemoteQueryEngine
+
+if TYPE_CHECKING:
+    from .remote_engine import RemoteQueryEngine
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +217,8 @@ def _disk_backend(config: Mapping[str, object], path: Path, start: bool = True) 
 
 def _remote_backend(config: Mapping[str, object], url: str) -> Backend:
     """Reach the remote engine, read the manifest ``imtkg push`` left there, query through it."""
+    from .remote_engine import RemoteQueryEngine  # urllib3 and friends, for this mode only
+
     engine = RemoteQueryEngine(
         url, graphs=None, concurrency=int(config["THREADS"]), **_pool_options(config)
     )

@@ -8,9 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from .closure_cache import add_inferred_graph_cached
 from .dataset import graph_files, load_dataset, ontology_files
-from .store import build_store
 
 
 @dataclass
@@ -27,6 +25,10 @@ def load_knowledge_graph(
     ontology_dir: Path | None = None, graph_dir: Path | None = None, reason: bool = True
 ) -> KnowledgeGraph:
     """Load ontology and data, add the OWL RL inferences (unless ``reason`` is false)."""
+    # imported here: the reasoner and store builder are not needed to reopen a cached store
+    from .closure_cache import add_inferred_graph_cached
+    from .store import build_store
+
     dataset = load_dataset(ontology_dir, graph_dir)
     inconsistencies = []
     if reason:  # the inferred graph is cached on disk (imtkg.closure_cache)

@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from pyld import jsonld
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from .describe import run_select
@@ -115,6 +114,8 @@ def serialize(quads: Iterable[ox.Quad], extension: str, context: dict, context_u
 
 def to_jsonld(quads: list[ox.Quad], context: dict, context_url: str) -> bytes:
     """Return compact JSON-LD of ``quads`` (named graphs kept) referring to ``context_url``."""
+    from pyld import jsonld  # imported here: 0.06 s of every server start otherwise
+
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
     # from_rdf's output is expanded JSON-LD already: compaction need not expand it again

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import URIRef
 
-from imtkg import cli as cli_module
+from imtkg import query_cli as cli_module
 from imtkg.cli import main
 from imtkg.rdf_terms import shorten
 
