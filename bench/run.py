@@ -74,7 +74,8 @@ def machine() -> str:
 def versions() -> dict[str, str]:
     """Return the versions of Python and of the libraries and servers compared."""
     found = {"python": platform.python_version()}
-    for name in ("pyoxigraph", "oxigraph", "rdflib", "owlrl", "pyshacl", "flask", "waitress"):
+    names = ("pyoxigraph", "oxigraph", "rdflib", "owlrl", "pyshacl", "flask", "granian", "waitress")
+    for name in names:
         try:
             found[name] = version(name)
         except Exception:  # noqa: BLE001 - a missing package is reported, not fatal
