@@ -236,3 +236,26 @@ def test_the_key_holds_the_host_the_request_named():
     call(cache, host="kg.example.org")
     call(cache, host="localhost:8000")
     assert inner.calls == 2
+
+
+@pytest.mark.parametrize(
+    "store, megabytes, installed",
+    [
+        ("memory", 64, True),
+        ("oxigraph:/tmp/store", 64, True),
+        ("memory", 0, False),
+        ("sparql:http://127.0.0.1:7878/query", 64, False),  # the engine's data may change
+    ],
+)
+def test_where_the_cache_is_installed(store, megabytes, installed):
+    from flask import Flask
+
+    from imtkg.app import install_response_cache
+
+    app = Flask(__name__)
+    app.config.update(STORE=store, RESPONSE_CACHE_MB=megabytes)
+    original = app.wsgi_app
+    install_response_cache(app)
+    assert isinstance(app.wsgi_app, ResponseCache) is installed
+    if installed:
+        assert app.wsgi_app.app is original and app.wsgi_app.max_bytes == megabytes * 2**20
