@@ -258,4 +258,4 @@ def test_where_the_cache_is_installed(store, megabytes, installed):
     install_response_cache(app)
     assert isinstance(app.wsgi_app, ResponseCache) is installed
     if installed:
-        assert app.wsgi_app.app is original and app.wsgi_app.max_bytes == megabytes * 2**20
+        assert app.wsgi_app.app == original and app.wsgi_app.max_bytes == megabytes * 2**20
