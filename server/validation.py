@@ -25,7 +25,7 @@ import logging
 import re
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +42,6 @@ from .loading import parse_file
 from .namespaces import BASE, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SD, SH
 from .paths import resource_dir, turtle_files
 from .rdf_terms import shorten
-from .reasoning import graphs_stating
 
 #: namespace of the shapes (``imtsh:``)
 IMTSH = Namespace(BASE + "shapes#")
@@ -217,19 +216,36 @@ def data_graph(dataset: Dataset, ontology: Graph | None = None) -> Graph:
     itself is not changed.
     """
     data = Graph()
+    for triple in data_triples(dataset, ontology):
+        data.add(triple)
+    return data
+
+
+def data_triples(dataset: Dataset, ontology: Graph | None = None) -> Iterator[tuple]:
+    """Yield the triples of :func:`data_graph` (some more than once), without building it."""
     for graph in dataset.graphs():
         if graph.identifier not in _NOT_DATA:
-            for triple in graph:
-                data.add(triple)
-    for triple in ontology if ontology is not None else ():
-        data.add(triple)
+            yield from graph
+    yield from ontology if ontology is not None else ()
     described = BNode()
-    data.add((described, RDF.type, SD.Dataset))
+    yield (described, RDF.type, SD.Dataset)
     for name in graphs_of_facts(dataset):
         entry = BNode()
-        data.add((described, SD.namedGraph, entry))
-        data.add((entry, SD.name, name))
-    return data
+        yield (described, SD.namedGraph, entry)
+        yield (entry, SD.name, name)
+
+
+class _AssertedView:
+    """The asserted triples of a dataset about a node, for labels, without a copy of the data."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        """Yield the objects of ``subject`` and ``predicate`` in the data's graphs."""
+        for _, _, obj, context in self.dataset.quads((subject, predicate, None, None)):
+            if getattr(context, "identifier", context) not in _NOT_DATA:
+                yield obj
 
 
 def ontology_of(dataset: Dataset) -> Graph:
@@ -266,12 +282,13 @@ def validate_dataset(
     started = time.monotonic()
     shapes = load_shapes() if shapes is None else shapes
     ontology = ontology_of(dataset) if ontology is None else ontology
-    data = data_graph(dataset, ontology)
-    report, used = None, "pyshacl"
+    report, used, data = None, "pyshacl", None
     if engine != "pyshacl":
-        report = _fast_report(data, shapes, inference, forced=engine == "oxigraph")
-        used = "oxigraph" if report is not None else used
+        report = _fast_report(dataset, ontology, shapes, inference, forced=engine == "oxigraph")
+        if report is not None:
+            used, data = "oxigraph", _AssertedView(dataset)
     if report is None:
+        data = data_graph(dataset, ontology)
         report = _pyshacl_report(data, shapes, ontology, inference)
     outcome = outcome_of(report, shapes, data, ontology, dataset, origins or {})
     outcome.seconds = time.monotonic() - started
@@ -280,15 +297,20 @@ def validate_dataset(
     return outcome
 
 
-def _fast_report(data: Graph, shapes: Graph, inference: str, forced: bool) -> Graph | None:
-    """Return the Oxigraph engine's report, or ``None`` (logged) when it cannot validate this."""
+def _fast_report(
+    dataset: Dataset, ontology: Graph, shapes: Graph, inference: str, forced: bool
+) -> Graph | None:
+    """Return the Oxigraph engine's report, or ``None`` (logged) when it cannot validate this.
+
+    The engine loads :func:`data_triples`, the very triples of the graph pyshacl validates.
+    """
     from .shacl_engine import validate_graph
     from .shacl_shapes import UnsupportedFeature
 
     try:
         if inference != "none":
             raise UnsupportedFeature(f"inference {inference!r}")
-        return validate_graph(data, compiled_shapes(shapes), shapes)
+        return validate_graph(data_triples(dataset, ontology), compiled_shapes(shapes), shapes)
     except UnsupportedFeature as exc:
         if forced:
             raise EngineUnavailable(f"the oxigraph engine cannot validate this: {exc}") from exc
@@ -342,7 +364,7 @@ def _pyshacl_report(data: Graph, shapes: Graph, ontology: Graph, inference: str)
 def outcome_of(
     report: Graph,
     shapes: Graph,
-    data: Graph,
+    data: Graph | _AssertedView,
     ontology: Graph,
     dataset: Dataset,
     origins: Mapping[URIRef, str],
@@ -524,7 +546,7 @@ def origin_graphs(
     if predicate is not None:
         inverse = path.startswith("^")
         triple = (value, predicate, focus) if inverse else (focus, predicate, value)
-        found = graphs_stating(dataset, triple) + _stating_in_default(dataset, triple)
+        found = _graphs_matching(dataset, triple)
     if not found:
         found = _graphs_matching(dataset, (focus, RDF.type, None)) or _graphs_matching(
             dataset, (focus, None, None)
@@ -534,18 +556,18 @@ def origin_graphs(
     return tuple(sorted(set(found), key=str))
 
 
-def _stating_in_default(dataset: Dataset, triple: tuple) -> list[URIRef]:
-    default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
-    return [DATASET_DEFAULT_GRAPH_ID] if triple in default else []
-
-
 def _graphs_matching(dataset: Dataset, pattern: tuple) -> list[URIRef]:
-    """Return the graphs (not graph:inferred) with a triple matching ``pattern``."""
-    return [
-        g.identifier
-        for g in dataset.graphs()
-        if g.identifier != INFERRED_GRAPH and isinstance(g.identifier, URIRef) and pattern in g
-    ]
+    """Return the graphs (not graph:inferred) with a triple matching ``pattern``.
+
+    The default graph counts (``DATASET_DEFAULT_GRAPH_ID``); one look-up in the dataset's
+    indexes, not one per graph.
+    """
+    found = []
+    for *_, context in dataset.quads((*pattern, None)):
+        name = getattr(context, "identifier", context)
+        if name != INFERRED_GRAPH and isinstance(name, URIRef):
+            found.append(name)
+    return list(dict.fromkeys(found))
 
 
 def _expand(path: str) -> URIRef | None:
