@@ -5,15 +5,17 @@ loaded into an in-memory :class:`pyoxigraph.Store`. Each shape's focus nodes are
 query per target and kept in a named graph of their own; then each constraint is one query over
 all the focus nodes at once (set-at-a-time), never one per focus node:
 
-* ``sh:class``, ``sh:nodeKind``, ``sh:datatype``, ``sh:minCount``/``maxCount``,
-  ``sh:minInclusive``, ``sh:languageIn``, ``sh:uniqueLang`` and ``sh:hasValue`` are SPARQL
-  filters or groups; ``sh:class`` sees subclass typing through ``rdfs:subClassOf*`` of the data
-  (which holds the ontology), as pyshacl does with its ``ont_graph``;
+* ``sh:class``, ``sh:nodeKind``, ``sh:datatype``, ``sh:minCount``/``maxCount``, the range
+  constraints, ``sh:languageIn``, ``sh:in``, ``sh:uniqueLang`` and ``sh:hasValue`` are SPARQL
+  filters or groups (:mod:`imtkg.shacl_sparql`); ``sh:class`` sees subclass typing through
+  ``rdfs:subClassOf*`` of the data (which holds the ontology), as pyshacl does with its
+  ``ont_graph``;
 * ``sh:datatype`` counts a literal as ill-typed when rdflib does (pyshacl's test), marked once at
-  load time; ``sh:pattern`` is Python's ``re.search`` on the values the query returns, as in
-  pyshacl;
+  load time; ``sh:pattern`` and ``sh:minLength``/``maxLength`` are pyshacl's Python tests on the
+  values the query returns;
 * ``sh:node``, ``sh:or``, ``sh:and``, ``sh:xone``, ``sh:not`` and qualified value shapes
-  validate the distinct value nodes against the referred shapes, again set-at-a-time;
+  validate the distinct value nodes against the referred shapes, again set-at-a-time (one
+  query with the filters combined when the referred shapes are only filters);
 * SHACL-SPARQL constraints run once with ``$this`` joined to the focus nodes; their messages are
   filled in as pyshacl fills them (``{?var}`` and ``{$this}`` with the value's text, no language).
 
@@ -28,8 +30,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,32 +38,20 @@ from rdflib.term import Node
 
 from .namespaces import SH
 from .shacl_shapes import CompiledShapes, Constraint, Shape, UnsupportedFeature
+from .shacl_sparql import (
+    COMPONENTS,
+    FILTERS,
+    ILL,
+    MEMBER,
+    NS,
+    conformance_filter,
+    datatype_ok,
+    length_ok,
+    sparql_messages,
+    string_of,
+)
 
-_NS = "urn:x-imtkg-shacl:"
-_MEMBER = ox.NamedNode(_NS + "member")
-_ILL = ox.NamedNode(_NS + "ill-typed")
-_LITERALS = ox.NamedNode(_NS + "literals")
-
-_NODE_KINDS = {
-    SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
-    SH.BlankNodeOrIRI: "!isLiteral(?v)", SH.BlankNodeOrLiteral: "!isIRI(?v)",
-    SH.IRIOrLiteral: "!isBlank(?v)",
-}  # fmt: skip
-_PYTHON_TYPES = {
-    XSD.string: (str, bytes), XSD.integer: int, XSD.float: float, XSD.decimal: Decimal,
-    XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
-}  # fmt: skip
-_COMPONENTS = {
-    "class": SH.ClassConstraintComponent, "datatype": SH.DatatypeConstraintComponent,
-    "nodeKind": SH.NodeKindConstraintComponent, "minCount": SH.MinCountConstraintComponent,
-    "maxCount": SH.MaxCountConstraintComponent, "pattern": SH.PatternConstraintComponent,
-    "minInclusive": SH.MinInclusiveConstraintComponent,
-    "languageIn": SH.LanguageInConstraintComponent,
-    "uniqueLang": SH.UniqueLangConstraintComponent, "hasValue": SH.HasValueConstraintComponent,
-    "node": SH.NodeConstraintComponent, "or": SH.OrConstraintComponent,
-    "and": SH.AndConstraintComponent, "xone": SH.XoneConstraintComponent,
-    "not": SH.NotConstraintComponent, "sparql": SH.SPARQLConstraintComponent,
-}  # fmt: skip
+_LITERALS = ox.NamedNode(NS + "literals")
 
 
 @dataclass(frozen=True)
@@ -81,14 +69,6 @@ class Found:
     component: URIRef
     constraint: Node | None
     messages: tuple[Node, ...]
-
-
-def datatype_ok(literal: Literal) -> bool:
-    """Tell whether ``literal`` matches its own datatype as pyshacl's ``sh:datatype`` tests it."""
-    if getattr(literal, "ill_typed", None) is True:
-        return False
-    expected = _PYTHON_TYPES.get(literal.datatype)
-    return expected is None or isinstance(literal.value, expected)
 
 
 class OxigraphValidator:
@@ -151,15 +131,15 @@ class OxigraphValidator:
         ]
         for number, literal in enumerate(literals):
             converted = terms[literal]
-            quads.append(ox.Quad(ox.NamedNode(f"{_NS}l{number}"), _MEMBER, converted, _LITERALS))
+            quads.append(ox.Quad(ox.NamedNode(f"{NS}l{number}"), MEMBER, converted, _LITERALS))
             if literal.datatype is not None and not datatype_ok(literal):
-                quads.append(ox.Quad(_ILL, _MEMBER, converted, _ILL))
+                quads.append(ox.Quad(ILL, MEMBER, converted, ILL))
             if literal.datatype == XSD.string and Literal(str(literal)) in terms:
                 raise UnsupportedFeature(f"a plain literal and its xsd:string twin ({literal!r})")
         self.store.bulk_extend(quads)
-        query = f"SELECT ?n ?l WHERE {{ GRAPH <{_LITERALS.value}> {{ ?n <{_MEMBER.value}> ?l }} }}"
+        query = f"SELECT ?n ?l WHERE {{ GRAPH <{_LITERALS.value}> {{ ?n <{MEMBER.value}> ?l }} }}"
         for row in self.store.query(query):
-            original = literals[int(row["n"].value[len(_NS) + 1 :])]
+            original = literals[int(row["n"].value[len(NS) + 1 :])]
             other = self._literals.setdefault(row["l"], original)
             if other != original:
                 raise UnsupportedFeature(
@@ -197,10 +177,10 @@ class OxigraphValidator:
         key = frozenset(nodes)
         graph = self._sets.get(key)
         if graph is None:
-            graph = ox.NamedNode(f"{_NS}set{len(self._sets)}")
-            self.store.extend(ox.Quad(graph, _MEMBER, n, graph) for n in nodes)
+            graph = ox.NamedNode(f"{NS}set{len(self._sets)}")
+            self.store.extend(ox.Quad(graph, MEMBER, n, graph) for n in nodes)
             self._sets[key] = graph
-        return f"GRAPH <{graph.value}> {{ <{graph.value}> <{_MEMBER.value}> ?this }}"
+        return f"GRAPH <{graph.value}> {{ <{graph.value}> <{MEMBER.value}> ?this }}"
 
     # -- shapes --------------------------------------------------------------------------------
 
@@ -249,7 +229,7 @@ class OxigraphValidator:
         return self._pairs[key]
 
     def _result(self, shape: Shape, kind: str, focus, value, origin=None) -> Found:
-        component = _COMPONENTS.get(kind, kind)
+        component = COMPONENTS.get(kind, kind)
         return Found(
             origin=focus if origin is None else origin,
             focus=self._to_rdflib(focus),
@@ -271,8 +251,8 @@ class OxigraphValidator:
     def _constraint(self, shape: Shape, c: Constraint, focus: str) -> list[Found]:
         kind, value = c.kind, c.value
         node_value = not shape.is_property  # a node shape's results name the focus as value
-        if kind in _FILTERS:
-            rows = self._violating(shape, focus, _FILTERS[kind](value))
+        if kind in FILTERS:
+            rows = self._violating(shape, focus, FILTERS[kind](value))
             return [self._result(shape, kind, f, v) for f, v in rows]
         if kind in ("minCount", "maxCount"):
             test = f"< {value}" if kind == "minCount" else f"> {value}"
@@ -307,7 +287,13 @@ class OxigraphValidator:
             return [
                 self._result(shape, kind, f, v)
                 for f, v in self.pairs(shape, focus)
-                if isinstance(v, ox.BlankNode) or not matcher.search(_string(self._to_rdflib(v)))
+                if isinstance(v, ox.BlankNode) or not matcher.search(string_of(self._to_rdflib(v)))
+            ]
+        if kind in ("minLength", "maxLength"):
+            return [
+                self._result(shape, kind, f, v)
+                for f, v in self.pairs(shape, focus)
+                if not length_ok(kind, value, self._to_rdflib(v))
             ]
         if kind in ("node", "not", "or", "and", "xone"):
             return self._logical(shape, kind, value, focus)
@@ -399,98 +385,14 @@ class OxigraphValidator:
                     shape=shape,
                     component=SH.SPARQLConstraintComponent,
                     constraint=c.node,
-                    messages=_sparql_messages(shape, sparql.messages, (t, p, value, row)),
+                    messages=sparql_messages(shape, sparql.messages, (t, p, value, row)),
                 )
             )
         return found
 
 
-def conformance_filter(shape: Shape) -> str | None:
-    """Return a SPARQL condition on ``?v`` true when ``?v`` conforms to ``shape``.
-
-    Only for node shapes whose constraints are all filters (``sh:datatype``, ``sh:class``...,
-    as the members of ``sh:or`` usually are); ``None`` for others, validated in full instead.
-    A filter that raises an error reports nothing, as in the query of the constraint itself.
-    """
-    if shape.deactivated:
-        return "true"
-    if shape.is_property or shape.properties:
-        return None
-    parts = []
-    for constraint in shape.constraints:
-        if constraint.kind not in _FILTERS:
-            return None
-        parts.append(f"!COALESCE(({_FILTERS[constraint.kind](constraint.value)}), false)")
-    return " && ".join(parts) or "true"
-
-
-def _string(term: Node) -> str:
-    """The text pyshacl matches a ``sh:pattern`` against."""
-    if isinstance(term, Literal) and term.value is not None and term.datatype in (
-        None, RDF.langString, XSD.string,
-    ):  # fmt: skip
-        return str(term.value)
-    return str(term)
-
-
 def _with_origin(result: Found, origin) -> Found:
     return Found(**{**result.__dict__, "origin": origin})
-
-
-def _class_filter(cls: Node) -> str:
-    return f"NOT EXISTS {{ ?v <{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} }}"
-
-
-def _datatype_filter(datatype: Node) -> str:
-    if datatype == RDFS.Literal:
-        return "!isLiteral(?v)"
-    if datatype == RDF.langString:
-        return '!isLiteral(?v) || LANG(?v) = ""'
-    return (
-        f'!isLiteral(?v) || LANG(?v) != "" || DATATYPE(?v) != {datatype.n3()} || '
-        f"EXISTS {{ GRAPH <{_ILL.value}> {{ <{_ILL.value}> <{_MEMBER.value}> ?v }} }}"
-    )
-
-
-def _languages_filter(languages: list[str]) -> str:
-    if "*" in languages:
-        return '!(isLiteral(?v) && LANG(?v) != "")'
-    listed = ", ".join(f'"{lang}"' for lang in languages)
-    return (
-        f'!(isLiteral(?v) && LANG(?v) != "" && (LCASE(LANG(?v)) IN ({listed}) || '
-        f'LCASE(STRBEFORE(CONCAT(LANG(?v), "-"), "-")) IN ({listed})))'
-    )
-
-
-_FILTERS = {
-    "class": _class_filter,
-    "datatype": _datatype_filter,
-    "nodeKind": lambda kind: f"!({_NODE_KINDS[kind]})",
-    "minInclusive": lambda low: f"!COALESCE(isLiteral(?v) && ?v >= {low.n3()}, false)",
-    "languageIn": _languages_filter,
-}
-
-
-def _sparql_messages(shape: Shape, templates: tuple, bound: tuple) -> tuple[Node, ...]:
-    """Fill in messages as pyshacl does: the constraint's templates, then the shape's."""
-    own = list(shape.messages)
-    out = [_filled(m, bound) for m in templates if m not in own]
-    out += [_filled(m, bound) for m in own]
-    return tuple(out)
-
-
-def _filled(message: Node, bound: tuple) -> Node:
-    if not isinstance(message, Literal):
-        return message
-    this, path, value, extra = bound
-    names = dict(extra)
-    for name, term in (("this", this), ("path", path), ("value", value)):
-        if term is not None:
-            names[name] = term
-    text = str(message.value)
-    for name, term in names.items():
-        text = re.sub(f"{{[?$]{name}}}", str(term), text)
-    return Literal(text)
 
 
 def report_graph(results: list[Found], shapes: Graph) -> Graph:

@@ -8,14 +8,16 @@ shapes its logical and shape-based constraints refer to. It compiles:
 * paths: predicates, ``sh:inversePath``, ``sh:alternativePath``, sequences and the
   ``sh:zeroOrMorePath``/``oneOrMorePath``/``zeroOrOnePath`` closures, into SPARQL property paths;
 * core constraints: ``sh:class``, ``sh:datatype``, ``sh:nodeKind``, ``sh:minCount``,
-  ``sh:maxCount``, ``sh:minInclusive``, ``sh:pattern`` (with ``sh:flags``), ``sh:languageIn``,
-  ``sh:uniqueLang``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``, ``sh:xone``,
+  ``sh:maxCount``, ``sh:minInclusive``/``minExclusive``/``maxInclusive``/``maxExclusive``,
+  ``sh:minLength``/``maxLength``, ``sh:pattern`` (with ``sh:flags``), ``sh:languageIn``,
+  ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``, ``sh:xone``,
   ``sh:not``, ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount``/``qualifiedMaxCount``;
 * SHACL-SPARQL constraints (``sh:sparql`` with ``sh:select``, ``sh:prefixes``/``sh:declare``,
   ``sh:message`` templates) whose query projects ``$this`` and has no sub-query nor other
   pre-bound variable.
 
-Anything else (``sh:closed``, ``sh:in``, ``sh:lessThanOrEquals``, ``sh:minLength``, rules,
+Anything else (``sh:closed``, ``sh:equals``, ``sh:lessThanOrEquals``, ``sh:datatype
+rdfs:Datatype``, rules,
 custom constraint components, a result-producing shape without ``sh:message``, whose generic
 pyshacl message the engine does not reproduce...) raises :class:`UnsupportedFeature`, naming the
 feature: the caller then validates with pyshacl instead. Nothing is skipped silently.
@@ -49,6 +51,9 @@ _DESCRIPTIVE = {
 _PARAMETERS = {
     SH["class"]: "class", SH.datatype: "datatype", SH.nodeKind: "nodeKind",
     SH.minCount: "minCount", SH.maxCount: "maxCount", SH.minInclusive: "minInclusive",
+    SH.minExclusive: "minExclusive", SH.maxInclusive: "maxInclusive",
+    SH.maxExclusive: "maxExclusive", SH["in"]: "in", SH.minLength: "minLength",
+    SH.maxLength: "maxLength",
     SH.pattern: "pattern", SH.flags: None, SH.languageIn: "languageIn",
     SH.uniqueLang: "uniqueLang", SH.hasValue: "hasValue", SH.node: "node", SH["or"]: "or",
     SH["and"]: "and", SH.xone: "xone", SH["not"]: "not",
@@ -250,8 +255,13 @@ class _Compiler:
                     found.append(Constraint(kind, sparql, value))
             elif kind == "datatype" and value == RDFS.Datatype:
                 raise UnsupportedFeature(f"sh:datatype rdfs:Datatype ({node})")
-            elif kind in ("minCount", "maxCount"):
+            elif kind in ("minCount", "maxCount", "minLength", "maxLength"):
                 found.append(Constraint(kind, int(value)))
+            elif kind == "in":
+                members = list(dict.fromkeys(Collection(g, value)))
+                if any(isinstance(m, BNode) for m in members):
+                    raise UnsupportedFeature(f"a blank node in sh:in ({node})")
+                found.append(Constraint(kind, members))
             else:
                 found.append(Constraint(kind, value))
         return found

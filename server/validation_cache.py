@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 VALIDATION_DIR = "validation"
 #: the modules of the Oxigraph SHACL engine, whose sources are part of the key
-ENGINE_MODULES = ("shacl_engine.py", "shacl_shapes.py")
+ENGINE_MODULES = ("shacl_engine.py", "shacl_shapes.py", "shacl_sparql.py")
 #: outcome files kept (the most recent ones)
 KEEP_FILES = 16
 
