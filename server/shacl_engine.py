@@ -359,13 +359,7 @@ class OxigraphValidator:
 
     def _sparql(self, shape: Shape, c: Constraint, focus: str, node_value: bool) -> list[Found]:
         sparql = c.value
-        query = f"{sparql.prefixes}\nSELECT * WHERE {{ {focus} {{ {sparql.select} }} }}"
-        try:
-            solutions = self.store.query(query)
-        except SyntaxError as exc:
-            raise UnsupportedFeature(
-                f"a SPARQL constraint Oxigraph cannot parse ({c.node})"
-            ) from exc
+        solutions = self.store.query(sparql.query(focus))
         names = [v.value for v in solutions.variables]
         found, seen = [], []
         for solution in solutions:

@@ -26,8 +26,10 @@ feature: the caller then validates with pyshacl instead. Nothing is skipped sile
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
@@ -98,6 +100,10 @@ class SparqlConstraint:
     select: str
     messages: tuple[Literal, ...]
 
+    def query(self, focus: str) -> str:
+        """Return the query run on the focus nodes ``focus`` (a pattern binding ``?this``)."""
+        return f"{self.prefixes}\nSELECT * WHERE {{ {focus} {{ {self.select} }} }}"
+
 
 @dataclass
 class Shape:
@@ -154,6 +160,7 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     targeted = [compiler.shape(node) for node in roots]
     for shape in targeted:
         _check_messages(shape)
+    _check_queries(compiler.done.values())
     return CompiledShapes([s for s in targeted if not s.deactivated])
 
 
@@ -173,6 +180,23 @@ def _check_messages(shape: Shape) -> None:
             raise UnsupportedFeature(f"a SPARQL constraint without sh:message ({constraint.node})")
     for prop in shape.properties:
         _check_messages(prop)
+
+
+def _check_queries(shapes: Iterable[Shape]) -> None:
+    """Refuse SPARQL targets and constraints that Oxigraph cannot parse (rdflib may)."""
+    empty = ox.Store()
+    for shape in shapes:
+        queries = [(select, shape.node) for select in shape.target_selects]
+        queries += [
+            (c.value.query("VALUES ?this { 1 }"), c.node)
+            for c in shape.constraints
+            if c.kind == "sparql"
+        ]
+        for query, node in queries:
+            try:
+                list(empty.query(query))
+            except SyntaxError as exc:
+                raise UnsupportedFeature(f"SPARQL Oxigraph cannot parse ({node}: {exc})") from exc
 
 
 def _short(term: Node) -> str:

@@ -260,3 +260,14 @@ def test_literals_oxigraph_cannot_tell_apart_fall_back():
     assert validate_dataset(dataset, shapes=shapes).engine == "pyshacl"
     with pytest.raises(EngineUnavailable, match="differ only in form"):
         validate_dataset(dataset, shapes=shapes, engine="oxigraph")
+
+
+def test_sparql_oxigraph_cannot_parse_is_unsupported():
+    """A SPARQL target in a syntax Oxigraph refuses is named, not an error at validation time."""
+    shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
+    target = URIRef(str(ID) + "test/extra/target")
+    shapes.add((IMTSH.ThingShape, SH.target, target))
+    shapes.add((target, RDF.type, SH.SPARQLTarget))
+    shapes.add((target, SH.select, Literal("SELECT ?this WHERE { ?this ?p ?o ")))
+    with pytest.raises(UnsupportedFeature, match="cannot parse"):
+        compile_shapes(shapes)
