@@ -157,7 +157,10 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
         for node in shapes.subjects(RDF.type, kind):
             if _is_shape(shapes, node):
                 roots[node] = None
-    targeted = [compiler.shape(node) for node in roots]
+    try:
+        targeted = [compiler.shape(node) for node in roots]
+    except (ValueError, TypeError, AttributeError) as exc:  # pyshacl says what is wrong with them
+        raise UnsupportedFeature(f"shapes the engine cannot read ({exc})") from exc
     for shape in targeted:
         _check_messages(shape)
     _check_queries(compiler.done.values())

@@ -82,7 +82,7 @@ class EngineUnavailable(ImtKgError):
 
 
 class ValidationFailed(ImtKgError):
-    """pyshacl stopped on the data instead of reporting on it; the data was not validated."""
+    """The validator stopped on the data instead of reporting on it; it was not validated."""
 
 
 @dataclass(frozen=True)
