@@ -3,17 +3,23 @@
 The rdflib path (:func:`imtkg.knowledge.load_knowledge_graph`) parses every triple into rdflib
 terms (about 100 s for a million triples); this one never builds an rdflib dataset:
 
-1. **load**: each file is parsed by Oxigraph and its quads bulk-loaded into the store in one
-   pass (a quad file, ``.nq`` or ``.trig``, keeps its named graphs, a triple file goes to the
-   graph the caller names), while each triple is encoded as integers keyed by pyoxigraph term
-   (hashed in Rust; reading the quads back from an on-disk store would cost 30 µs a quad);
-2. **reason**: each *distinct* term is converted to rdflib once, and the fast OWL RL
-   engine (:class:`imtkg.rl_engine.RLClosure`) runs on the integers
-   (:meth:`~imtkg.rl_engine.RLClosure.from_encoded`), with owlrl as fallback when the input uses
+1. **load**: each file is parsed by Oxigraph (a quad file, ``.nq`` or ``.trig``, keeps its named
+   graphs, a triple file goes to the graph the caller names); each triple is encoded as
+   integers keyed by pyoxigraph term (hashed in Rust), and each quad handed to the store as
+   N-Quads text made from the terms' N-Triples text (:mod:`imtkg.bulk_terms`);
+2. **reason**: the fast OWL RL engine (:class:`imtkg.rl_engine.RLClosure`) runs on the integers
+   (:meth:`~imtkg.rl_engine.RLClosure.from_encoded`), reading as rdflib terms only those it
+   looks at (the schema, the literals it checks), with owlrl as fallback when the input uses
    vocabulary the fast engine does not implement, exactly as :func:`imtkg.reasoning.reason`;
 3. **write**: the hidden asserted-union graph (every distinct asserted triple, see
    :mod:`imtkg.store`) and ``graph:inferred`` (the closure's meaningful new triples, filtered by
    :func:`imtkg.reasoning.is_noise`) are added, straight from the encoded triples.
+
+The store is written once, by Oxigraph's bulk loader in a thread of its own
+(:class:`imtkg.bulk_writer.StoreWriter`) while this one parses and reasons: a million triples
+cost about 10 s of Oxigraph's time each for the named graphs, the union and the inferred graph.
+The graph sizes come from the encoding, not from counting the store. Python's cycle collector
+is paused throughout (millions of acyclic tuples).
 
 The result holds the same graphs as :func:`imtkg.store.build_store` over the rdflib path (tests
 check it). Each step shows its progress (:mod:`imtkg.progress`). An inconsistent graph raises
@@ -24,27 +30,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
+from rdflib import URIRef
 
+from .bulk_terms import LazyTerms, TermTable, to_rdflib
+from .bulk_writer import CHUNK_QUADS, StoreWriter, graph_suffix, load_chunks, nquads_chunks
 from .consistency import Inconsistency, InconsistentGraphError, violation_message
 from .errors import InputError
-from .manifest import count_graphs
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri_for
-from .progress import counted, progress
-from .reasoning import is_noise, owlrl_closure
-from .rl_engine import RESERVED, IntTriple, RLClosure
+from .progress import progress
+from .reasoning import encoded_noise, is_noise, owlrl_closure
+from .rl_engine import IntTriple, RLClosure, gc_paused
 from .store import ASSERTED_UNION, INTERNAL_GRAPHS, _to_ox
 
 log = logging.getLogger(__name__)
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+__all__ = ["BulkBuild", "build_store_from_files", "build_store_from_sources", "to_rdflib"]
 #: file suffix -> Oxigraph format, for files holding their own named graphs
 QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 #: file suffix -> Oxigraph format, for files of triples (loaded into a named graph)
@@ -100,29 +105,116 @@ def folder_sources(ontology_files: Iterable[Path], graph_files: Iterable[Path]) 
     ]
 
 
-def parse_sources(sources: Iterable[Source]) -> Iterator[ox.Quad]:
-    """Yield the quads of every source, triples of a triple file in the graph it names; quads
-    of the inferred and hidden graphs (a served store's dump given back as input) are skipped.
+class _Graphs:
+    """The graphs quads are read into: a small index for each, its N-Quads line end (``None``:
+    its quads go to the store as pyoxigraph quads) and its number of distinct triples."""
+
+    SKIPPED = -1
+
+    def __init__(self) -> None:
+        self.index: dict = {}
+        self.names: list[str | None] = []
+        self.suffixes: list[str | None] = []
+        self.sizes: list[int] = []
+        self._skipped = {str(INFERRED_GRAPH), *INTERNAL_GRAPHS}
+
+    def add(self, graph) -> int:
+        """Index the new graph term ``graph`` (a dump's derived graphs are skipped)."""
+        if isinstance(graph, ox.NamedNode) and graph.value in self._skipped:
+            number = self.index[graph] = self.SKIPPED
+            return number
+        name = graph.value if isinstance(graph, ox.NamedNode) else None
+        number = self.index[graph] = len(self.names)
+        self.names.append(name)
+        blank = isinstance(graph, ox.BlankNode)
+        self.suffixes.append(None if blank else graph_suffix(name))
+        self.sizes.append(0)
+        return number
+
+    def counts(self) -> dict[str, int]:
+        """Return named graph IRI -> distinct triples, for the graphs holding some."""
+        return {n: size for n, size in zip(self.names, self.sizes, strict=True) if n and size}
+
+
+def _read_sources(
+    sources: Iterable[Source], table: TermTable, writer: StoreWriter, bar
+) -> tuple[dict[IntTriple, int], dict[str, int]]:
+    """Parse every source, hand its quads to ``writer`` and encode its triples.
+
+    A quad file keeps its named graphs (those of a served store's dump given back as input,
+    inferred and hidden, are skipped); the triples of a triple file go to the graph it names.
+    Return each distinct asserted triple -> the index of the first graph stating it, and the
+    named graphs -> their number of distinct triples.
 
     :raises InputError: naming the file (and the line) that cannot be read or parsed.
     """
-    skipped = {str(INFERRED_GRAPH), *INTERNAL_GRAPHS}
+    graphs = _Graphs()
+    asserted: dict[IntTriple, int] = {}
+    repeats: set[tuple[int, IntTriple]] = set()  # (graph, triple) stated again elsewhere
+    ids, code, texts, blank = table.ids, table.code, table.texts, table.blank
+    graph_index, suffixes, sizes = graphs.index, graphs.suffixes, graphs.sizes
+    lines: list[str] = []
+    quads: list[ox.Quad] = []
     for path, graph in sources:
         suffix = path.suffix.lower()
         fmt = QUAD_FORMATS.get(suffix) or TRIPLE_FORMATS.get(suffix)
         target = ox.NamedNode(graph) if graph is not None and suffix not in QUAD_FORMATS else None
         try:
             for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
-                if target is not None:
-                    yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
-                elif not (
-                    isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in skipped
-                ):
-                    yield quad
+                g = target if target is not None else quad.graph_name
+                number = graph_index.get(g)
+                if number is None:
+                    number = graphs.add(g)
+                if number < 0:
+                    continue
+                term = quad.subject
+                s = ids.get(term)
+                if s is None:
+                    s = code(term)
+                term = quad.predicate
+                p = ids.get(term)
+                if p is None:
+                    p = code(term)
+                term = quad.object
+                o = ids.get(term)
+                if o is None:
+                    o = code(term)
+                triple = (s, p, o)
+                first = asserted.get(triple)
+                if first is None:
+                    asserted[triple] = number
+                    sizes[number] += 1
+                elif first != number and (number, triple) not in repeats:
+                    repeats.add((number, triple))
+                    sizes[number] += 1
+                end = suffixes[number]
+                if end is None or (blank and (s in blank or o in blank)):
+                    quads.append(quad if target is None else ox.Quad(*triple_terms(quad), g))
+                    if len(quads) >= CHUNK_QUADS:
+                        writer.extend(quads)
+                        bar.update(len(quads))
+                        quads = []
+                else:
+                    lines.append(f"{texts[s]} {texts[p]} {texts[o]}{end}")
+                    if len(lines) >= CHUNK_QUADS:
+                        writer.load("".join(lines).encode())
+                        bar.update(len(lines))
+                        lines = []
         except SyntaxError as exc:
             raise InputError(str(path), f"syntax error: {exc}", _line(exc)) from None
         except OSError as exc:
             raise InputError(str(path), f"cannot read file: {exc}") from None
+    if lines:
+        writer.load("".join(lines).encode())
+    if quads:
+        writer.extend(quads)
+    bar.update(len(lines) + len(quads))
+    return asserted, graphs.counts()
+
+
+def triple_terms(quad: ox.Quad) -> tuple:
+    """Return the subject, predicate and object of ``quad``."""
+    return quad.subject, quad.predicate, quad.object
 
 
 def _line(exc: SyntaxError) -> int | None:
@@ -130,89 +222,46 @@ def _line(exc: SyntaxError) -> int | None:
     return exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
 
 
-def to_rdflib(term) -> Node:
-    """Return the rdflib term of a pyoxigraph term (plain literals stay without a datatype, as
-    rdflib's parsers make them)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == XSD_STRING else Literal(term.value, datatype=datatype)
-
-
-class TermTable:
-    """Integer ids of pyoxigraph terms, with each term's rdflib equivalent (first ids: RESERVED)."""
-
-    def __init__(self) -> None:
-        self.ox_terms: list = [_to_ox(term) for term in RESERVED]
-        self.ids: dict = {term: number for number, term in enumerate(self.ox_terms)}
-
-    def encode_one(self, quad: ox.Quad) -> IntTriple:
-        """Return the encoded triple of ``quad``, adding its new terms to the table."""
-        ids, terms = self.ids, self.ox_terms
-        s, p, o = ids.get(quad.subject), ids.get(quad.predicate), ids.get(quad.object)
-        if s is None:
-            s = ids[quad.subject] = len(terms)
-            terms.append(quad.subject)
-        if p is None:
-            p = ids[quad.predicate] = len(terms)
-            terms.append(quad.predicate)
-        if o is None:
-            o = ids[quad.object] = len(terms)
-            terms.append(quad.object)
-        return (s, p, o)
-
-    def rdflib_terms(self) -> list[Node]:
-        """Return the rdflib term of every id (RESERVED first)."""
-        return list(RESERVED) + [to_rdflib(t) for t in self.ox_terms[len(RESERVED) :]]
-
-
 def build_store_from_sources(
     sources: Iterable[Source], path: Path | None = None, reason: bool = True
 ) -> BulkBuild:
     """Load ``sources`` into a new store (on disk at ``path``), reason, add the derived graphs.
 
+    The store is written by a :class:`~imtkg.bulk_writer.StoreWriter` thread while this one
+    parses and reasons; ``seconds`` times this thread's steps, ``write`` being the wait for the
+    writer at the end.
+
     :raises InputError: when a file cannot be parsed.
     :raises InconsistentGraphError: when the reasoner finds the graph inconsistent.
     """
     seconds: dict[str, float] = {}
-    started = time.perf_counter()
     store = ox.Store(str(path)) if path is not None else ox.Store()
     table = TermTable()
-    asserted: set[IntTriple] = set()
+    with gc_paused(), StoreWriter(store) as writer:
+        started = time.perf_counter()
+        with progress("loading") as bar:
+            asserted, graphs = _read_sources(sources, table, writer, bar)
+        _write_triples(writer, table, asserted, ASSERTED_UNION)
+        graphs[ASSERTED_UNION] = len(asserted)
+        seconds["load"] = time.perf_counter() - started
 
-    def remembered(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-        """Pass the quads on to the store, keeping their encoded triples."""
-        add, encode = asserted.add, table.encode_one
-        for quad in quads:
-            add(encode(quad))
-            yield quad
+        started = time.perf_counter()
+        engine, inferred = _reason(table, asserted) if reason else ("none", [])
+        del asserted  # the writer keeps it until it has written the union graph
+        if engine == "owlrl":
+            writer.extend([ox.Quad(*t, ox.NamedNode(str(INFERRED_GRAPH))) for t in inferred])
+        else:
+            _write_triples(writer, table, inferred, str(INFERRED_GRAPH))
+        graphs[str(INFERRED_GRAPH)] = len(inferred)
+        seconds["reason"] = time.perf_counter() - started
 
-    with progress("loading") as bar:
-        store.bulk_extend(counted(remembered(parse_sources(sources)), bar))
-    seconds["load"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    engine, inferred = _reason(table, asserted) if reason else ("none", [])
-    seconds["reason"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    terms = table.ox_terms
-    union, inferred_graph = ox.NamedNode(ASSERTED_UNION), ox.NamedNode(str(INFERRED_GRAPH))
-    total = len(asserted) + len(inferred)
-    with progress("writing the union and inferred graphs", total=total) as bar:
-        quads = chain(
-            (ox.Quad(terms[s], terms[p], terms[o], union) for s, p, o in asserted),
-            (ox.Quad(s, p, o, inferred_graph) for s, p, o in inferred),
-        )
-        store.bulk_extend(counted(quads, bar))
-    store.flush()
-    graphs = count_graphs(store)
-    seconds["write"] = time.perf_counter() - started
-    return BulkBuild(store, graphs, engine, seconds)
+        started = time.perf_counter()
+        with progress("writing the store", unit="jobs"):
+            writer.close()
+        store.flush()
+        seconds["write"] = time.perf_counter() - started
+    sizes = {graph: size for graph, size in sorted(graphs.items()) if size}
+    return BulkBuild(store, sizes, engine, seconds)
 
 
 def build_store_from_files(
@@ -222,13 +271,32 @@ def build_store_from_files(
     return build_store_from_sources(dataset_sources(files), path, reason)
 
 
-def _reason(table: TermTable, asserted: set[IntTriple]) -> tuple[str, list[tuple]]:
-    """Return the engine used and the inferred triples (pyoxigraph terms), as
-    :func:`imtkg.reasoning.reason` computes them."""
-    with progress("converting the terms", unit="terms", total=len(table.ox_terms)) as bar:
-        terms = table.rdflib_terms()
-        bar.update(len(terms))
-    closure = RLClosure.from_encoded(terms, asserted)
+def _write_triples(writer: StoreWriter, table: TermTable, triples, graph: str) -> None:
+    """Hand ``writer`` the encoded ``triples`` for ``graph``: N-Quads text made in the writer
+    thread, chunk by chunk, and the few triples with a blank node as pyoxigraph quads."""
+    blank = table.blank
+    if blank:
+        name, terms = ox.NamedNode(graph), table.ox_terms
+        writer.extend(
+            [
+                ox.Quad(terms[s], terms[p], terms[o], name)
+                for s, p, o in triples
+                if s in blank or o in blank
+            ]
+        )
+        plain = (t for t in triples if t[0] not in blank and t[2] not in blank)
+    else:
+        plain = iter(triples)
+    writer.submit(load_chunks(nquads_chunks(plain, table.texts, graph_suffix(graph))))
+
+
+def _reason(table: TermTable, asserted: dict[IntTriple, int]) -> tuple[str, list[tuple]]:
+    """Return the engine used and the inferred triples, as :func:`imtkg.reasoning.reason`
+    computes them: encoded (fast engine), or as pyoxigraph terms (owlrl)."""
+    terms = LazyTerms(table)
+    with progress("indexing", total=len(asserted)) as bar:
+        closure = RLClosure.from_encoded(terms, asserted, table.checked_literals())
+        bar.update(len(asserted))
     fallback = closure.unsupported()
     if not fallback:
         with progress("reasoning (OWL 2 RL, fast engine)", total=len(asserted)) as bar:
@@ -248,12 +316,8 @@ def _reason(table: TermTable, asserted: set[IntTriple]) -> tuple[str, list[tuple
         raise InconsistentGraphError(
             [Inconsistency(v.rule, violation_message(v), v.triples) for v in violations]
         )
-    ox_terms, rank = table.ox_terms, closure.rank
-    inferred = [
-        (ox_terms[t[0]], ox_terms[t[1]], ox_terms[t[2]])
-        for t, level in rank.items()
-        if level > 0 and not is_noise((terms[t[0]], terms[t[1]], terms[t[2]]))
-    ]
+    noise = encoded_noise(terms)
+    inferred = [t for t, level in closure.rank.items() if level > 0 and not noise(*t)]
     return "fast", inferred
 
 

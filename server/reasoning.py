@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as Choice
 
@@ -45,6 +45,7 @@ from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from .namespaces import INFERRED_GRAPH
 from .rl_engine import RLClosure, RLViolation, Triple, is_builtin
@@ -133,6 +134,30 @@ def is_noise(triple: Triple) -> bool:
     """
     s, p, o = triple
     return _noise(term_flags(s), term_flags(p), term_flags(o), s == o)
+
+
+def encoded_noise(terms: Sequence[Node]) -> Callable[[int, int, int], bool]:
+    """Return :func:`is_noise` for triples encoded as codes of ``terms``; each term is read and
+    classified once, on first use (``terms`` may convert its terms lazily)."""
+    flags: dict[int, int] = {}
+
+    def flag(code: int) -> int:
+        found = flags.get(code)
+        if found is None:
+            found = flags[code] = term_flags(terms[code])
+        return found
+
+    def noise(s: int, p: int, o: int) -> bool:
+        fs, fp, fo = flags.get(s), flags.get(p), flags.get(o)
+        if fs is None:
+            fs = flag(s)
+        if fp is None:
+            fp = flag(p)
+        if fo is None:
+            fo = flag(o)
+        return _noise(fs, fp, fo, s == o)
+
+    return noise
 
 
 def meaningful_inferences(closure: RLClosure) -> set[Triple]:

@@ -29,7 +29,7 @@ derivation tree backwards.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -175,6 +175,11 @@ BUILTIN_NAMESPACES = (
     "http://www.w3.org/2001/XMLSchema#",
 )
 
+#: the datatypes (IRIs) whose literals :meth:`RLClosure.violations` checks (``dt-not-type``)
+LEXICALLY_CHECKED = frozenset(
+    str(datatype) for datatype in OWL_RL_Datatypes if AltXSDToPYTHON.get(datatype) is not None
+)
+
 _EMPTY: frozenset = frozenset()
 
 
@@ -315,8 +320,10 @@ class RLClosure:
     """
 
     def __init__(self, asserted: Iterable[Triple]) -> None:
-        self._terms: list[Node] = list(RESERVED)
-        self._ids: dict[Node, int] = {term: i for i, term in enumerate(RESERVED)}
+        self._terms: Sequence[Node] = list(RESERVED)
+        self._ids: dict[Node, int] | None = {term: i for i, term in enumerate(RESERVED)}
+        #: codes of the literals that may be ill-typed (None: look at every term)
+        self._literals: Iterable[int] | None = None
         self.index = TripleIndex()
         #: encoded triple -> the round that first derived it (0: asserted)
         self.rank: dict[IntTriple, int] = {}
@@ -329,30 +336,47 @@ class RLClosure:
         self.rounds = 0
 
     @classmethod
-    def from_encoded(cls, terms: list[Node], triples: Iterable[IntTriple]) -> RLClosure:
+    def from_encoded(
+        cls,
+        terms: Sequence[Node],
+        triples: Iterable[IntTriple],
+        literals: Iterable[int] | None = None,
+    ) -> RLClosure:
         """Return the (not yet run) closure of triples already encoded as indexes of ``terms``.
 
         ``terms`` starts with :data:`RESERVED` and holds each term once. This skips hashing
         rdflib terms triple by triple: a caller reading a store encodes its own terms, e.g. by
-        pyoxigraph term, and converts each distinct term once (:mod:`imtkg.bulk`).
+        pyoxigraph term, and converts each distinct term once (:mod:`imtkg.bulk`). ``terms``
+        may be any sequence, e.g. one converting its terms when first read: the closure reads
+        only the terms of the schema and of what it reports, and, for the ``dt-not-type``
+        check, those of ``literals`` (the codes of the literals of a datatype in
+        :data:`LEXICALLY_CHECKED`; ``None``: every term is looked at).
         """
         if tuple(terms[: len(RESERVED)]) != RESERVED:
             raise ValueError("the encoded terms must start with RESERVED")
         closure = cls(())
         closure._terms = terms
-        closure._ids = {term: number for number, term in enumerate(terms)}
+        closure._ids = None  # made on first use (encode)
+        closure._literals = literals
         rank, add = closure.rank, closure.index.add
-        for triple in triples:
-            if triple not in rank:
-                rank[triple] = 0
-                add(triple)
+        with gc_paused():
+            for triple in triples:
+                if triple not in rank:
+                    rank[triple] = 0
+                    add(triple)
         return closure
+
+    def _term_ids(self) -> dict[Node, int]:
+        """Return term -> code (made on first use after :meth:`from_encoded`)."""
+        if self._ids is None:
+            self._ids = {term: number for number, term in enumerate(self._terms)}
+        return self._ids
 
     # -- encoding ------------------------------------------------------------------------------
 
     def _encode_all(self, asserted: Iterable[Triple]) -> None:
         """Encode and index the asserted triples (rank 0)."""
-        ids, terms, rank, add = self._ids, self._terms, self.rank, self.index.add
+        ids, terms, rank, add = self._term_ids(), self._terms, self.rank, self.index.add
         for triple in asserted:
             encoded = []
             for term in triple:
@@ -367,13 +391,13 @@ class RLClosure:
                 add(key)
 
     @property
-    def terms(self) -> list[Node]:
+    def terms(self) -> Sequence[Node]:
         """Return the terms of the closure, indexed by their code."""
         return self._terms
 
     def encode(self, triple: Triple) -> IntTriple | None:
         """Return the encoded triple; ``None`` if one of its terms is unknown to the closure."""
-        ids = self._ids
+        ids = self._term_ids()
         s, p, o = (ids.get(t) for t in triple)
         if s is None or p is None or o is None:
             return None
@@ -430,8 +454,14 @@ class RLClosure:
             new: set[IntTriple] = set()
             if self._refresh_chains(delta, new):
                 new.difference_update(rank)
-            consequences = self._consequences
+            consequences, inert, is_inert = self._consequences, {}, self._inert
             for triple in delta:
+                p = triple[1]
+                skip = inert.get(p)
+                if skip is None:
+                    skip = inert[p] = is_inert(p)
+                if skip:
+                    continue
                 for conclusion in consequences(triple):
                     if conclusion not in rank:
                         new.add(conclusion)
@@ -443,6 +473,25 @@ class RLClosure:
                 rank[triple] = level
                 add(triple)
             delta = new
+
+    def _inert(self, p: int) -> bool:
+        """Tell whether no rule takes a triple of predicate ``p`` as a premise, as the index
+        stands (it does not change during a round): most data triples, skipped at once."""
+        if p == _TYPE or p in _AXIOM_IDS or self._chain_steps.get(p):
+            return False
+        f = self.index
+        characteristics = f.objects(p, _TYPE)
+        return not (
+            f.objects(p, _DOMAIN)
+            or f.objects(p, _RANGE)
+            or f.objects(p, _SPO)
+            or f.objects(p, _EQP)
+            or f.subjects(_EQP, p)
+            or f.objects(p, _INV)
+            or f.subjects(_INV, p)
+            or _SYMMETRIC in characteristics
+            or _TRANSITIVE in characteristics
+        )
 
     def _refresh_chains(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> bool:
         """Re-read the property chains when ``delta`` touches them; fire the new chains in full."""
@@ -625,7 +674,7 @@ class RLClosure:
 
     def rdf_list(self, head: Node) -> list[Node] | None:
         """Return the members of the RDF list at ``head`` (``None`` if it is not a list)."""
-        number = self._ids.get(head)
+        number = self._term_ids().get(head)
         items = rdf_list(self.index, number) if number is not None else None
         return None if items is None else [self._terms[i] for i in items]
 
@@ -658,9 +707,11 @@ class RLClosure:
         for x in f.subjects(_TYPE, _NOTHING):
             triple = decode((x, _TYPE, _NOTHING))
             found.append(RLViolation("cls-nothing2", (triple,), terms[x]))
-        invalid = {
-            i for i, t in enumerate(terms) if isinstance(t, Literal) and not _lexically_valid(t)
-        }
+        if self._literals is None:
+            candidates: Iterable[int] = (i for i, t in enumerate(terms) if isinstance(t, Literal))
+        else:
+            candidates = self._literals
+        invalid = {i for i in candidates if not _lexically_valid(terms[i])}
         for triple, level in self.rank.items() if invalid else ():
             if level == 0 and triple[2] in invalid:
                 literal = terms[triple[2]]

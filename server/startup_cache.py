@@ -55,6 +55,8 @@ LIBRARIES = ("pyoxigraph", "rdflib", "owlrl", "pyshacl")
 #: module, a page or the SPARQL protocol, keeps the cached stores)
 DATA_MODULES = (
     "bulk.py",
+    "bulk_terms.py",
+    "bulk_writer.py",
     "closure_cache.py",
     "conformance.py",
     "consistency.py",
