@@ -14,6 +14,7 @@ from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
+from .body_limit import BodyLimit
 from .config import load_settings
 from .engines import make_engine, parse_store
 from .state import EXTENSION_KEY, ImtKgState
@@ -85,6 +86,7 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
 
     init_access_log(app)
     app.extensions[EXTENSION_KEY] = load_state(app.config, start_engine)
+    app.wsgi_app = BodyLimit(app.wsgi_app, int(settings["MAX_BODY"]))
     install_response_cache(app)
     return app
 

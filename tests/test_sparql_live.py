@@ -254,3 +254,62 @@ def test_serve_states_the_body_limit_as_configured():
         finally:
             server.close()
             thread.join(10)
+
+
+def test_granian_server_refuses_bodies_over_max_body_chunked_or_not(tmp_path):
+    """Under granian, a body over MAX_BODY gets a 413 naming the limit, whether announced by
+    Content-Length or chunked; a chunked body at the limit is answered whole."""
+    import http.client
+
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        IMTKG_PORT=str(port),
+        IMTKG_ONTOLOGY_DIR=str(ONTOLOGY_DIR),
+        IMTKG_GRAPH_DIR=str(GRAPH_DIR),
+        IMTKG_WORKERS="1",
+        IMTKG_MAX_BODY="1000",
+        IMTKG_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    log_path = tmp_path / "serve.log"
+
+    def post(body: bytes, chunked: bool) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            headers = {"Content-Type": "application/sparql-query", "Accept": "application/json"}
+            if chunked:  # an iterable body is sent chunked (no Content-Length)
+                pieces = [body[i : i + 100] for i in range(0, len(body), 100)]
+                connection.request("POST", "/sparql", iter(pieces), headers, encode_chunked=True)
+            else:
+                connection.request("POST", "/sparql", body, headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "imtkg.cli", "serve", "--skip-validation"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if http_get(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            at_limit = b"ASK {}" + b" " * 994
+            for chunked in (False, True):
+                status, body = post(at_limit, chunked)
+                assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True}), chunked
+                status, body = post(at_limit + b" # one byte too many" * 10, chunked)
+                assert status == 413, chunked
+                assert "exceeds the limit of 1000 bytes (MAX_BODY)" in body.decode(), chunked
+        finally:
+            process.terminate()
+            process.wait(20)
