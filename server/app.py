@@ -117,6 +117,7 @@ def load_state(config, start_engine: bool = True) -> ImtKgState:
         default_graph_size=backend.default_graph_size,
         loaded_kg=backend.kg,
         kg_loader=backend.kg_loader,
+        asserted_loader=backend.asserted_loader,
         validation=backend.validation,
     )
     state.load_seconds = time.monotonic() - started

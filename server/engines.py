@@ -73,6 +73,8 @@ class Backend:
     kg: KnowledgeGraph | None = None
     default_graph_size: int | None = None
     kg_loader: Callable[[], KnowledgeGraph] | None = None
+    #: loads the asserted graphs and the ontology alone (what SHACL validation reads)
+    asserted_loader: Callable[[], object] | None = None
     validation: str | None = None
     #: how long building the store took, step by step (empty when it was reopened)
     build_seconds: dict[str, float] = field(default_factory=dict)
@@ -179,7 +181,25 @@ def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend
         default_graph_size=manifest.default_graph_size,
     )
     backend.build_seconds = prepared.seconds
+    backend.asserted_loader = _asserted_loader(config, sources)
     return backend
+
+
+def _asserted_loader(config: Mapping[str, object], sources) -> Callable[[], object]:
+    """Return a function loading what validation reads, without reasoning or building a store:
+    the folders parsed by rdflib, or a DATASET file parsed by Oxigraph and converted."""
+    ontology_dir, graph_dir = _dirs(config)
+
+    def load():
+        if config.get("DATASET"):
+            from .bulk import rdflib_dataset
+
+            return rdflib_dataset(sources)
+        from .dataset import load_dataset
+
+        return load_dataset(ontology_dir, graph_dir)
+
+    return load
 
 
 def _dataset_loader(sources, files: list[Path], reason: bool) -> Callable[[], KnowledgeGraph]:

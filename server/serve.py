@@ -50,7 +50,7 @@ def validate(state: ImtKgState) -> str:
     from .validation_cache import cached_conformance
 
     started = time.monotonic()
-    outcome, text, cached = cached_conformance(state.version.digest, lambda: state.kg.dataset)
+    outcome, text, cached = cached_conformance(state.version.digest, state.asserted_dataset)
     state.extra["validate_seconds"] = time.monotonic() - started
     if outcome == INVALID:
         raise click.ClickException(f"the data does not conform to the shapes:\n{text}")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from .errors import ImtKgError
 from .http_caching import DatasetVersion
@@ -35,6 +35,9 @@ class ImtKgState:
     :param kg_loader: loads it on first use of :attr:`kg` when the app started without it (an
         on-disk or remote store, see :mod:`imtkg.engines`).
     :param validation: the SHACL outcome recorded when such a store was built, else ``None``.
+    :param asserted_loader: loads only what SHACL validation reads (the asserted graphs and the
+        ontology, rdflib), faster than :attr:`kg` (no inferences, no store); ``None``: use
+        :attr:`kg`.
     """
 
     engine: Engine
@@ -48,6 +51,7 @@ class ImtKgState:
     loaded_kg: KnowledgeGraph | None = None
     kg_loader: Callable[[], KnowledgeGraph] | None = None
     validation: str | None = None
+    asserted_loader: Callable[[], Dataset] | None = None
     _kg_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -60,6 +64,12 @@ class ImtKgState:
                         raise ImtKgError("the app holds no knowledge graph")
                     self.loaded_kg = self.kg_loader()
         return self.loaded_kg
+
+    def asserted_dataset(self) -> Dataset:
+        """The dataset SHACL validation reads: the loaded one, else :attr:`asserted_loader`'s."""
+        if self.loaded_kg is not None or self.asserted_loader is None:
+            return self.kg.dataset
+        return self.asserted_loader()
 
     def close(self) -> None:
         """Stop the query workers (and delete their store)."""
