@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .bulk_terms import LazyTerms, TermTable, to_rdflib
-from .bulk_writer import CHUNK_QUADS, StoreWriter, graph_suffix, load_chunks, nquads_chunks
+from .bulk_writer import CHUNK_QUADS, StoreWriter, graph_suffix, nquads_chunks
 from .consistency import Inconsistency, InconsistentGraphError, violation_message
 from .errors import InputError
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri_for
@@ -246,13 +246,17 @@ def build_store_from_sources(
         seconds["load"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        engine, inferred = _reason(table, asserted) if reason else ("none", [])
+        emitted = _InferredWriter(writer, table)
+        engine, fallback = _reason(table, asserted, emitted) if reason else ("none", None)
         del asserted  # the writer keeps it until it has written the union graph
-        if engine == "owlrl":
-            writer.extend([ox.Quad(*t, ox.NamedNode(str(INFERRED_GRAPH))) for t in inferred])
-        else:
-            _write_triples(writer, table, inferred, str(INFERRED_GRAPH))
-        graphs[str(INFERRED_GRAPH)] = len(inferred)
+        graphs[str(INFERRED_GRAPH)] = emitted.count
+        if fallback is not None:  # owlrl's closure replaces what the fast engine wrote
+            writer.close()
+            inferred = ox.NamedNode(str(INFERRED_GRAPH))
+            if emitted.count:
+                store.remove_graph(inferred)
+            store.bulk_extend(ox.Quad(*t, inferred) for t in fallback)
+            graphs[str(INFERRED_GRAPH)] = len(fallback)
         seconds["reason"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -287,20 +291,41 @@ def _write_triples(writer: StoreWriter, table: TermTable, triples, graph: str) -
         plain = (t for t in triples if t[0] not in blank and t[2] not in blank)
     else:
         plain = iter(triples)
-    writer.submit(load_chunks(nquads_chunks(plain, table.texts, graph_suffix(graph))))
+    writer.load_all(nquads_chunks(plain, table.texts, graph_suffix(graph)))
 
 
-def _reason(table: TermTable, asserted: dict[IntTriple, int]) -> tuple[str, list[tuple]]:
-    """Return the engine used and the inferred triples, as :func:`imtkg.reasoning.reason`
-    computes them: encoded (fast engine), or as pyoxigraph terms (owlrl)."""
-    terms = LazyTerms(table)
+class _InferredWriter:
+    """Hands the writer the meaningful triples of each round of the fast engine (not noise,
+    :func:`imtkg.reasoning.is_noise`) for ``graph:inferred``, and counts them."""
+
+    def __init__(self, writer: StoreWriter, table: TermTable) -> None:
+        self.writer, self.table = writer, table
+        self.terms = LazyTerms(table)
+        self.noise = encoded_noise(self.terms)
+        self.count = 0
+
+    def __call__(self, new: set[IntTriple]) -> None:
+        noise = self.noise
+        kept = [t for t in new if not noise(*t)]
+        self.count += len(kept)
+        _write_triples(self.writer, self.table, kept, str(INFERRED_GRAPH))
+
+
+def _reason(
+    table: TermTable, asserted: dict[IntTriple, int], emit: _InferredWriter
+) -> tuple[str, list[tuple] | None]:
+    """Reason as :func:`imtkg.reasoning.reason` does; return the engine used and, if it is
+    owlrl, the inferred triples (pyoxigraph terms). The fast engine's inferred triples go to
+    ``emit`` round by round, while the next rounds run; owlrl's replace them if, once run, the
+    closure holds vocabulary the fast engine does not implement."""
+    terms = emit.terms
     with progress("indexing", total=len(asserted)) as bar:
         closure = RLClosure.from_encoded(terms, asserted, table.checked_literals())
         bar.update(len(asserted))
     fallback = closure.unsupported()
     if not fallback:
         with progress("reasoning (OWL 2 RL, fast engine)", total=len(asserted)) as bar:
-            closure.run()
+            closure.run(on_round=emit)
             bar.update(len(closure.rank))
         fallback = closure.unsupported()
     if fallback:
@@ -316,9 +341,7 @@ def _reason(table: TermTable, asserted: dict[IntTriple, int]) -> tuple[str, list
         raise InconsistentGraphError(
             [Inconsistency(v.rule, violation_message(v), v.triples) for v in violations]
         )
-    noise = encoded_noise(terms)
-    inferred = [t for t, level in closure.rank.items() if level > 0 and not noise(*t)]
-    return "fast", inferred
+    return "fast", None
 
 
 def rdflib_dataset(sources: Iterable[Source]):

@@ -5,6 +5,9 @@ files) and releases the GIL while it does; the Python side of a build (parsing, 
 reasoning) holds the GIL. :class:`StoreWriter` runs the loads one after the other in a thread of
 their own, so that both cores work: the caller hands it N-Quads text (:func:`nquads_chunks`),
 lists of quads, or functions producing them, and waits only at :meth:`StoreWriter.close`.
+Each load of up to a million quads is one batch of Oxigraph's loader, on one core; two writer
+threads load two batches at once (as Oxigraph's own loader does with the batches of a big file)
+when the Python side waits or a core is free.
 
 Oxigraph renames the blank nodes of every text it loads (``_:b`` in two loads are two nodes), so
 text must hold no blank node: a quad with one is handed over as a :class:`pyoxigraph.Quad`
@@ -21,8 +24,11 @@ import pyoxigraph as ox
 
 #: quads per N-Quads chunk: each chunk is one bulk load (Oxigraph holds a load in memory)
 CHUNK_QUADS = 200_000
-#: chunks waiting for the writer, at most (bounds the memory of text not yet loaded)
-PENDING_CHUNKS = 3
+#: chunks waiting for the writer, at most (bounds the memory of text not yet loaded: about
+#: 35 MB a chunk; a million input quads fit, so parsing never waits for the writer)
+PENDING_CHUNKS = 6
+#: threads loading at once
+WRITER_THREADS = 2
 
 Job = Callable[[ox.Store], None]
 
@@ -55,7 +61,7 @@ def nquads_chunks(
 
 
 class StoreWriter:
-    """Loads into ``store`` from a thread, job after job, in the order they were handed over.
+    """Loads into ``store`` from ``threads`` threads, each taking the next job handed over.
 
     The first failure stops the writer: the jobs after it are skipped, and :meth:`close` (or
     the next hand-over) raises it. Use as a context manager: leaving the block on an error
@@ -63,13 +69,19 @@ class StoreWriter:
     after the block.
     """
 
-    def __init__(self, store: ox.Store, pending: int = PENDING_CHUNKS) -> None:
+    def __init__(
+        self, store: ox.Store, pending: int = PENDING_CHUNKS, threads: int = WRITER_THREADS
+    ) -> None:
         self.store = store
         self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=pending)
         self._error: BaseException | None = None
         self._cancelled = False
-        self._thread = threading.Thread(target=self._run, name="imtkg-store-writer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"imtkg-store-writer-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def __enter__(self) -> StoreWriter:
         return self
@@ -80,7 +92,7 @@ class StoreWriter:
         self._stop()
 
     def submit(self, job: Job) -> None:
-        """Run ``job(store)`` in the writer thread after the jobs handed over before it.
+        """Run ``job(store)`` in a writer thread once the jobs handed over before it started.
 
         Blocks while :data:`PENDING_CHUNKS` jobs wait. Raises the writer's failure, if any.
         """
@@ -90,6 +102,13 @@ class StoreWriter:
     def load(self, data: bytes) -> None:
         """Bulk-load N-Quads text without blank nodes, made of valid terms (:func:`load_text`)."""
         self.submit(lambda store: load_text(store, data))
+
+    def load_all(self, chunks: Iterable[bytes]) -> None:
+        """Bulk-load every N-Quads chunk of ``chunks`` (as :meth:`load`), the chunks made in
+        the writer threads one at a time, so that the text is never all in memory."""
+        shared = _Shared(chunks)
+        for _ in self._threads:
+            self.submit(load_chunks(shared))
 
     def extend(self, quads: list[ox.Quad]) -> None:
         """Bulk-load quads (they may hold blank nodes: their labels are kept)."""
@@ -101,9 +120,11 @@ class StoreWriter:
         self._raise()
 
     def _stop(self) -> None:
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
+        for thread in self._threads:
+            if thread.is_alive():
+                self._jobs.put(None)  # one stop for each thread still taking jobs
+        for thread in self._threads:
+            thread.join()
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -121,12 +142,25 @@ class StoreWriter:
                     self._error = exc
 
 
+class _Shared:
+    """An iterator that threads may share: each item goes to one of them."""
+
+    def __init__(self, items: Iterable[bytes]) -> None:
+        self._items = iter(items)
+        self._lock = threading.Lock()
+
+    def take(self) -> bytes | None:
+        with self._lock:
+            return next(self._items, None)
+
+
 def load_chunks(chunks: Iterable[bytes]) -> Job:
-    """Return a job bulk-loading each N-Quads chunk of ``chunks`` in turn (made in the writer
-    thread, one at a time, so that the text is never all in memory)."""
+    """Return a job bulk-loading N-Quads chunks of ``chunks`` in turn until there are none left
+    (the same ``chunks`` may be handed to several jobs: each chunk is loaded once)."""
+    shared = chunks if isinstance(chunks, _Shared) else _Shared(chunks)
 
     def job(store: ox.Store) -> None:
-        for chunk in chunks:
+        while (chunk := shared.take()) is not None:
             load_text(store, chunk)
 
     return job

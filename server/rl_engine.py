@@ -29,7 +29,7 @@ derivation tree backwards.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -441,13 +441,18 @@ class RLClosure:
 
     # -- forward chaining ------------------------------------------------------------------
 
-    def run(self) -> RLClosure:
-        """Compute the fixpoint; return ``self``."""
+    def run(self, on_round: Callable[[set[IntTriple]], None] | None = None) -> RLClosure:
+        """Compute the fixpoint; return ``self``.
+
+        :param on_round: called with the (encoded) triples each round derives, once they are
+            in the closure: they are final, so a caller may write them out while the next
+            rounds run.
+        """
         with gc_paused():
-            self._run()
+            self._run(on_round)
         return self
 
-    def _run(self) -> None:
+    def _run(self, on_round: Callable[[set[IntTriple]], None] | None) -> None:
         delta: Iterable[IntTriple] = list(self.rank)
         rank, add = self.rank, self.index.add
         while True:
@@ -472,6 +477,8 @@ class RLClosure:
             for triple in new:
                 rank[triple] = level
                 add(triple)
+            if on_round is not None:
+                on_round(new)
             delta = new
 
     def _inert(self, p: int) -> bool:
