@@ -47,11 +47,40 @@ from .shacl_sparql import (
     conformance_filter,
     datatype_ok,
     length_ok,
+    ntriples,
     sparql_messages,
     string_of,
 )
 
-_LITERALS = ox.NamedNode(NS + "literals")
+_LITERALS = URIRef(NS + "literals")
+_BNODES = URIRef(NS + "blank-nodes")
+_MEMBER = URIRef(MEMBER.value)
+_ILL = URIRef(ILL.value)
+
+
+def _may_change(literal: Literal) -> bool:
+    """Tell whether Oxigraph may store ``literal`` in another form (typed, or a tag not in lower
+    case): such literals are mapped back to the data's own."""
+    if literal.language:
+        return literal.language != literal.language.lower()
+    return literal.datatype is not None
+
+
+def _twin(literal: Literal) -> Literal | None:
+    """Return the plain literal Oxigraph cannot tell an ``xsd:string`` one from (rdflib can).
+
+    Language tags differing in case only are one term for rdflib too.
+    """
+    return Literal(str(literal)) if literal.datatype == XSD.string else None
+
+
+def _nquads(triples: list[tuple], extra: list[tuple], terms: dict) -> bytes:
+    """Return the triples (default graph) and the ``extra`` quads as N-Quads."""
+    written = {term: ntriples(term) for term in terms}
+    written.update((t, ntriples(t)) for row in extra for t in row if t not in written)
+    lines = [f"{written[s]} {written[p]} {written[o]} .\n" for s, p, o in triples]
+    lines += [" ".join(written[t] for t in row) + " .\n" for row in extra]
+    return "".join(lines).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,7 @@ class OxigraphValidator:
     def __init__(self, data: Iterable[tuple]) -> None:
         self.store = ox.Store()
         self._bnodes: dict[str, BNode] = {}
+        self._ox_bnodes: dict[BNode, object] = {}
         self._literals: dict[object, Literal] = {}
         self._sets: dict[frozenset, ox.NamedNode] = {}
         self._pairs: dict[tuple, list[tuple]] = {}
@@ -88,8 +118,7 @@ class OxigraphValidator:
         if isinstance(term, URIRef):
             return ox.NamedNode(str(term))
         if isinstance(term, BNode):
-            self._bnodes[str(term)] = term
-            return ox.BlankNode(str(term))
+            return self._ox_bnodes.get(term) or ox.BlankNode(str(term))
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
@@ -114,38 +143,65 @@ class OxigraphValidator:
         return Literal(term.value, datatype=URIRef(datatype))
 
     def _load(self, data: Iterable[tuple]) -> None:
-        """Load the data; mark ill-typed literals; map canonical literals back to the data's."""
-        default = ox.DefaultGraph()
-        terms: dict[Node, object] = {}
-        quads = []
-        for triple in data:
-            converted = []
-            for term in triple:
-                known = terms.get(term)
-                if known is None:
-                    known = terms[term] = self._to_ox(term)
-                converted.append(known)
-            quads.append(ox.Quad(*converted, default))
-        literals = [
-            t for t in terms if isinstance(t, Literal) and (t.datatype is not None or t.language)
-        ]
+        """Load the data; mark ill-typed literals; map Oxigraph's terms back to the data's.
+
+        The triples are written as N-Quads and bulk-loaded (Oxigraph renames blank nodes then:
+        each one is listed in a graph of its own, to map them back), or, when Oxigraph refuses
+        that text (a blank node label), added as Python quads. A term Oxigraph refuses either
+        way (an IRI with a space, which rdflib takes) raises :class:`UnsupportedFeature`.
+        """
+        triples = list(data)
+        terms = dict.fromkeys(t for triple in triples for t in triple)
+        literals = [t for t in terms if isinstance(t, Literal) and _may_change(t)]
+        bnodes = [t for t in terms if isinstance(t, BNode)]
+        extra = []
         for number, literal in enumerate(literals):
-            converted = terms[literal]
-            quads.append(ox.Quad(ox.NamedNode(f"{NS}l{number}"), MEMBER, converted, _LITERALS))
+            extra.append((URIRef(f"{NS}l{number}"), _MEMBER, literal, _LITERALS))
             if literal.datatype is not None and not datatype_ok(literal):
-                quads.append(ox.Quad(ILL, MEMBER, converted, ILL))
-            if literal.datatype == XSD.string and Literal(str(literal)) in terms:
-                raise UnsupportedFeature(f"a plain literal and its xsd:string twin ({literal!r})")
-        self.store.bulk_extend(quads)
-        query = f"SELECT ?n ?l WHERE {{ GRAPH <{_LITERALS.value}> {{ ?n <{MEMBER.value}> ?l }} }}"
-        for row in self.store.query(query):
-            original = literals[int(row["n"].value[len(NS) + 1 :])]
-            other = self._literals.setdefault(row["l"], original)
-            if other != original:
+                extra.append((_ILL, _MEMBER, literal, _ILL))
+            twin = _twin(literal)
+            if twin is not None and twin in terms:
                 raise UnsupportedFeature(
-                    f"literals that differ only in form ({original!r}, {other!r})"
+                    f"literals that differ only in form ({literal!r}, {twin!r})"
                 )
-        self.store.remove_graph(_LITERALS)
+        extra += [(URIRef(f"{NS}b{n}"), _MEMBER, b, _BNODES) for n, b in enumerate(bnodes)]
+        try:
+            self.store.bulk_load(_nquads(triples, extra, terms), format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, ValueError, UnicodeError):
+            self.store = ox.Store()
+            try:
+                self.store.bulk_extend(self._quads(triples, extra))
+            except ValueError as exc:  # pyshacl validates what rdflib parsed
+                raise UnsupportedFeature(f"a term Oxigraph refuses ({exc})") from exc
+        for name, originals in ((_LITERALS, literals), (_BNODES, bnodes)):
+            query = f"SELECT ?n ?t WHERE {{ GRAPH <{name}> {{ ?n <{_MEMBER}> ?t }} }}"
+            for row in self.store.query(query):
+                original = originals[int(row["n"].value[len(NS) + 1 :])]
+                if isinstance(original, BNode):
+                    self._bnodes[row["t"].value] = original
+                    self._ox_bnodes[original] = row["t"]
+                    continue
+                other = self._literals.setdefault(row["t"], original)
+                if other != original:
+                    raise UnsupportedFeature(
+                        f"literals that differ only in form ({original!r}, {other!r})"
+                    )
+            self.store.remove_graph(ox.NamedNode(name))
+
+    def _quads(self, triples: list[tuple], extra: list[tuple]) -> list:
+        """Return the data and ``extra`` as pyoxigraph quads."""
+        converted: dict[Node, object] = {}
+        default = ox.DefaultGraph()
+        quads = []
+        for row in [*triples, *extra]:
+            terms = []
+            for term in row:
+                known = converted.get(term)
+                if known is None:
+                    known = converted[term] = self._to_ox(term)
+                terms.append(known)
+            quads.append(ox.Quad(*terms[:3], terms[3] if len(terms) > 3 else default))
+        return quads
 
     def _ox_select(self, query: str, var: str = "this") -> list:
         return [row[var] for row in self.store.query(query)]

@@ -163,3 +163,20 @@ def filled(message: Node, bound: tuple) -> Node:
     for name, term in names.items():
         text = re.sub(f"{{[?$]{name}}}", str(term), text)
     return Literal(text)
+
+
+def ntriples(term: Node) -> str:
+    """Return ``term`` in N-Triples syntax (IRIs as they are: Oxigraph checks them)."""
+    if isinstance(term, Literal):
+        text = (
+            str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )  # fmt: skip
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"

@@ -271,3 +271,34 @@ def test_sparql_oxigraph_cannot_parse_is_unsupported():
     shapes.add((target, SH.select, Literal("SELECT ?this WHERE { ?this ?p ?o ")))
     with pytest.raises(UnsupportedFeature, match="cannot parse"):
         compile_shapes(shapes)
+
+
+def test_iri_oxigraph_refuses_falls_back():
+    """An IRI Oxigraph refuses (rdflib takes it): auto falls back to pyshacl."""
+    shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
+    dataset = Dataset()
+    dataset.default_graph.parse(data=EXTRA_DATA, format="turtle")
+    thing = URIRef(str(ID) + "test/extra/one")
+    kind = URIRef(str(ID) + "test/extra/kind")
+    dataset.default_graph.add((thing, kind, URIRef("https://example.org/a{b}")))
+    outcome = validate_dataset(dataset, shapes=shapes)
+    assert outcome.engine == "pyshacl"
+    assert any(r.value == URIRef("https://example.org/a{b}") for r in outcome.results)
+    with pytest.raises(EngineUnavailable, match="refuses"):
+        validate_dataset(dataset, shapes=shapes, engine="oxigraph")
+
+
+def test_blank_node_label_n_quads_refuses_is_loaded_as_quads():
+    """A blank node label N-Quads cannot write is loaded another way: same results."""
+    from rdflib import BNode
+
+    shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
+    dataset = Dataset()
+    dataset.default_graph.parse(data=EXTRA_DATA, format="turtle")
+    thing = URIRef(str(ID) + "test/extra/one")
+    code = URIRef(str(ID) + "test/extra/code")
+    dataset.default_graph.add((thing, code, BNode("odd:label")))
+    fast = validate_dataset(dataset, shapes=shapes, engine="oxigraph")
+    reference = validate_dataset(dataset, shapes=shapes, engine="pyshacl")
+    assert result_rows(fast) == result_rows(reference)
+    assert any(r.value == BNode("odd:label") for r in fast.results)
