@@ -63,10 +63,10 @@ def nquads_chunks(
 class StoreWriter:
     """Loads into ``store`` from ``threads`` threads, each taking the next job handed over.
 
-    The first failure stops the writer: the jobs after it are skipped, and :meth:`close` (or
-    the next hand-over) raises it. Use as a context manager: leaving the block on an error
-    drops the pending jobs and waits for the running one, so the store is never written to
-    after the block.
+    The first failure stops the writer: the jobs not yet started are skipped, and
+    :meth:`close` (or the next hand-over) raises it. Use as a context manager: leaving the
+    block on an error drops the pending jobs and waits for the running ones, so the store is
+    never written to after the block.
     """
 
     def __init__(

@@ -59,7 +59,7 @@ def test_nquads_chunks_split_into_chunks_of_whole_lines():
 
 def test_the_writer_raises_its_failure_and_skips_the_jobs_after_it():
     store, ran = ox.Store(), []
-    with pytest.raises(SyntaxError), StoreWriter(store) as writer:
+    with pytest.raises(SyntaxError), StoreWriter(store, threads=1) as writer:
         writer.load(b"<not valid")
         writer.submit(lambda _: ran.append(1))
         writer.close()
