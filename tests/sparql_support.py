@@ -103,8 +103,18 @@ def live_server(app: Flask, threads: int = 8) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # closed from the server's own loop: closing its sockets from this thread races with
+        # the loop's select() on them (EBADF in the server thread, reported at teardown)
+        server.trigger.pull_trigger(lambda: _close_server(server))
         thread.join(10)
+
+
+def _close_server(server) -> None:
+    """Close a waitress server's connections and listening socket (in its loop's thread)."""
+    for channel in list(server._map.values()):
+        if channel is not server and channel is not server.trigger:
+            channel.close()
+    server.close()
 
 
 class LoopbackListener:
