@@ -28,6 +28,9 @@ check it). Each step shows its progress (:mod:`imtkg.progress`). An inconsistent
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
 import time
 from collections.abc import Iterable
@@ -49,7 +52,13 @@ from .store import ASSERTED_UNION, INTERNAL_GRAPHS, _to_ox
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BulkBuild", "build_store_from_files", "build_store_from_sources", "to_rdflib"]
+__all__ = [
+    "BulkBuild",
+    "build_store_from_files",
+    "build_store_from_sources",
+    "release_memory",
+    "to_rdflib",
+]
 #: file suffix -> Oxigraph format, for files holding their own named graphs
 QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 #: file suffix -> Oxigraph format, for files of triples (loaded into a named graph)
@@ -266,6 +275,16 @@ def build_store_from_sources(
         seconds["write"] = time.perf_counter() - started
     sizes = {graph: size for graph, size in sorted(graphs.items()) if size}
     return BulkBuild(store, sizes, engine, seconds)
+
+
+def release_memory() -> None:
+    """Collect the garbage of a build and hand the freed memory back to the system (glibc
+    keeps freed blocks otherwise: the serving process would stay at its building peak)."""
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def build_store_from_files(

@@ -12,6 +12,7 @@ state worth saving. Each answer is a tuple sent over the worker's pipe:
 from __future__ import annotations
 
 import json
+import re
 import signal
 import traceback
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ SERVICE_MESSAGE = "SERVICE (federated query) is not allowed on this endpoint"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: the keyword arguments of Store.query that choose the dataset (the others, e.g. prefixes, stay)
 _DATASET_OPTIONS = ("default_graph", "named_graphs", "use_default_graph_as_union")
+_GRAPH = re.compile(r"graph|\\u", re.IGNORECASE)  # a codepoint escape (\u) may spell it
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,12 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
+def may_see_named_graphs(query: str) -> bool:
+    """Tell whether ``query`` may read named graphs: it says ``GRAPH`` somewhere (a query that
+    does not has no graph pattern, so the named graphs it is given make no difference)."""
+    return _GRAPH.search(query) is not None
+
+
 def answer(store: ox.Store, request: QueryRequest, layout: StoreLayout | None = None) -> tuple:
     """Check, run and serialise one query on ``store``; return the answer tuple.
 
@@ -154,7 +162,7 @@ def answer(store: ox.Store, request: QueryRequest, layout: StoreLayout | None = 
     scope = request.scope
     explicit = scope.default_graph_uris or scope.named_graph_uris
     # a query's own FROM / FROM NAMED choose its dataset, unless the protocol's parameters do
-    options = query_options(store, scope, layout)
+    options = query_options(store, scope, layout, named=may_see_named_graphs(request.query))
     if analysis.has_dataset_clause and not explicit:
         for key in _DATASET_OPTIONS:
             options.pop(key, None)

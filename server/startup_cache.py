@@ -36,7 +36,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import __version__
-from .bulk import Source, build_store_from_sources, explain_inconsistencies
+from .bulk import Source, build_store_from_sources, explain_inconsistencies, release_memory
 from .closure_cache import default_cache_dir
 from .conformance import NOT_VALIDATED
 from .consistency import InconsistentGraphError
@@ -164,6 +164,7 @@ def _builder(
         )
         graphs = built.graphs
         del built  # closes the store (RocksDB) before its files are listed
+        release_memory()
         return DatasetManifest(
             digest=inputs.digest,
             last_modified=inputs.last_modified.isoformat(),

@@ -136,19 +136,26 @@ class StoreLayout:
         )
 
 
-def query_options(store: ox.Store, scope: QueryScope, layout: StoreLayout | None = None) -> dict:
+def query_options(
+    store: ox.Store,
+    scope: QueryScope,
+    layout: StoreLayout | None = None,
+    named: bool = True,
+) -> dict:
     """Return the keyword arguments of :meth:`pyoxigraph.Store.query` for ``scope``.
 
     :param layout: the store's layout when the caller keeps it; read from ``store`` otherwise.
+    :param named: list the named graphs the query may see. Pass ``False`` only for a query
+        with no ``GRAPH`` pattern, which sees no named graph anyway: Oxigraph takes about 8 µs
+        a listed graph on every query (17 ms for the 2,000 graphs of a million triples).
     """
     layout = layout or StoreLayout.of(store)
-    default, named = scope_graphs(layout.graphs, scope, layout.has_union)
+    default, named_iris = scope_graphs(layout.graphs, scope, layout.has_union)
     # The project's prefixes are predeclared (as GraphDB does); a query's own PREFIX lines win.
-    return {
-        "prefixes": dict(PREFIXES),
-        "default_graph": [ox.NamedNode(g) for g in default],
-        "named_graphs": [ox.NamedNode(g) for g in named],
-    }
+    options = {"prefixes": dict(PREFIXES), "default_graph": [ox.NamedNode(g) for g in default]}
+    if named:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_iris]
+    return options
 
 
 def run_query(store: ox.Store, query: str, scope: QueryScope | None = None):

@@ -542,3 +542,26 @@ def test_settings_come_from_the_environment():
     assert settings["QUERY_TIMEOUT"] == 2.5
     assert settings["REASON"] is False
     assert load_settings(environ={})["HOST"] == "127.0.0.1"
+
+
+def test_a_query_without_graph_patterns_is_not_given_the_named_graphs():
+    """Listing the named graphs costs Oxigraph time on every query, so a query that cannot
+    read them (no ``GRAPH``, not even spelled with a codepoint escape) is not given them, and
+    answers the same."""
+    import pyoxigraph as ox
+
+    from imtkg.query_worker import QueryRequest, answer, may_see_named_graphs
+    from imtkg.store import ASSERTED_UNION, QueryScope, query_options
+
+    assert not may_see_named_graphs("SELECT ?s WHERE { ?s ?p ?o }")
+    assert may_see_named_graphs("SELECT ?g WHERE { graph ?g { ?s ?p ?o } }")
+    assert may_see_named_graphs("SELECT ?g WHERE { \\u0047RAPH ?g { ?s ?p ?o } }")
+    store = ox.Store()
+    s, p, o = ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o")
+    store.add(ox.Quad(s, p, o, ox.NamedNode(ASSERTED_UNION)))
+    store.add(ox.Quad(s, p, o, ox.NamedNode("urn:g")))
+    assert "named_graphs" not in query_options(store, QueryScope(), named=False)
+    for query in ("SELECT ?s WHERE { ?s ?p ?o }", "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+        request = QueryRequest(query=query, scope=QueryScope())
+        reply = answer(store, request)
+        assert reply[0] == "ok" and reply[5] == 1, reply
