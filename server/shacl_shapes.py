@@ -243,6 +243,8 @@ class _Compiler:
         )
         if any((node, RDF.type, k) in g for k in self._class_kinds()):
             shape.target_classes.append(node)
+        if any(isinstance(t, BNode) for t in shape.target_classes + shape.target_nodes):
+            raise UnsupportedFeature(f"a blank node as target class or node ({node})")
         shape.constraints = self.constraints(node, shape)
         shape.properties = [self.shape(p) for p in g.objects(node, SH.property)]
         self.active.discard(node)
@@ -282,6 +284,8 @@ class _Compiler:
                     found.append(Constraint(kind, sparql, value))
             elif kind == "datatype" and value == RDFS.Datatype:
                 raise UnsupportedFeature(f"sh:datatype rdfs:Datatype ({node})")
+            elif kind in ("class", "hasValue") and isinstance(value, BNode):
+                raise UnsupportedFeature(f"a blank node as sh:{kind} ({node})")
             elif kind in ("minCount", "maxCount", "minLength", "maxLength"):
                 found.append(Constraint(kind, int(value)))
             elif kind == "in":
