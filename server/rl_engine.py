@@ -95,6 +95,8 @@ RESERVED: tuple[Node, ...] = (
     _NOTHING,
 ) = range(len(RESERVED))
 _AXIOM_IDS = frozenset({_SCO, _SPO, _DOMAIN, _RANGE, _EQC, _EQP, _INV, _CHAIN, _DISJOINT})
+#: markers of :meth:`RLClosure._plan`
+_UNPLANNED, _INERT, _TYPE_PLAN = object(), object(), object()
 IntTriple = tuple[int, int, int]
 
 #: OWL 2 RL rule name -> what it says, in words; the order is the order of preference between
@@ -459,17 +461,7 @@ class RLClosure:
             new: set[IntTriple] = set()
             if self._refresh_chains(delta, new):
                 new.difference_update(rank)
-            consequences, inert, is_inert = self._consequences, {}, self._inert
-            for triple in delta:
-                p = triple[1]
-                skip = inert.get(p)
-                if skip is None:
-                    skip = inert[p] = is_inert(p)
-                if skip:
-                    continue
-                for conclusion in consequences(triple):
-                    if conclusion not in rank:
-                        new.add(conclusion)
+            self._round(delta, new)
             if not new:
                 return
             self.rounds += 1
@@ -481,24 +473,91 @@ class RLClosure:
                 on_round(new)
             delta = new
 
-    def _inert(self, p: int) -> bool:
-        """Tell whether no rule takes a triple of predicate ``p`` as a premise, as the index
-        stands (it does not change during a round): most data triples, skipped at once."""
-        if p == _TYPE or p in _AXIOM_IDS or self._chain_steps.get(p):
-            return False
+    def _round(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> None:
+        """Add to ``new`` the conclusions of ``delta`` that are not in the closure yet.
+
+        The index does not change during a round, so what the rules do with a predicate (and,
+        for ``rdf:type``, with a class) is worked out once per round (:meth:`_plan`): most
+        triples then cost a dictionary lookup and their few conclusions, not a pass through
+        every rule (:meth:`_consequences`, still used for the predicates a plan does not
+        cover).
+        """
+        rank, consequences = self.rank, self._consequences
+        plans: dict[int, tuple | None] = {}
+        supers: dict[int, tuple[int, ...] | None] = {}
+        for triple in delta:
+            s, p, o = triple
+            plan = plans.get(p, _UNPLANNED)
+            if plan is _UNPLANNED:
+                plan = plans[p] = self._plan(p)
+            if plan is _INERT:
+                continue
+            if plan is _TYPE_PLAN:
+                classes = supers.get(o, _UNPLANNED)
+                if classes is _UNPLANNED:
+                    classes = supers[o] = self._superclasses(o)
+                if classes is not None:
+                    for c in classes:
+                        conclusion = (s, _TYPE, c)
+                        if conclusion not in rank:
+                            new.add(conclusion)
+                    continue
+                plan = None
+            if plan is None:
+                for conclusion in consequences(triple):
+                    if conclusion not in rank:
+                        new.add(conclusion)
+                continue
+            domains, ranges, implied, inverses = plan
+            for c in domains:  # prp-dom
+                conclusion = (s, _TYPE, c)
+                if conclusion not in rank:
+                    new.add(conclusion)
+            for c in ranges:  # prp-rng
+                conclusion = (o, _TYPE, c)
+                if conclusion not in rank:
+                    new.add(conclusion)
+            for q in implied:  # prp-spo1, prp-eqp1, prp-eqp2
+                conclusion = (s, q, o)
+                if conclusion not in rank:
+                    new.add(conclusion)
+            for q in inverses:  # prp-inv1, prp-inv2
+                conclusion = (o, q, s)
+                if conclusion not in rank:
+                    new.add(conclusion)
+
+    def _plan(self, p: int):
+        """Return what the rules conclude from a triple of predicate ``p`` this round.
+
+        :data:`_INERT`: nothing; :data:`_TYPE_PLAN`: ``rdf:type`` with only the class rules
+        (:meth:`_superclasses`); ``(domains, ranges, implied, inverses)``: only the property
+        rules ``prp-dom``, ``prp-rng``, ``prp-spo1``, ``prp-eqp1/2`` and ``prp-inv1/2``;
+        ``None``: anything else (axioms, characteristics, chains), left to
+        :meth:`_consequences`.
+        """
         f = self.index
+        if p in _AXIOM_IDS or self._chain_steps.get(p):
+            return None
         characteristics = f.objects(p, _TYPE)
-        return not (
-            f.objects(p, _DOMAIN)
-            or f.objects(p, _RANGE)
-            or f.objects(p, _SPO)
-            or f.objects(p, _EQP)
-            or f.subjects(_EQP, p)
-            or f.objects(p, _INV)
-            or f.subjects(_INV, p)
-            or _SYMMETRIC in characteristics
-            or _TRANSITIVE in characteristics
-        )
+        if _SYMMETRIC in characteristics or _TRANSITIVE in characteristics:
+            return None
+        domains, ranges = tuple(f.objects(p, _DOMAIN)), tuple(f.objects(p, _RANGE))
+        implied = (*f.objects(p, _SPO), *f.objects(p, _EQP), *f.subjects(_EQP, p))
+        inverses = (*f.objects(p, _INV), *f.subjects(_INV, p))
+        if p == _TYPE:
+            return _TYPE_PLAN if not (domains or ranges or implied or inverses) else None
+        if not (domains or ranges or implied or inverses):
+            return _INERT
+        return domains, ranges, implied, inverses
+
+    def _superclasses(self, c: int) -> tuple[int, ...] | None:
+        """Return the classes ``x rdf:type c`` makes ``x`` an instance of this round
+        (``cax-sco``, ``cax-eqc1/2``), or ``None`` for a property characteristic (left to
+        :meth:`_type_consequences`)."""
+        if c in (_SYMMETRIC, _TRANSITIVE):
+            return None
+        f = self.index
+        return (*f.objects(c, _SCO), *f.objects(c, _EQC), *f.subjects(_EQC, c))
 
     def _refresh_chains(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> bool:
         """Re-read the property chains when ``delta`` touches them; fire the new chains in full."""

@@ -345,3 +345,16 @@ def test_add_inferred_graph_replaces_the_inferred_graph():
     dataset.graph(INFERRED_GRAPH).add((EX.stale, EX.stale, EX.stale))
     reasoning.add_inferred_graph(dataset)
     assert set(dataset.graph(INFERRED_GRAPH)) == RULES_FIXTURE_INFERENCES
+
+
+@pytest.mark.parametrize("name", ["rules", "shipped"])
+def test_planned_rounds_derive_what_every_rule_derives(name, shipped, monkeypatch):
+    """The per-predicate plans of a round (RLClosure._plan) give the closure, round by round,
+    that passing every triple through every rule gives."""
+    from imtkg.rl_engine import RLClosure
+
+    triples = asserted_triples(shipped if name == "shipped" else fixture("rules"))
+    planned = RLClosure(triples).run()
+    monkeypatch.setattr(RLClosure, "_plan", lambda self, p: None)
+    general = RLClosure(triples).run()
+    assert planned.rank == general.rank and len(planned.rank) > len(triples)
