@@ -10,20 +10,18 @@ unreadable term, 406 when no offered format is acceptable.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from .explain import (
-    RULES_SPEC,
-    Explainer,
-    explanation_graph,
-    explanation_json,
-    statement_text,
-    triple_text,
-)
 from .rdf_terms import TermError, format_triple, parse_triple, shorten
-from .rl_engine import RULES
 from .state import current_state
+
+if TYPE_CHECKING:
+    from .explain import Explainer
+
+# imtkg.explain (the reasoner's rules, owlrl) is imported on the first explanation, not at
+# every server start: explanations are rare, starts are not
 
 bp = Blueprint("explain", __name__)
 
@@ -40,6 +38,8 @@ _explainer_lock = threading.Lock()
 
 def explainer() -> Explainer:
     """Return the app's :class:`Explainer`, built on first use (a fraction of a second)."""
+    from .explain import Explainer
+
     state = current_state()
     with _explainer_lock:
         if EXPLAINER_KEY not in state.extra:
@@ -88,10 +88,14 @@ def explain_triple() -> Response:
             response = Response(message + "\n", mimetype="text/plain")
         response.status_code = 404
     elif fmt == "json":
+        from .explain import explanation_json
+
         response = jsonify(holds=True, explanation=explanation_json(explanation))
     elif fmt == "html":
         response = Response(_page(triple, explanation), mimetype="text/html")
     else:
+        from .explain import explanation_graph
+
         body = explanation_graph(explanation).serialize(format="turtle", encoding="utf-8")
         response = Response(body, mimetype="text/turtle")
     response.vary.add("Accept")
@@ -100,6 +104,9 @@ def explain_triple() -> Response:
 
 def _page(triple, explanation, message: str | None = None) -> str:
     """Render the HTML page of an explanation (or of a triple that does not hold)."""
+    from .explain import RULES_SPEC, statement_text, triple_text
+    from .rl_engine import RULES
+
     return render_template(
         "explain.html",
         title=format_triple(triple),
