@@ -44,10 +44,17 @@ from .bulk_terms import LazyTerms, TermTable, to_rdflib
 from .bulk_writer import CHUNK_QUADS, StoreWriter, graph_suffix, nquads_chunks
 from .consistency import Inconsistency, InconsistentGraphError, violation_message
 from .errors import InputError
-from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri_for
+from .namespaces import INFERRED_GRAPH
 from .progress import progress
 from .reasoning import encoded_noise, is_noise, owlrl_closure
 from .rl_engine import IntTriple, RLClosure, gc_paused
+from .sources import (  # noqa: F401 - part of this module's interface
+    QUAD_FORMATS,
+    TRIPLE_FORMATS,
+    Source,
+    dataset_sources,
+    folder_sources,
+)
 from .store import ASSERTED_UNION, INTERNAL_GRAPHS, _to_ox
 
 log = logging.getLogger(__name__)
@@ -59,19 +66,6 @@ __all__ = [
     "release_memory",
     "to_rdflib",
 ]
-#: file suffix -> Oxigraph format, for files holding their own named graphs
-QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
-#: file suffix -> Oxigraph format, for files of triples (loaded into a named graph)
-TRIPLE_FORMATS = {
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
-
-#: a file and, for a triple file, the IRI of the named graph it goes to
-Source = tuple[Path, str | None]
 
 
 @dataclass
@@ -88,30 +82,6 @@ class BulkBuild:
     graphs: dict[str, int]
     engine: str
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def dataset_sources(files: Iterable[Path]) -> list[Source]:
-    """Return the sources of dataset files: quad files keep their graphs, a triple file goes to
-    ``graph:<file stem>`` (``graph:ontology`` for a file named ``ontology``)."""
-    sources: list[Source] = []
-    for path in files:
-        suffix = Path(path).suffix.lower()
-        if suffix in QUAD_FORMATS:
-            sources.append((Path(path), None))
-        elif suffix in TRIPLE_FORMATS:
-            sources.append((Path(path), str(graph_iri_for(Path(path).stem))))
-        else:
-            known = ", ".join(sorted({*QUAD_FORMATS, *TRIPLE_FORMATS}))
-            raise InputError(str(path), f"unknown dataset file type {suffix!r} (expected {known})")
-    return sources
-
-
-def folder_sources(ontology_files: Iterable[Path], graph_files: Iterable[Path]) -> list[Source]:
-    """Return the sources of the ontology and graph folders' files, as the rdflib path reads them
-    (:func:`imtkg.dataset.load_dataset`)."""
-    return [(Path(p), str(ONTOLOGY_GRAPH)) for p in ontology_files] + [
-        (Path(p), str(graph_iri_for(Path(p).stem))) for p in graph_files
-    ]
 
 
 class _Graphs:

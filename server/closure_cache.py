@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
@@ -29,27 +28,18 @@ from rdflib import Dataset, Graph
 from .atomic_files import keep_newest, write_atomically
 from .consistency import Inconsistency, inconsistencies_of
 from .dataset import digest_files
+from .paths import CACHE_ENV, default_cache_dir  # noqa: F401 - re-exported, tested here
 from .reasoning import reason, store_inferred
 from .rl_engine import Triple
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "IMTKG_CACHE_DIR"
 FORMAT_VERSION = "1"
 MAGIC = "# imtkg-closure"
 #: cache files kept per directory (the most recent ones)
 KEEP_FILES = 8
 #: the modules whose code decides what the inferred graph holds
 REASONING_MODULES = ("rl_engine.py", "reasoning.py", "closure_cache.py")
-
-
-def default_cache_dir() -> Path | None:
-    """Return the cache directory from the environment; ``None`` when caching is off."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return None if configured.strip().lower() in ("", "off", "0", "none") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "imtkg"
 
 
 def code_version() -> str:

@@ -149,9 +149,9 @@ def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend
     :mod:`imtkg.bulk` (:func:`imtkg.startup_cache.prepare_store`); the rdflib dataset is loaded
     only when a feature needs it. The SHACL outcome is left to the caller (``validation=None``).
     """
-    from .bulk import dataset_sources, folder_sources
     from .dataset import graph_files, ontology_files
     from .http_caching import dataset_version
+    from .sources import dataset_sources, folder_sources
     from .startup_cache import prepare_store
 
     ontology_dir, graph_dir = _dirs(config)

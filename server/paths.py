@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,3 +26,16 @@ def resource_dir(name: str) -> Path:
 def turtle_files(folder: Path) -> list[Path]:
     """Return the ``.ttl`` files of ``folder`` in a stable (sorted) order."""
     return sorted(p for p in folder.glob("*.ttl") if p.is_file())
+
+
+#: environment variable naming the cache folder (closure, validation, start-up stores)
+CACHE_ENV = "IMTKG_CACHE_DIR"
+
+
+def default_cache_dir() -> Path | None:
+    """Return the cache directory from the environment; ``None`` when caching is off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "off", "0", "none") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "imtkg"

@@ -13,7 +13,6 @@ import pyoxigraph as ox
 
 from . import __version__
 from .conformance import NOT_VALIDATED, conformance
-from .consistency import ensure_consistent
 from .dataset import graph_files, ontology_files
 from .http_caching import DatasetVersion, dataset_version
 from .knowledge import KnowledgeGraph, load_knowledge_graph
@@ -67,6 +66,8 @@ def prepare_dataset(
     :param validate: run the SHACL validation (else the outcome is ``not validated``).
     :raises InconsistentGraphError: when the reasoner finds the graph inconsistent.
     """
+    from .consistency import ensure_consistent  # the reasoner's module: only when building
+
     kg = load_knowledge_graph(ontology_dir, graph_dir, reason=reason)
     ensure_consistent(kg.inconsistencies)
     validation, report = conformance(kg.dataset) if validate else (NOT_VALIDATED, "")

@@ -34,15 +34,17 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .bulk import Source, build_store_from_sources, explain_inconsistencies, release_memory
-from .closure_cache import default_cache_dir
 from .conformance import NOT_VALIDATED
-from .consistency import InconsistentGraphError
 from .disk_store import MANIFEST_FILE, STORE_DIR, DiskStore, open_or_build
 from .http_caching import DatasetVersion
 from .manifest import DatasetManifest, now_iso
+from .paths import default_cache_dir
+
+if TYPE_CHECKING:
+    from .sources import Source
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,11 @@ def _builder(
     """Return the function building the store of ``sources`` in a folder (and timing it)."""
 
     def build(folder: Path) -> DatasetManifest:
+        # imported here: reopening a cached store (a warm start) needs neither the bulk
+        # loader nor the reasoner, which take a tenth of the interpreter's start to import
+        from .bulk import build_store_from_sources, explain_inconsistencies, release_memory
+        from .consistency import InconsistentGraphError
+
         try:
             built = build_store_from_sources(sources, folder / STORE_DIR, reason)
         except InconsistentGraphError as error:

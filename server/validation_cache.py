@@ -21,9 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .atomic_files import keep_newest, write_atomically
-from .closure_cache import default_cache_dir
 from .conformance import NOT_VALIDATED, conformance
-from .paths import resource_dir, turtle_files
+from .paths import default_cache_dir, resource_dir, turtle_files
 from .startup_cache import code_digest
 
 log = logging.getLogger(__name__)
