@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 
+from .response_cache import read_whole
 from .state import EXTENSION_KEY, ImtKgState
 
 log = logging.getLogger("imtkg.serve")
@@ -55,12 +56,7 @@ def whole_bodies(wsgi_app: WsgiApp, limit: int = WHOLE_BODY_LIMIT) -> WsgiApp:
         body = wsgi_app(environ, capture)
         if isinstance(body, list) or not length.isdigit() or int(length) > limit:
             return body
-        try:
-            return [b"".join(body)]
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        return [read_whole(body)]
 
     return call
 

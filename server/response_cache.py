@@ -78,11 +78,23 @@ def wants_fresh_answer(environ: dict) -> bool:
     return "no-cache" in environ.get("HTTP_PRAGMA", "").lower()
 
 
-def storable_max_age(status: str, headers: list[tuple[str, str]], max_entry: int) -> int | None:
-    """Return the freshness lifetime of a response that may be stored, else ``None``."""
+def read_whole(body: Iterable[bytes]) -> bytes:
+    """Return the bytes of a WSGI body and close it, as a server must (PEP 3333)."""
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+def storable_max_age(status: str, found: dict[str, str], max_entry: int) -> int | None:
+    """Return the freshness lifetime of a response that may be stored, else ``None``.
+
+    :param found: the response's headers, by lower-case name.
+    """
     if not status.startswith("200"):
         return None
-    found = {name.lower(): value for name, value in headers}
     if "set-cookie" in found:
         return None
     try:
@@ -208,47 +220,31 @@ class ResponseCache:
             return start_response(status, headers, exc_info)
 
         body_iter = self.app(environ, capture)
-        max_age = None
-        if "status" in captured:
-            max_age = storable_max_age(
-                captured["status"], captured["headers"], self.max_entry_bytes
-            )
+        if "status" not in captured:
+            return body_iter
+        found = {name.lower(): value for name, value in captured["headers"]}
+        max_age = storable_max_age(captured["status"], found, self.max_entry_bytes)
         if max_age is None:
             return body_iter
-        try:
-            body = b"".join(body_iter)
-        finally:
-            close = getattr(body_iter, "close", None)
-            if close is not None:
-                close()
-        self._store(key, captured["status"], captured["headers"], body, max_age, environ)
+        body = read_whole(body_iter)
+        if str(len(body)) == found.get("content-length"):  # else the app's length is wrong
+            entry = CachedResponse(
+                captured["status"],
+                tuple(captured["headers"]),
+                body,
+                time.monotonic(),
+                max_age,
+                _log_start(environ, captured["status"], found, len(body)),
+            )
+            self._store(key, entry)
         return [body]
 
-    def _store(
-        self,
-        key: tuple,
-        status: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        max_age: int,
-        environ: dict,
-    ) -> None:
-        found = {name.lower(): value for name, value in headers}
-        if str(len(body)) != found.get("content-length"):
-            return  # the app's length and its body disagree: do not keep it
-        entry = CachedResponse(
-            status,
-            tuple(headers),
-            body,
-            time.monotonic(),
-            max_age,
-            _log_start(environ, status, found, len(body)),
-        )
+    def _store(self, key: tuple, entry: CachedResponse) -> None:
         with self._lock:
             if key in self._entries:
                 self._drop(key)
             self._entries[key] = entry
-            self._size += len(body)
+            self._size += len(entry.body)
             self.stores += 1
             while self._size > self.max_bytes and self._entries:
                 self._drop(next(iter(self._entries)))
