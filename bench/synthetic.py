@@ -79,6 +79,8 @@ class Generator:
         self.schools: list[URIRef] = []
         self.countries: list[URIRef] = []
         self.editions: dict[tuple[str, int], URIRef] = {}
+        #: the source document being written: every figure names it (imtsh:FigureShape-source)
+        self.document: URIRef | None = None
 
     def new(self, kind: str) -> tuple[URIRef, int]:
         """Return a fresh IRI of ``kind`` and its number."""
@@ -120,9 +122,11 @@ class Generator:
         """Yield the quads of source ``number`` (graph ``g``) and its catalogue entry."""
         rnd = self.random
         document = iri("source", number)
+        self.document = document
         yield (document, RDF.type, IMT.SourceDocument, catalogue)
         fr, en = f"Document synthétique {number}", f"Synthetic document {number}"
         yield from labels(document, fr, en, catalogue)
+        yield (document, DCTERMS.title, Literal(en, lang="en"), catalogue)
         issued = Literal(f"{2015 + number % 10}-01-01", datatype=XSD.date)
         yield (document, DCTERMS.issued, issued, catalogue)
         yield (g, RDF.type, IMT.SourceGraph, catalogue)
@@ -262,7 +266,8 @@ class Generator:
             yield (talk, SCHEMA.startDate, Literal(start, datatype=XSD.date), g)
             yield (talk, SCHEMA.location, city, g)
             yield (talk, SCHEMA.audience, concept("audience/students"), g)
-        yield from self.figure(programme, "participants", rnd.randint(20, 2000), None, g)
+        participants = rnd.randint(20, 2000)
+        yield from self.figure(programme, "participants", participants, self.document, g)
 
     def figure(
         self, subject: URIRef, measure: str, value: int, document, g: URIRef
