@@ -12,7 +12,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -166,10 +169,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.parametrize("http_server", ["granian", "waitress"])
-def test_imtkg_serve_command(tmp_path, http_server):
-    """`imtkg serve` configured by environment answers /health and queries, logs its summary,
-    and stops on SIGTERM, with either HTTP server."""
+@contextmanager
+def imtkg_serve(tmp_path: Path, **settings: str) -> Iterator[tuple[int, Path]]:
+    """Run `imtkg serve --skip-validation` on the fixture data with ``IMTKG_*`` ``settings``
+    until /health answers (or 60 s); yield its port and log file; stop it with SIGTERM."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -177,7 +180,7 @@ def test_imtkg_serve_command(tmp_path, http_server):
         IMTKG_ONTOLOGY_DIR=str(ONTOLOGY_DIR),
         IMTKG_GRAPH_DIR=str(GRAPH_DIR),
         IMTKG_WORKERS="1",
-        IMTKG_HTTP_SERVER=http_server,
+        **{"IMTKG_" + name: value for name, value in settings.items()},
     )
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
@@ -190,30 +193,34 @@ def test_imtkg_serve_command(tmp_path, http_server):
         )
         try:
             deadline = time.monotonic() + 60
-            status = None
             while time.monotonic() < deadline:
                 try:
-                    status, body, _ = http_get(f"http://127.0.0.1:{port}/health", timeout=2)
-                    break
+                    if http_get(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
+                        break
                 except OSError:
                     time.sleep(0.2)
-            assert status == 200, log_path.read_text()
-            assert json.loads(body)["status"] == "ready"
-            status, body, _ = http_get(query_url(f"http://127.0.0.1:{port}", CITY_QUERY))
-            assert status == 200
-            assert [row["city"]["value"] for row in json.loads(body)["results"]["bindings"]] == (
-                CITIES
-            )
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as answer:
-                # granian names itself; waitress sends the ident `imtkg serve` gives it
-                assert (
-                    answer.headers["Server"]
-                    == {"granian": "granian", "waitress": "imtkg"}[http_server]
-                )
+            yield port, log_path
         finally:
             process.terminate()
             process.wait(20)
         assert process.returncode is not None
+
+
+@pytest.mark.parametrize("http_server", ["granian", "waitress"])
+def test_imtkg_serve_command(tmp_path, http_server):
+    """`imtkg serve` configured by environment answers /health and queries, logs its summary,
+    and stops on SIGTERM, with either HTTP server."""
+    with imtkg_serve(tmp_path, HTTP_SERVER=http_server) as (port, log_path):
+        status, body, _ = http_get(f"http://127.0.0.1:{port}/health", timeout=2)
+        assert status == 200, log_path.read_text()
+        assert json.loads(body)["status"] == "ready"
+        status, body, _ = http_get(query_url(f"http://127.0.0.1:{port}", CITY_QUERY))
+        assert status == 200
+        assert [row["city"]["value"] for row in json.loads(body)["results"]["bindings"]] == CITIES
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as answer:
+            # granian names itself; waitress sends the ident `imtkg serve` gives it
+            expected = {"granian": "granian", "waitress": "imtkg"}[http_server]
+            assert answer.headers["Server"] == expected
     text = log_path.read_text(encoding="utf-8")
     assert "ready: " in text and " triples in 4 graphs" in text
     assert '"path": "/sparql"' in text
@@ -261,17 +268,7 @@ def test_granian_server_refuses_bodies_over_max_body_chunked_or_not(tmp_path):
     Content-Length or chunked; a chunked body at the limit is answered whole."""
     import http.client
 
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        IMTKG_PORT=str(port),
-        IMTKG_ONTOLOGY_DIR=str(ONTOLOGY_DIR),
-        IMTKG_GRAPH_DIR=str(GRAPH_DIR),
-        IMTKG_WORKERS="1",
-        IMTKG_MAX_BODY="1000",
-        IMTKG_CACHE_DIR=str(tmp_path / "cache"),
-    )
-    log_path = tmp_path / "serve.log"
+    port = 0
 
     def post(body: bytes, chunked: bool) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -287,29 +284,12 @@ def test_granian_server_refuses_bodies_over_max_body_chunked_or_not(tmp_path):
         finally:
             connection.close()
 
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "imtkg.cli", "serve", "--skip-validation"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=tmp_path,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if http_get(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            at_limit = b"ASK {}" + b" " * 994
-            for chunked in (False, True):
-                status, body = post(at_limit, chunked)
-                assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True}), chunked
-                status, body = post(at_limit + b" # one byte too many" * 10, chunked)
-                assert status == 413, chunked
-                assert "exceeds the limit of 1000 bytes (MAX_BODY)" in body.decode(), chunked
-        finally:
-            process.terminate()
-            process.wait(20)
+    with imtkg_serve(tmp_path, MAX_BODY="1000", CACHE_DIR=str(tmp_path / "cache")) as served:
+        port = served[0]
+        at_limit = b"ASK {}" + b" " * 994
+        for chunked in (False, True):
+            status, body = post(at_limit, chunked)
+            assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True}), chunked
+            status, body = post(at_limit + b" # one byte too many" * 10, chunked)
+            assert status == 413, chunked
+            assert "exceeds the limit of 1000 bytes (MAX_BODY)" in body.decode(), chunked
