@@ -1,29 +1,39 @@
 """An on-disk Oxigraph store that outlives the server: built once per input, reopened after.
 
 ``STORE=oxigraph:PATH`` keeps the loaded, reasoned dataset (the named graphs and the hidden union
-graph, as :func:`imtkg.store.build_store` lays them out) in ``PATH``::
+graph, as :func:`imtkg.store.build_store` lays them out) in a build folder of ``PATH``::
 
-    PATH/store/           the Oxigraph (RocksDB) store the query workers open read-only
-    PATH/manifest.json    a DatasetManifest: input digest, code version, graph sizes, store files
+    PATH/<input digest>-<reasoned|asserted>-<nonce>/store/          the Oxigraph store
+    PATH/<input digest>-<reasoned|asserted>-<nonce>/manifest.json   a DatasetManifest
+    PATH/<input digest>-<reasoned|asserted>-<nonce>/checksums.sha256
 
-A restart with the same inputs (ontology and graph files, code version, reasoning on or off)
-opens the store as it is: nothing is parsed or reasoned. Otherwise the store is rebuilt in a
-sibling temporary folder and swapped in by renames, so ``PATH`` never holds half a store; a store
-whose manifest is unreadable, whose files are missing or of the wrong size, or that Oxigraph
-cannot open is rebuilt too. A lock file beside ``PATH`` keeps two processes from building at once.
+(:mod:`imtkg.store_folders` describes the layout, the lock and the pins). A start with the same
+inputs (ontology and graph files, code version, reasoning on or off) opens their build as it is:
+nothing is parsed or reasoned. Otherwise a new build is made in a temporary folder of ``PATH``
+and renamed into place. A build is never replaced or modified once made: a server pins the build
+it opened, its query workers (and those that replace them) open that folder only, and a second
+server started with other inputs on the same ``PATH`` builds its own folder beside it, so the
+first never answers from data its ``/health`` and ETags do not describe. Builds no server pins
+are pruned to the :data:`KEEP_BUILDS` most recently used.
+
+A build whose manifest is unreadable, whose files are missing, of another size or do not match
+the SHA-256 checksums recorded when it was built, or that Oxigraph cannot open, is rebuilt
+(logged with the reason), never served. A folder that cannot be written (read-only, full disk)
+stops the start with one line naming it, unless it already holds a sound build of the inputs,
+which is then served as it is.
 """
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import gc
 import logging
 import os
+import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,25 +43,53 @@ from .errors import ImtKgError
 from .manifest import FORMAT, DatasetManifest, ManifestError
 from .prepared import input_version, prepare_dataset
 from .store import ASSERTED_UNION, build_store
+from .store_checksums import CHECKSUMS_FILE, checksum_problem, file_checksums, format_checksums
+from .store_folders import (
+    BUILDING_PREFIX,
+    IN_USE_FILE,
+    MANIFEST_FILE,
+    STORE_DIR,
+    builds,
+    delete_if_free,
+    is_store_root,
+    pin,
+    prune,
+    remove_leftovers,
+    remove_old_layout,
+    root_lock,
+    write_synced,
+)
+
+__all__ = ["MANIFEST_FILE", "STORE_DIR", "DiskStore", "StoreFolderError", "open_disk_store"]
 
 log = logging.getLogger(__name__)
 
-STORE_DIR = "store"
-MANIFEST_FILE = "manifest.json"
+#: builds kept in PATH when no server pins them: the one served and the one before (switching
+#: back to the previous inputs then reopens it)
+KEEP_BUILDS = 2
+#: what the system says of a folder it does not let us write (Oxigraph's errors have no errno)
+READ_ONLY = ("Read-only file system", "Permission denied", "Operation not permitted")
+
+
+class StoreFolderError(ImtKgError):
+    """A store folder that cannot be written or read (read-only, full disk): names it and the
+    fix, in one line."""
 
 
 @dataclass(frozen=True)
 class DiskStore:
-    """A ready on-disk store.
+    """A ready on-disk store, pinned by this process.
 
-    :param path: the folder holding ``store/`` and ``manifest.json``.
+    :param path: the build folder holding ``store/`` and ``manifest.json``.
     :param manifest: what the store holds.
     :param rebuilt: the store was (re)built by this call rather than reopened.
+    :param root: the folder of builds ``path`` is in (``PATH`` of ``STORE=oxigraph:PATH``).
     """
 
     path: Path
     manifest: DatasetManifest
     rebuilt: bool
+    root: Path | None = None
 
     @property
     def store_path(self) -> Path:
@@ -62,41 +100,100 @@ class DiskStore:
 def open_disk_store(
     path: Path, ontology_dir: Path | None = None, graph_dir: Path | None = None, reason: bool = True
 ) -> DiskStore:
-    """Open the store at ``path`` if it was built from the current inputs, else (re)build it.
+    """Open the build of the current inputs in ``path`` if there is a sound one, else build it.
 
     :raises ImtKgError: when ``path`` is a folder that is not an imtkg store (it is never
-        overwritten), or when the inputs cannot be loaded.
+        written to), or when the inputs cannot be loaded.
+    :raises StoreFolderError: when a build is needed and ``path`` cannot be written.
     """
     version = input_version(ontology_dir, graph_dir)
 
     def build(folder: Path) -> DatasetManifest:
         return _build_store(folder, ontology_dir, graph_dir, reason)
 
-    return open_or_build(path, version.digest, reason, build)
+    return open_or_build(
+        path, version.digest, reason, build, fix="or serve another --store oxigraph:PATH"
+    )
+
+
+def build_key(digest: str, reason: bool) -> str:
+    """Return the name prefix of the builds of inputs of digest ``digest``."""
+    return f"{re.sub(r'[^0-9A-Za-z]', '', digest)[:16]}-{'reasoned' if reason else 'asserted'}"
 
 
 def open_or_build(
-    path: Path, digest: str, reason: bool, build: Callable[[Path], DatasetManifest]
+    root: Path,
+    digest: str,
+    reason: bool,
+    build: Callable[[Path], DatasetManifest],
+    key: str | None = None,
+    keep: int = KEEP_BUILDS,
+    fix: str = "or choose another folder",
 ) -> DiskStore:
-    """Open the store at ``path`` if its manifest says ``digest`` and ``reason``, else rebuild it.
+    """Open and pin a sound build of ``root`` for ``digest`` and ``reason``, else make one.
 
     :param build: writes a store into ``folder/store`` and returns its manifest (without the
-        file list, added here); it runs in a temporary folder beside ``path``, swapped in after.
+        file list, added here); it runs in a temporary folder of ``root``, renamed after.
+    :param key: the name prefix of the builds to consider (:func:`build_key` by default).
+    :param keep: the builds kept when no server pins them (the most recently used).
+    :param fix: the end of the advice given when ``root`` cannot be written.
+    :raises StoreFolderError: when a build is needed and ``root`` cannot be written.
     """
-    path = Path(path).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(path):
-        _remove_leftovers(path)
-        problem = check_store(path, digest, reason)
+    root = Path(root).resolve()
+    key = key or build_key(digest, reason)
+    if not is_store_root(root):
+        raise ImtKgError(f"{root} is not an imtkg store; refusing to replace what it holds")
+    if not root.is_dir():
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise folder_error(root, exc, fix) from None
+    with root_lock(root) as writable:
+        if writable:
+            remove_leftovers(root)
+        found, why = _open_build(root, key, digest, reason, writable)
+        if found is not None:
+            return found
+        if not writable:
+            raise StoreFolderError(
+                f"cannot build the store in {root}: the folder is read-only ({why}); "
+                f"make it writable {fix}"
+            )
+        log.info("building the on-disk store in %s (%s)", root, why)
+        folder = _build(root, key, build, fix)
+        pin(folder)
+        remove_old_layout(root)
+        for pruned in prune(root, keep):
+            log.info("deleted the store %s, which no server was reading", pruned)
+        return DiskStore(folder, read_manifest(folder), True, root)
+
+
+def _open_build(
+    root: Path, key: str, digest: str, reason: bool, writable: bool
+) -> tuple[DiskStore | None, str]:
+    """Return the pinned, sound build of ``key`` in ``root`` (or ``None``) and, if none, why."""
+    why = "no store built from these inputs yet"
+    for folder in builds(root):
+        if folder.name != key and not folder.name.startswith(key + "-"):
+            continue
+        problem = check_store(folder, digest, reason)
         if problem is None:
-            return DiskStore(path, read_manifest(path), rebuilt=False)
-        log.info("building the on-disk store at %s (%s)", path, problem)
-        manifest = _build(path, build)
-        return DiskStore(path, manifest, rebuilt=True)
+            pin(folder)
+            _touch(folder)
+            return DiskStore(folder, read_manifest(folder), False, root), ""
+        deleted = writable and delete_if_free(folder)
+        log.warning(
+            "the on-disk store %s cannot be served: %s; %s",
+            folder,
+            problem,
+            "deleted, rebuilding it" if deleted else "left to the server reading it",
+        )
+        why = problem
+    return None, why
 
 
 def read_manifest(path: Path) -> DatasetManifest:
-    """Read ``PATH/manifest.json``.
+    """Read ``path/manifest.json``.
 
     :raises ManifestError: when it is missing or unreadable.
     """
@@ -108,31 +205,29 @@ def read_manifest(path: Path) -> DatasetManifest:
 
 
 def check_store(path: Path, digest: str, reason: bool) -> str | None:
-    """Return why the store at ``path`` cannot be served as it is, or ``None`` if it can."""
-    if not path.exists():
-        return "no store yet"
-    if not (path / MANIFEST_FILE).exists() and not (path / STORE_DIR).exists():
-        if any(path.iterdir()):
-            raise ImtKgError(f"{path} is not an imtkg store; refusing to replace what it holds")
-        return "empty folder"
+    """Return why the build folder ``path`` cannot be served as it is, or ``None`` if it can.
+
+    The files are compared with the manifest (names, sizes) and with the checksums recorded
+    at build (every byte), then Oxigraph opens the store.
+    """
     try:
         manifest = read_manifest(path)
     except ManifestError as exc:
-        log.warning("the on-disk store at %s is damaged: %s", path, exc)
-        return "unreadable manifest"
+        return f"unreadable manifest ({exc})"
     if manifest.format != FORMAT or manifest.digest != digest or manifest.reasoned != reason:
         return "the inputs or the code changed"
     if store_files(path / STORE_DIR) != manifest.files:
-        log.warning("the on-disk store at %s is incomplete or altered", path)
         return "missing or altered store files"
+    problem = checksum_problem(path / STORE_DIR, path / CHECKSUMS_FILE)
+    if problem is not None:
+        return problem
     try:
         store = ox.Store.read_only(str(path / STORE_DIR))
         complete = store.contains_named_graph(ox.NamedNode(ASSERTED_UNION))
         del store
         gc.collect()  # close RocksDB before the workers open the store
     except (OSError, RuntimeError, ValueError) as exc:
-        log.warning("the on-disk store at %s cannot be opened: %s", path, exc)
-        return "the store cannot be opened"
+        return f"the store cannot be opened ({exc})"
     return None if complete else "the store lacks the union graph"
 
 
@@ -145,6 +240,20 @@ def store_files(directory: Path) -> dict[str, int]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def folder_error(folder: Path, exc: OSError, fix: str) -> StoreFolderError:
+    """Return the one-line error of a store folder that cannot be written, with the fix."""
+    message = " ".join(str(exc).split())
+    # Oxigraph's I/O errors carry no errno; their last part says what the system said
+    reason = exc.strerror or message.rsplit(": ", 1)[-1]
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in message:
+        advice = f"free space on its disk {fix}"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) or reason in READ_ONLY:
+        advice = f"make it writable {fix}"
+    else:
+        return StoreFolderError(f"building the store in {folder} failed: {message}")
+    return StoreFolderError(f"cannot write the store in {folder}: {reason}; {advice}")
 
 
 def _build_store(
@@ -160,54 +269,34 @@ def _build_store(
     return manifest
 
 
-def _build(path: Path, build: Callable[[Path], DatasetManifest]) -> DatasetManifest:
-    """Build a store beside ``path`` with ``build``, then swap it in."""
-    building = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
+def _build(root: Path, key: str, build: Callable[[Path], DatasetManifest], fix: str) -> Path:
+    """Build a store in a temporary folder of ``root``, then rename it to a new build folder."""
+    try:
+        building = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=root))
+    except OSError as exc:
+        raise folder_error(root, exc, fix) from None
     try:
         manifest = build(building)
         gc.collect()
         manifest = replace(manifest, files=store_files(building / STORE_DIR))
-        _write_file(building / MANIFEST_FILE, manifest.to_json())
-        _swap(building, path)
+        sums = format_checksums(file_checksums(building / STORE_DIR))
+        write_synced(building / CHECKSUMS_FILE, sums)
+        write_synced(building / MANIFEST_FILE, manifest.to_json())
+        (building / IN_USE_FILE).touch()
+        folder = root / f"{key}-{uuid.uuid4().hex[:8]}"
+        os.rename(building, folder)
+    except OSError as exc:
+        shutil.rmtree(building, ignore_errors=True)
+        raise folder_error(root, exc, fix) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return manifest
+    return folder
 
 
-def _write_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` and flush it to the disk."""
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-
-
-def _swap(new: Path, path: Path) -> None:
-    """Put the folder ``new`` at ``path``, moving what was there aside first, then delete it."""
-    old = None
-    if path.exists():
-        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-        os.rename(path, old)
-    os.rename(new, path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_leftovers(path: Path) -> None:
-    """Delete the temporary folders of builds or swaps that a crash left beside ``path``."""
-    for pattern in (f".{path.name}.building-*", f".{path.name}.old-*"):
-        for leftover in path.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-@contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the file ``.<name>.lock`` beside ``path``."""
-    lock_path = path.with_name(f".{path.name}.lock")
-    with open(lock_path, "a+b") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+def _touch(folder: Path) -> None:
+    """Mark the build as just used (pruning keeps the most recently used ones)."""
+    try:
+        os.utime(folder / MANIFEST_FILE)
+    except OSError:
+        pass  # a read-only folder: nothing is pruned there either

@@ -2,31 +2,33 @@
 
 ``imtkg serve`` in its default mode (``STORE=memory``) loads the ontology and graph folders, or
 a dataset file (``--dataset``), reasons, and hands an on-disk Oxigraph store to the query
-workers. That store is built by :mod:`imtkg.bulk` and kept in the cache folder::
+workers. That store is built by :mod:`imtkg.bulk` and kept in the cache folder, as a build
+folder of the store root ``<cache dir>/stores`` (:mod:`imtkg.store_folders`)::
 
-    <cache dir>/stores/<key>/store/          the Oxigraph store the workers open read-only
-    <cache dir>/stores/<key>/manifest.json   what it holds (imtkg.manifest.DatasetManifest)
-    <cache dir>/stores/.<key>.in-use         locked (shared) by every server serving it
+    <cache dir>/stores/<key>-<nonce>/store/          the Oxigraph store the workers open read-only
+    <cache dir>/stores/<key>-<nonce>/manifest.json   what it holds (imtkg.manifest.DatasetManifest)
+    <cache dir>/stores/<key>-<nonce>/in-use          locked (shared) by every server serving it
 
 where ``key`` digests the input files (names and bytes), whether reasoning is on, the source of
 the modules that decide what a store holds (:data:`DATA_MODULES`) and the versions of the
 libraries they use: editing an input or that code gives a new key, hence a new build. A start
 with an existing key reopens the store without parsing or reasoning anything. Building,
-checking and swapping in are those of :func:`imtkg.disk_store.open_or_build`: a store is built
-in a temporary folder and renamed into place; a store whose manifest is unreadable, whose files
-are missing or of another size, or that Oxigraph cannot open is rebuilt, never served.
-The cache folder is :func:`imtkg.closure_cache.default_cache_dir` (``IMTKG_CACHE_DIR``,
-``off`` to disable it: the store is then built in a temporary folder deleted at exit). Only the
-:data:`KEEP_STORES` most recently used stores are kept, never one a running server holds.
+checking, pinning and pruning are those of :func:`imtkg.disk_store.open_or_build`: a store is
+built in a temporary folder and renamed into place, never replaced under a server reading it; a
+store whose manifest is unreadable, whose files are missing or do not match their recorded
+checksums, or that Oxigraph cannot open is rebuilt, never served. Only the :data:`KEEP_STORES`
+most recently used stores are kept, never one a running server holds.
+
+The cache folder is :func:`imtkg.paths.default_cache_dir` (``IMTKG_CACHE_DIR``, ``off`` to
+disable it). With the cache off, or when the cache folder cannot be written (read-only, full
+disk: a one-line warning names it), the store is built in a temporary folder deleted at exit.
 """
 
 from __future__ import annotations
 
 import atexit
-import fcntl
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .conformance import NOT_VALIDATED
-from .disk_store import MANIFEST_FILE, STORE_DIR, DiskStore, open_or_build
+from .disk_store import STORE_DIR, StoreFolderError, folder_error, open_or_build
 from .http_caching import DatasetVersion
 from .manifest import DatasetManifest, now_iso
 from .paths import default_cache_dir
@@ -74,9 +76,6 @@ DATA_MODULES = (
     "validation.py",
     "validation_cache.py",
 )
-
-#: the in-use locks this process holds (released at exit)
-_HELD: list = []
 
 
 @lru_cache(maxsize=1)
@@ -126,26 +125,53 @@ def prepare_store(sources: list[Source], inputs: DatasetVersion, reason: bool) -
     seconds: dict[str, float] = {}
     build = _builder(sources, inputs, reason, seconds)
     root = default_cache_dir()
-    if root is None:
-        folder = Path(tempfile.mkdtemp(prefix="imtkg-store-"))
+    if root is not None:
+        key = store_key(inputs.digest, reason)[:32]
         try:
-            manifest = build(folder)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        atexit.register(shutil.rmtree, folder, True)
-        return PreparedStore(folder / STORE_DIR, manifest, True, seconds, temporary=folder)
-    stores = root / STORES_DIR
-    path = stores / store_key(inputs.digest, reason)[:32]
-    disk = open_or_build(path, inputs.digest, reason, build)
-    _hold(path)
-    _touch(disk)
-    prune(stores, keep=KEEP_STORES)
-    # The cache is keyed by content: a store built from the same bytes in another checkout (or
-    # before a fresh clone reset the files' times) is reused, but Last-Modified must describe
-    # the files being served now, as the other store modes do.
-    manifest = replace(disk.manifest, last_modified=inputs.last_modified.isoformat())
-    return PreparedStore(disk.store_path, manifest, disk.rebuilt, seconds)
+            disk = open_or_build(
+                root / STORES_DIR,
+                inputs.digest,
+                reason,
+                build,
+                key=key,
+                keep=KEEP_STORES,
+                fix="or set IMTKG_CACHE_DIR to another folder",
+            )
+        except StoreFolderError as exc:
+            log.warning("%s; building the store in a temporary folder instead", exc)
+            seconds.clear()
+        else:
+            # The cache is keyed by content: a store built from the same bytes in another
+            # checkout (or before a fresh clone reset the files' times) is reused, but
+            # Last-Modified must describe the files being served now, as the other store
+            # modes do.
+            manifest = replace(disk.manifest, last_modified=inputs.last_modified.isoformat())
+            return PreparedStore(disk.store_path, manifest, disk.rebuilt, seconds)
+    return _temporary_store(build, seconds)
+
+
+def _temporary_store(
+    build: Callable[[Path], DatasetManifest], seconds: dict[str, float]
+) -> PreparedStore:
+    """Build the store in a temporary folder deleted at exit (the cache is off or unwritable).
+
+    :raises StoreFolderError: when the temporary folder cannot be written either.
+    """
+    temporary_root = Path(tempfile.gettempdir())
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="imtkg-store-"))
+    except OSError as exc:
+        raise folder_error(temporary_root, exc, "or set TMPDIR to another folder") from None
+    try:
+        manifest = build(folder)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise folder_error(folder, exc, "or set TMPDIR to another folder") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    atexit.register(shutil.rmtree, folder, True)
+    return PreparedStore(folder / STORE_DIR, manifest, True, seconds, temporary=folder)
 
 
 def _builder(
@@ -183,54 +209,3 @@ def _builder(
         )
 
     return build
-
-
-def _lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.in-use")
-
-
-def _hold(path: Path) -> None:
-    """Hold a shared lock on ``path``'s in-use file until this process exits."""
-    handle = open(_lock_path(path), "a+b")  # noqa: SIM115 - held until exit
-    fcntl.flock(handle, fcntl.LOCK_SH)
-    if not _HELD:
-        atexit.register(_release)
-    _HELD.append(handle)
-
-
-def _release() -> None:
-    """Release the in-use locks of this process."""
-    while _HELD:
-        _HELD.pop().close()
-
-
-def _touch(disk: DiskStore) -> None:
-    """Mark the store as just used (pruning keeps the most recently used ones)."""
-    try:
-        os.utime(disk.path / MANIFEST_FILE)
-    except OSError:
-        pass
-
-
-def prune(stores: Path, keep: int = KEEP_STORES) -> list[Path]:
-    """Delete all but the ``keep`` most recently used stores that no server holds; return them."""
-    candidates = [p for p in stores.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    candidates.sort(key=_last_used, reverse=True)
-    deleted = []
-    for path in candidates[keep:]:
-        with open(_lock_path(path), "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a running server holds it
-            shutil.rmtree(path, ignore_errors=True)
-            _lock_path(path).unlink(missing_ok=True)
-            deleted.append(path)
-    return deleted
-
-
-def _last_used(path: Path) -> float:
-    try:
-        return (path / MANIFEST_FILE).stat().st_mtime
-    except OSError:
-        return 0.0

@@ -15,6 +15,7 @@ from sparql_support import ASSERTED_TRIPLES, CITIES, CITY_QUERY, DATA, GRAPH_DIR
 from imtkg.app import close_app, create_app
 from imtkg.config import load_settings
 from imtkg.disk_store import MANIFEST_FILE, STORE_DIR, open_disk_store
+from imtkg.store_folders import LOCK_FILE
 from imtkg.engines import StoreSetting, StoreSettingError, parse_store
 from imtkg.errors import ImtKgError
 from imtkg.prepared import input_version
@@ -45,6 +46,12 @@ def built(tmp_path, template):
     return tmp_path / "kg"
 
 
+def only_build(path):
+    """The single build folder of the store at ``path``."""
+    (folder,) = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return folder
+
+
 def open_store(path, inputs=FIXTURE):
     """Open or build the store at ``path`` from ``inputs``."""
     return open_disk_store(path, *inputs)
@@ -68,14 +75,15 @@ def test_first_open_builds_then_reopens_without_rebuilding(tmp_path, inputs):
     path = tmp_path / "kg"
     first = open_store(path, inputs)
     assert first.rebuilt is True
-    assert (path / STORE_DIR).is_dir()
-    manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert first.path.parent == path and first.store_path == first.path / STORE_DIR
+    assert first.store_path.is_dir()
+    manifest = json.loads((first.path / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert manifest["digest"] == input_version(*inputs).digest
     assert manifest["graphs"][ASSERTED_UNION] == ASSERTED_TRIPLES
     assert manifest["validation"] == "invalid"  # the fixture is not in the sources catalogue
     again = open_store(path, inputs)
     assert again.rebuilt is False
-    assert again.manifest == first.manifest
+    assert again.manifest == first.manifest and again.path == first.path
 
 
 def test_a_copied_store_is_reused(built, template):
@@ -128,20 +136,22 @@ DAMAGES = ["truncated file", "missing file", "bad manifest", "no manifest"]
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_store_is_rebuilt(built, caplog, damage):
     """A store with a cut or missing file, or a bad or missing manifest, is rebuilt, not served."""
-    biggest = max((built / STORE_DIR).glob("*.sst"), key=lambda p: p.stat().st_size)
+    folder = only_build(built)
+    biggest = max((folder / STORE_DIR).glob("*.sst"), key=lambda p: p.stat().st_size)
     if damage == "truncated file":
         with open(biggest, "r+b") as file:
             file.truncate(biggest.stat().st_size // 2)
     elif damage == "missing file":
         biggest.unlink()
     elif damage == "bad manifest":
-        (built / MANIFEST_FILE).write_text('{"digest": ', encoding="utf-8")
+        (folder / MANIFEST_FILE).write_text('{"digest": ', encoding="utf-8")
     else:
-        (built / MANIFEST_FILE).unlink()
+        (folder / MANIFEST_FILE).unlink()
     with caplog.at_level(logging.INFO, logger="imtkg.disk_store"):
         reopened = open_store(built)
     assert reopened.rebuilt is True
     assert "building the on-disk store" in caplog.text
+    assert not folder.exists()  # no server read the damaged build: it was deleted
     assert open_store(built).rebuilt is False
 
 
@@ -156,12 +166,11 @@ def test_a_foreign_folder_is_never_replaced(tmp_path, inputs):
     assert sorted(p.name for p in path.iterdir()) == ["thesis.tex"]
 
 
-def test_leftovers_of_a_crashed_build_are_removed(built, tmp_path):
-    """Temporary folders a crash left beside the store are deleted on the next open."""
-    (tmp_path / ".kg.building-dead").mkdir()
-    (tmp_path / ".kg.old-dead").mkdir()
+def test_leftovers_of_a_crashed_build_are_removed(built):
+    """Temporary folders a crashed build left in the store folder are deleted on the next open."""
+    (built / ".building-dead").mkdir()
     assert open_store(built).rebuilt is False
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".kg.")) == [".kg.lock"]
+    assert sorted(p.name for p in built.iterdir() if p.name.startswith(".")) == [LOCK_FILE]
 
 
 def test_store_setting_forms():
