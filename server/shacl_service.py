@@ -14,21 +14,26 @@
   header: the standard SHACL validation report in Turtle (the default) or JSON-LD, or an HTML
   page for people. ``X-SHACL-Conforms`` and the ``X-SHACL-Violations``/``-Warnings`` counts are
   in the headers; the status is 200 whether or not the data conforms.
-* Errors: 400 unparsable body (the parser's message and line), 413 body over ``MAX_BODY``, 415
-  unknown Content-Type, 406 no acceptable report format, 422 when the validator stops on the
-  data instead of reporting on it, 503 when validations are already running on every slot
-  (``Retry-After``). Nothing sent here changes the served data: the
+* The body is read by :mod:`imtkg.loading` inside a validation slot, within ``QUERY_TIMEOUT``:
+  a JSON-LD ``@context`` is inline or this server's own ``/context.jsonld`` (nothing is
+  fetched or opened), RDF/XML declares no DTD entity.
+* Errors: 400 unparsable body (the parser's message, line and column), 413 body over
+  ``MAX_BODY``, 415 unknown Content-Type, 406 no acceptable report format, 422 when the
+  validator stops on the data instead of reporting on it, 503 when validations are already
+  running on every slot (``Retry-After``). Nothing sent here changes the served data: the
   request's data is validated in a copy.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Dataset
 
 from .errors import InputError
+from .jsonld_input import CANONICAL_CONTEXT_URL, ContextSource
 from .loading import MEDIA_TYPE_FORMATS, parse_text
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .state import current_state
@@ -123,6 +128,30 @@ def combined(sent: Dataset, served: Dataset) -> Dataset:
     return dataset
 
 
+def read_body(data: bytes, rdf_format: str) -> Dataset:
+    """Parse the RDF sent (400 with the line, column and what is wrong when it cannot be).
+
+    JSON-LD may name the context this server publishes (at its own address or the canonical
+    one) and no other; the parse stops after ``QUERY_TIMEOUT`` seconds.
+    """
+    limit = float(current_app.config.get("QUERY_TIMEOUT") or 10.0)
+    try:
+        return parse_text(
+            data, rdf_format, contexts=published_contexts(), deadline=time.monotonic() + limit
+        )
+    except InputError as exc:
+        abort(400, description=str(exc))
+
+
+def published_contexts() -> ContextSource:
+    """Return the JSON-LD contexts a request body may name: this server's own, by its URLs."""
+    from .pages import context_url, shared
+    from .rdf_output import build_context
+
+    urls = {context_url(), CANONICAL_CONTEXT_URL}
+    return lambda url: shared("context", build_context) if url in urls else None
+
+
 def validation_slots() -> threading.BoundedSemaphore:
     """Return the app's semaphore of :data:`VALIDATION_SLOTS` validations."""
     state = current_state()
@@ -142,12 +171,6 @@ def validate_request() -> Response:
     fmt = report_format()
     data, rdf_format = request_rdf()
     shipped = with_shipped()
-    try:
-        sent = parse_text(data, rdf_format)
-    except InputError as exc:
-        abort(400, description=str(exc))
-    served = current_state().kg.dataset
-    dataset = combined(sent, served) if shipped else sent
     slots = validation_slots()
     if not slots.acquire(blocking=False):
         response = Response(
@@ -158,6 +181,10 @@ def validate_request() -> Response:
         response.headers["Retry-After"] = "5"
         return response
     try:
+        # parsed in the slot: reading a body costs CPU too, and as many run at once as slots
+        sent = read_body(data, rdf_format)
+        served = current_state().kg.dataset
+        dataset = combined(sent, served) if shipped else sent
         outcome = validate_dataset(dataset, ontology=served.graph(ONTOLOGY_GRAPH))
     except ValidationFailed as exc:
         abort(422, description=str(exc))

@@ -31,8 +31,10 @@ def test_broken_turtle_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_dataset(ontology, graphs)
     assert caught.value.source == str(bad)
-    assert caught.value.line == 4
-    assert str(caught.value).startswith(f"{bad}:4: Turtle syntax error: expected '.'")
+    assert (caught.value.line, caught.value.column) == (4, 16)
+    assert str(caught.value) == (
+        f"{bad}:4:16: Turtle syntax error: A dot is expected at the end of statements"
+    )
 
 
 def test_unterminated_string_line(tmp_path: Path) -> None:
@@ -46,8 +48,8 @@ def test_unterminated_string_line(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as caught:
         load_dataset(tmp_path / "ontology", tmp_path / "graph")
-    assert caught.value.line == 2
-    assert "newline found in string literal" in caught.value.message
+    assert (caught.value.line, caught.value.column) == (2, 11)
+    assert caught.value.message == "Turtle syntax error: Unexpected end of file"
 
 
 def test_each_graph_file_is_a_named_graph(tmp_path: Path) -> None:
@@ -77,8 +79,10 @@ def test_broken_ntriples_names_file_and_line(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as caught:
         parse_file(bad)
-    assert caught.value.line == 2
-    assert str(caught.value).startswith(f"{bad}:2: syntax error: The object of a triple must be")
+    assert str(caught.value) == (
+        f"{bad}:2:23: N-Triples syntax error: "
+        "The object of a triple must be an IRI, a blank node or a literal"
+    )
 
 
 def test_broken_nquads_request_body_names_line() -> None:

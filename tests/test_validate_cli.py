@@ -187,7 +187,7 @@ def test_owl_rl_inconsistencies_are_reported_with_status_1(runner, tmp_path, cit
 
 
 def test_unreadable_file_gives_status_2_with_file_and_line(runner, tmp_path):
-    """A syntax error stops validation with status 2 and names the file and the line."""
+    """A syntax error stops validation with status 2 and names the file, line and column."""
     broken = write(
         tmp_path, "broken.ttl", PREFIXES + "\nid:a imt:b id:c .\nid:d imt:e id:f id:g .\n"
     )
@@ -195,7 +195,7 @@ def test_unreadable_file_gives_status_2_with_file_and_line(runner, tmp_path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"error: {broken}:8: Turtle syntax error: expected '.' or '}}' or ']' at end of statement\n"
+        f"error: {broken}:8:17: Turtle syntax error: A dot is expected at the end of statements\n"
     )
 
 
