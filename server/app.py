@@ -1,6 +1,12 @@
 """The Flask application factory: configuration, the knowledge graph, the query engine, blueprints.
 
 Adding a blueprint is a one-line edit of :data:`BLUEPRINTS` (each module exposes ``bp``).
+
+The HTTP edges are set here, in the order a request meets them: :class:`imtkg.host_guard.HostGuard`
+(``ALLOWED_HOSTS``, a missing ``Host``), the response cache, :class:`imtkg.body_limit.BodyLimit`,
+then Flask. Every answer a page's script may read carries CORS headers (flask-cors for Flask's
+answers, errors included; :data:`CORS_HEADERS` for the middlewares' own refusals), and no
+redirect names the request's ``Host`` (:func:`imtkg.linked_data.location_without_host`).
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from flask import Flask, Response
 from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import redirect
 
 from .body_limit import BodyLimit
 from .config import load_settings
 from .engines import make_engine, parse_store
+from .host_guard import HostGuard, parse_allowed_hosts
+from .linked_data import location_without_host
 from .state import EXTENSION_KEY, ImtKgState
 
 log = logging.getLogger(__name__)
@@ -53,6 +62,10 @@ COMPRESS_MIMETYPES = [
     "application/javascript",
 ]
 
+#: what the answers of the middlewares (413, 400 for a host) carry for browsers, as flask-cors
+#: does for the app's answers: the data is public and no request carries credentials
+CORS_HEADERS: list[tuple[str, str]] = [("Access-Control-Allow-Origin", "*")]
+
 
 def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     """Build the app: settings (defaults < ``IMTKG_*`` environment < ``config``), graph, engine.
@@ -69,10 +82,14 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY"])
     app.config["COMPRESS_MIMETYPES"] = COMPRESS_MIMETYPES
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
+    allowed_hosts = parse_allowed_hosts(settings.get("ALLOWED_HOSTS"))
+    if allowed_hosts:  # Flask checks request.host against them too (Flask >= 3.1)
+        app.config["TRUSTED_HOSTS"] = allowed_hosts
     Compress(app)
     CORS(
         app,
-        resources={r"/sparql": {"origins": "*"}},
+        # every answer, errors included: the data is public and read-only
+        resources={r"/*": {"origins": "*"}},
         send_wildcard=True,
         methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
@@ -80,28 +97,46 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
         max_age=86400,
     )
     install_error_handlers(app)
+    app.after_request(_location_without_host)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
     from .access_log import init_access_log
 
     init_access_log(app)
     app.extensions[EXTENSION_KEY] = load_state(app.config, start_engine)
-    app.wsgi_app = BodyLimit(app.wsgi_app, int(settings["MAX_BODY"]))
+    app.wsgi_app = BodyLimit(app.wsgi_app, int(settings["MAX_BODY"]), CORS_HEADERS)
     install_response_cache(app)
+    app.wsgi_app = HostGuard(app.wsgi_app, allowed_hosts, CORS_HEADERS)
     return app
+
+
+def _location_without_host(response: Response) -> Response:
+    """Keep the request's ``Host`` out of any redirect (werkzeug's ``/dumps`` -> ``/dumps/``)."""
+    location = response.headers.get("Location")
+    if location and location_without_host(location) != location:
+        # werkzeug's redirect page repeats the target: the body is made anew with it
+        fixed = redirect(location_without_host(location), response.status_code)
+        response.headers["Location"] = fixed.headers["Location"]
+        response.set_data(fixed.get_data())
+    return response
 
 
 def install_response_cache(app: Flask) -> None:
     """Put :class:`imtkg.response_cache.ResponseCache` in front of the app, unless turned off.
 
     It is off when ``RESPONSE_CACHE_MB`` is 0 and for a remote store, whose data may change.
+    The ``Host`` header is part of its key only when answers depend on it (no ``PUBLIC_BASE``).
     """
     megabytes = float(app.config.get("RESPONSE_CACHE_MB") or 0)
     if megabytes <= 0 or parse_store(app.config.get("STORE")).kind == "sparql":
         return
     from .response_cache import ResponseCache
 
-    cache = ResponseCache(app.wsgi_app, int(megabytes * 1024 * 1024))
+    cache = ResponseCache(
+        app.wsgi_app,
+        int(megabytes * 1024 * 1024),
+        key_host=not app.config.get("PUBLIC_BASE"),
+    )
     app.wsgi_app = cache
     app.extensions["imtkg_response_cache"] = cache
 

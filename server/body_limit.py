@@ -6,23 +6,33 @@ A body announced by ``Content-Length`` is refused before it is read. A chunked b
 HTTP server: werkzeug, given a chunked body longer than ``MAX_CONTENT_LENGTH`` by a server that
 terminates the input (granian), returns it cut at the limit without an error, and the app would
 then answer a query it was not sent.
+
+The 413 is answered here, outside Flask, so the headers every answer of the app carries for
+browsers (CORS, :mod:`imtkg.app`) are given to the middleware: a page's script that posts too
+large a query can then read why it was refused.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 StartResponse = Callable[..., object]
 WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 class BodyLimit:
-    """WSGI middleware refusing bodies over ``max_body`` bytes (see the module doc)."""
+    """WSGI middleware refusing bodies over ``max_body`` bytes (see the module doc).
 
-    def __init__(self, app: WsgiApp, max_body: int) -> None:
+    :param headers: headers added to the 413 (CORS).
+    """
+
+    def __init__(
+        self, app: WsgiApp, max_body: int, headers: Sequence[tuple[str, str]] = ()
+    ) -> None:
         self.app = app
         self.max_body = int(max_body)
+        self.headers = list(headers)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         length = environ.get("CONTENT_LENGTH", "")
@@ -50,6 +60,7 @@ class BodyLimit:
             [
                 ("Content-Type", "text/plain; charset=utf-8"),
                 ("Content-Length", str(len(body))),
+                *self.headers,
             ],
         )
         return [body]

@@ -47,6 +47,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Public base IRI of the server (e.g. https://kg.example.org/); the request's by default.",
     ),
     Setting(
+        "ALLOWED_HOSTS",
+        None,
+        "Host header values the server answers, comma-separated (kg.example.org, "
+        ".example.org for its subdomains; any port); other hosts get 400. Any host when unset.",
+    ),
+    Setting(
         "CACHE_MAX_AGE",
         300,
         "Seconds clients and proxies may cache a query result (Cache-Control max-age).",
@@ -84,6 +90,7 @@ _TYPES_OF_NONE_DEFAULTS = {
     "GRAPH_DIR": Path,
     "DATASET": Path,
     "PUBLIC_BASE": str,
+    "ALLOWED_HOSTS": str,
 }
 
 

@@ -9,7 +9,6 @@ unreadable term, 406 when no offered format is acceptable.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
@@ -33,18 +32,14 @@ FORMATS: dict[str, str] = {
 }
 FORMAT_ALIASES = {"ttl": "turtle", **{name: name for name in FORMATS}}
 EXPLAINER_KEY = "explainer"
-_explainer_lock = threading.Lock()
 
 
 def explainer() -> Explainer:
-    """Return the app's :class:`Explainer`, built on first use (a fraction of a second)."""
+    """Return the app's :class:`Explainer`, built once on first use (a fraction of a second)."""
     from .explain import Explainer
 
     state = current_state()
-    with _explainer_lock:
-        if EXPLAINER_KEY not in state.extra:
-            state.extra[EXPLAINER_KEY] = Explainer(state.kg.dataset)
-        return state.extra[EXPLAINER_KEY]
+    return state.shared.get(EXPLAINER_KEY, lambda: Explainer(state.kg.dataset))
 
 
 def chosen_format() -> str:

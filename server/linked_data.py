@@ -5,6 +5,12 @@ server answers them under its public base (the ``PUBLIC_BASE`` setting, else the
 address), so ``https://w3id.org/imt-kg/id/imt-mines-ales`` is served at
 ``http://127.0.0.1:8000/id/imt-mines-ales`` locally and at the canonical address in production.
 
+The request's address comes from its ``Host`` header, which the client chooses: documents name
+it only when no ``PUBLIC_BASE`` is set (``ALLOWED_HOSTS`` then limits it, see
+:mod:`imtkg.host_guard`), and a redirect never does: its ``Location`` is under ``PUBLIC_BASE``
+or a path-absolute reference (``/id/x.ttl``, RFC 9110 section 10.2.2), so that a forged ``Host``
+cannot reach an answer a shared cache may keep for other clients.
+
 Content negotiation follows the W3C note "Cool URIs for the Semantic Web", 303 flavour, applied
 to every resource: the IRI of a thing (``/id/x``, ``/graph/x``, ``/ontology``) answers
 ``303 See Other`` (``Vary: Accept``) to the document about it in the best format the client
@@ -100,10 +106,41 @@ def served_base() -> str:
     # a page maps hundreds of IRIs: work the base out once per request
     base = g.get("imtkg_served_base")
     if base is None:
-        base = current_app.config.get("PUBLIC_BASE") or request.url_root
-        base = base if base.endswith("/") else base + "/"
+        base = public_base() or request.url_root
         g.imtkg_served_base = base
     return base
+
+
+def public_base() -> str | None:
+    """Return the ``PUBLIC_BASE`` setting ending in ``/``, or ``None`` when it is not set."""
+    base = current_app.config.get("PUBLIC_BASE")
+    if not base:
+        return None
+    return base if base.endswith("/") else base + "/"
+
+
+def redirect_location(path: str) -> str:
+    """Return the ``Location`` of a redirect to ``path`` (relative to the base, no leading ``/``).
+
+    Under ``PUBLIC_BASE`` when it is set, else a path-absolute reference (the client resolves
+    it against the address it asked): never built from the ``Host`` header.
+    """
+    base = public_base()
+    if base is not None:
+        return base + path.lstrip("/")
+    return f"{request.script_root}/{path.lstrip('/')}"
+
+
+def location_without_host(location: str) -> str:
+    """Rewrite a ``Location`` built from the request's address (werkzeug's own redirects, such
+    as ``/dumps`` to ``/dumps/``) as :func:`redirect_location` builds it; others are kept."""
+    for own in (request.url_root, request.host_url):
+        if location.startswith(own):
+            rest = location[len(own) :]
+            if own == request.url_root:
+                return redirect_location(rest)
+            return "/" + rest
+    return location
 
 
 def canonical_iri(path: str) -> str:

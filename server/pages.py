@@ -43,6 +43,7 @@ from .linked_data import (
     negotiate,
     ontology_anchor,
     page_url,
+    redirect_location,
     served_base,
     split_extension,
 )
@@ -69,16 +70,15 @@ NAV: list[tuple[str, str]] = [
     ("VoID", ".well-known/void"),
 ]
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
-_CACHE_KEY = "linked_data"
 
 
 def shared(name: str, build: Callable[[QueryEngine], object]) -> object:
-    """Return ``build(engine)``, computed once per app (the data never changes while it runs)."""
+    """Return ``build(engine)``, computed once per app (the data never changes while it runs).
+
+    ``name`` is chosen by the code, never by the request (:attr:`ImtKgState.shared` is bounded).
+    """
     state = current_state()
-    cache = state.extra.setdefault(_CACHE_KEY, {})
-    if name not in cache:
-        cache[name] = build(state.engine)
-    return cache[name]
+    return state.shared.get(("linked_data", name), lambda: build(state.engine))
 
 
 def _catalogue():
@@ -210,7 +210,7 @@ def see_other(iri: str) -> Response:
         return _not_acceptable()
     if not exists(current_state().engine, iri):
         return not_found(iri, extension)
-    target = served_base() + request.path.lstrip("/") + "." + extension
+    target = redirect_location(request.path.lstrip("/") + "." + extension)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
     response = redirect(target, code=303)
@@ -301,7 +301,10 @@ def ontology_document(extension: str) -> Response:
         links = alternates(iri)
         body = render_template("pages/ontology.html", doc=doc, alternates=links, name=name)
         return _cacheable(_html(body), etag)
-    body = shared(f"ontology.{extension}.{context_url()}", lambda e: _ontology_rdf(e, extension))
+    # the body names the served base (its document IRI, the context): kept per base, bounded
+    body = state.documents.get(
+        ("ontology", served_base(), extension), lambda: _ontology_rdf(state.engine, extension)
+    )
     return _cacheable(_rdf(body, extension), etag)
 
 

@@ -17,6 +17,13 @@ instead of a trip through Flask, the query guard, a worker process and a seriali
   that asks for a fresh answer (``Cache-Control: no-cache``/``no-store``/``max-age=0`` or
   ``Pragma: no-cache``), so a client (or the benchmark) can always make the query run.
 
+The ``Host`` header is part of the key only when the app's answers depend on it (no
+``PUBLIC_BASE``: documents name the request's address), so that one host's answer is never
+served to another; the entries of at most ``max_hosts`` hosts are kept then (those of the least
+recently used host are dropped for a new one), so that requests with ever new ``Host`` values
+cannot fill the cache. With ``PUBLIC_BASE`` set, answers do not depend on it and all hosts share
+the entries.
+
 A hit still writes a line to the access log (``imtkg.access``) with ``"cache": "hit"``.
 Nothing is stored for a remote store (``STORE=sparql:``), whose data may change behind us.
 """
@@ -145,26 +152,42 @@ class ResponseCache:
     :param app: the WSGI application (Flask's ``wsgi_app``).
     :param max_bytes: total size of stored bodies before the least recently used are dropped.
     :param max_entry_bytes: the largest body stored.
+    :param key_host: whether answers depend on the ``Host`` header (then part of the key).
+    :param max_hosts: the hosts whose answers are kept at a time, when ``key_host``.
     """
 
-    def __init__(self, app: WsgiApp, max_bytes: int, max_entry_bytes: int = 1024 * 1024) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        max_bytes: int,
+        max_entry_bytes: int = 1024 * 1024,
+        key_host: bool = True,
+        max_hosts: int = 16,
+    ) -> None:
         self.app = app
         self.max_bytes = int(max_bytes)
         self.max_entry_bytes = min(int(max_entry_bytes), self.max_bytes)
+        self.key_host = key_host
+        self.max_hosts = max(1, int(max_hosts))
         self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
+        #: host -> the keys stored for it, least recently used host first
+        self._hosts: OrderedDict[str, set[tuple]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.stores = 0
 
-    @staticmethod
-    def key(environ: dict) -> tuple:
-        """Return the cache key of a request: its full URI (scheme, host, path and query
-        string: documents name their IRIs after the host they were asked from when no
-        ``PUBLIC_BASE`` is set) and the :data:`KEY_HEADERS` a response may vary on."""
+    def key(self, environ: dict) -> tuple:
+        """Return the cache key of a request: its URI (scheme, host when answers depend on it,
+        path and query string) and the :data:`KEY_HEADERS` a response may vary on."""
+        host = ""
+        if self.key_host:
+            host = environ.get("HTTP_HOST") or "{}:{}".format(
+                environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT", "")
+            )
         return (
             environ.get("wsgi.url_scheme", ""),
-            environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+            host.lower(),
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
@@ -195,6 +218,8 @@ class ResponseCache:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
+            if key[1] in self._hosts:
+                self._hosts.move_to_end(key[1])
             self.hits += 1
             return entry
 
@@ -243,6 +268,12 @@ class ResponseCache:
         with self._lock:
             if key in self._entries:
                 self._drop(key)
+            host = key[1]
+            if host not in self._hosts and len(self._hosts) >= self.max_hosts:
+                for old in list(self._hosts[next(iter(self._hosts))]):
+                    self._drop(old)
+            self._hosts.setdefault(host, set()).add(key)
+            self._hosts.move_to_end(host)
             self._entries[key] = entry
             self._size += len(entry.body)
             self.stores += 1
@@ -252,11 +283,21 @@ class ResponseCache:
     def _drop(self, key: tuple) -> None:
         entry = self._entries.pop(key)
         self._size -= len(entry.body)
+        keys = self._hosts.get(key[1])
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._hosts[key[1]]
 
     @property
     def size(self) -> int:
         """Bytes of bodies stored now."""
         return self._size
+
+    @property
+    def hosts(self) -> int:
+        """Distinct hosts whose answers are stored now (1 at most when answers do not vary)."""
+        return len(self._hosts)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -134,6 +134,11 @@ def http_server(app, max_body: int, **options):
 @_option("MAX_BODY", "--max-body", type=int, help="Maximum request body in bytes.")
 @_option("PUBLIC_BASE", "--public-base", help="Public base IRI (e.g. https://kg.example.org/).")
 @_option(
+    "ALLOWED_HOSTS",
+    "--allowed-hosts",
+    help="Host header values answered, comma-separated (.example.org: subdomains); 400 for others.",
+)
+@_option(
     "ONTOLOGY_DIR",
     "--ontology-dir",
     type=click.Path(file_okay=False, path_type=Path),

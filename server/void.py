@@ -48,8 +48,6 @@ LINK_TARGETS: dict[str, URIRef] = {
 LINK_PREDICATE = SCHEMA.sameAs
 ROOT_RESOURCE = ID["institut-mines-telecom"]
 EXAMPLE_RESOURCES = (ID["imt-mines-ales"], ID["imt-grand-est"], ID["event/industry-week-2025"])
-#: serialised descriptions kept (per base and format) before the cache starts over
-_MAX_DOCUMENTS = 32
 TITLE = {"en": "IMT knowledge graph", "fr": "Graphe de connaissances de l'IMT"}
 DESCRIPTION = {
     "en": "An open knowledge graph of the Institut Mines-Télécom network: its schools, alliances, "
@@ -334,24 +332,20 @@ def void_graph(stats: VoidStatistics, base: str) -> Graph:
 def void_statistics() -> VoidStatistics:
     """Return the served dataset's statistics, computed on first use and kept for the app's life."""
     state = current_state()
-    if "void.statistics" not in state.extra:
-        state.extra["void.statistics"] = compute_statistics(state.engine)
-    return state.extra["void.statistics"]
+    return state.shared.get("void.statistics", lambda: compute_statistics(state.engine))
 
 
 def void_document(base: str, graph_format: str) -> bytes:
     """Return the description of the dataset served at ``base`` in ``graph_format``.
 
-    Serialising takes rdflib tens of milliseconds, so each document is kept (a few bases at
-    most: the public one, or the request's host when none is set).
+    Serialising takes rdflib tens of milliseconds, so each document is kept, in the app's
+    bounded store of documents (:attr:`imtkg.state.ImtKgState.documents`): the base is the
+    request's address when no ``PUBLIC_BASE`` is set, which the client chooses.
     """
-    documents = current_state().extra.setdefault("void.documents", {})
-    key = (base, graph_format)
-    if key not in documents:
-        if len(documents) >= _MAX_DOCUMENTS:
-            documents.clear()
-        documents[key] = serialize_description(void_graph(void_statistics(), base), graph_format)
-    return documents[key]
+    return current_state().documents.get(
+        ("void", base, graph_format),
+        lambda: serialize_description(void_graph(void_statistics(), base), graph_format),
+    )
 
 
 def void_document_iri() -> str:

@@ -99,11 +99,12 @@ MEDIA_TYPES = {"html": "text/html", **{ext: spec[0] for ext, spec in RDF_FORMATS
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("extension", MEDIA_TYPES)
 def test_iri_answers_303_to_the_document_in_the_accepted_format(kind: str, extension: str):
-    """GET on a resource's IRI answers 303 See Other to its document in the format asked for."""
+    """GET on a resource's IRI answers 303 See Other to its document in the format asked for
+    (a path-absolute reference: no PUBLIC_BASE is set, and the Host header is the client's)."""
     path = KINDS[kind][0]
     response = client().get(path, headers={"Accept": MEDIA_TYPES[extension]})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{SERVED}{path[1:]}.{extension}"
+    assert response.headers["Location"] == f"{path}.{extension}"
     assert "Accept" in response.vary
 
 
@@ -127,17 +128,17 @@ def test_browser_gets_html_and_curl_gets_turtle():
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     assert (
         client().get("/id/imt-mines-ales", headers={"Accept": browser}).headers["Location"]
-        == SERVED + "id/imt-mines-ales.html"
+        == "/id/imt-mines-ales.html"
     )
     for headers in ({"Accept": "*/*"}, {}):
         response = client().get("/id/imt-mines-ales", headers=headers)
-        assert response.headers["Location"] == SERVED + "id/imt-mines-ales.ttl"
+        assert response.headers["Location"] == "/id/imt-mines-ales.ttl"
 
 
 def test_redirect_keeps_the_query_string():
     """The language switch parameter survives the 303."""
     response = client().get("/id/imt-mines-ales?lang=fr", headers={"Accept": "text/html"})
-    assert response.headers["Location"] == SERVED + "id/imt-mines-ales.html?lang=fr"
+    assert response.headers["Location"] == "/id/imt-mines-ales.html?lang=fr"
 
 
 def test_dataset_formats_mark_inferred_statements_and_sources():
