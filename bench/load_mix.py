@@ -10,8 +10,10 @@ text is distinct, so no response cache answers it. Meanwhile a prober asks ``/he
     python bench/load_mix.py --serve            # starts `imtkg serve` on a free port, then stops it
     python bench/load_mix.py --url http://127.0.0.1:8000 --clients 300 --duration 20
 
-It prints one JSON object: answers per second (all, and 200s only), statuses by kind, p50/p99 of
-the cheap queries that got 200, and the /health probes' count, failures and maximum latency.
+A client told 503 waits what its ``Retry-After`` says (at most 10 s) before its next request,
+as a polite client does; ``--impolite`` makes it try again after 50 ms. It prints one JSON object:
+answers per second (all, and 200s only), statuses by kind, p50/p99 of the cheap queries that
+got 200, and the /health probes' count, statuses and maximum latency.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import urllib.request
 from collections import Counter
 from urllib.parse import quote, urlsplit
 
-from loadgen import percentile, read_response
+from loadgen import percentile
 
 CHEAP = "SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 1 OFFSET {n}"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?p ?b . ?c ?q ?d FILTER(?b != {n}) }}"
@@ -45,6 +47,19 @@ def request_bytes(host: str, target: str) -> bytes:
     ).encode("ascii")
 
 
+async def read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]]:
+    """Read one response (``Content-Length`` bodies); return its status and headers."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip().lower()
+    await reader.readexactly(int(headers.get(b"content-length", b"0")))
+    return status, headers
+
+
 class Connection:
     """One keep-alive connection, reopened after the server closes it or fails."""
 
@@ -53,21 +68,25 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, target: str, timeout: float) -> tuple[int, float]:
-        """Send a GET, read the answer; return its status (0: failed) and the seconds taken."""
+    async def get(self, target: str, timeout: float) -> tuple[int, float, float]:
+        """Send a GET, read the answer; return its status (0: failed), the seconds taken and
+        the seconds its ``Retry-After`` asks to wait (0 when absent)."""
         started = time.perf_counter()
+        retry_after = 0.0
         try:
             async with asyncio.timeout(timeout):
                 if self.writer is None:
                     self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
                 self.writer.write(request_bytes(self.host, target))
-                status, _, closing = await read_response(self.reader)
-            if closing:
+                status, headers = await read_answer(self.reader)
+            if headers.get(b"connection") == b"close":
                 await self.close()
+            if headers.get(b"retry-after", b"").isdigit():
+                retry_after = float(headers[b"retry-after"])
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
             await self.close()
             status = 0
-        return status, time.perf_counter() - started
+        return status, time.perf_counter() - started, retry_after
 
     async def close(self) -> None:
         """Close the connection (if open)."""
@@ -80,8 +99,17 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def run(url: str, clients: int, heavy: float, duration: float, max_requests: int,
-              probe_interval: float, timeout: float, seed: int = 1) -> dict:
+async def run(
+    url: str,
+    clients: int,
+    heavy: float,
+    duration: float,
+    max_requests: int,
+    probe_interval: float,
+    timeout: float,
+    polite: bool = True,
+    seed: int = 1,
+) -> dict:
     """Run the mix against ``url`` (a base URL); return the figures."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -96,16 +124,19 @@ async def run(url: str, clients: int, heavy: float, duration: float, max_request
         while time.perf_counter() < deadline and len(records) < max_requests:
             kind = "heavy" if randomness.random() < heavy else "cheap"
             text = (HEAVY if kind == "heavy" else CHEAP).format(n=next(counter))
-            status, seconds = await connection.get("/sparql?query=" + quote(text), timeout)
+            status, seconds, retry_after = await connection.get(
+                "/sparql?query=" + quote(text), timeout
+            )
             records.append((kind, status, seconds))
-            if status in (0, 503):
-                await asyncio.sleep(0.05)  # a refused client does not spin
+            if status in (0, 503):  # a refused client does not spin; a polite one waits longer
+                await asyncio.sleep(min(retry_after, 10.0) if polite else 0.05)
         await connection.close()
 
     async def prober() -> None:
         connection = Connection(host, port)
         while time.perf_counter() < deadline:
-            probes.append(await connection.get("/health", timeout))
+            status, seconds, _ = await connection.get("/health", timeout)
+            probes.append((status, seconds))
             await asyncio.sleep(probe_interval)
         await connection.close()
 
@@ -115,8 +146,9 @@ async def run(url: str, clients: int, heavy: float, duration: float, max_request
     return summarise(records, probes, elapsed)
 
 
-def summarise(records: list[tuple[str, int, float]], probes: list[tuple[int, float]],
-              elapsed: float) -> dict:
+def summarise(
+    records: list[tuple[str, int, float]], probes: list[tuple[int, float]], elapsed: float
+) -> dict:
     """The figures of a run (latencies in milliseconds)."""
     cheap_ok = sorted(s for kind, status, s in records if kind == "cheap" and status == 200)
     heavy_ok = sorted(s for kind, status, s in records if kind == "heavy" and status == 200)
@@ -134,6 +166,7 @@ def summarise(records: list[tuple[str, int, float]], probes: list[tuple[int, flo
         "heavy_ok_p50_ms": round(percentile(heavy_ok, 0.5) * ms, 1) if heavy_ok else None,
         "health_probes": len(probes),
         "health_failures": sum(1 for status, _ in probes if status != 200),
+        "health_statuses": dict(Counter(status for status, _ in probes)),
         "health_max_ms": round(probe_times[-1] * ms, 1) if probe_times else None,
         "health_p50_ms": round(percentile(probe_times, 0.5) * ms, 1) if probe_times else None,
     }
@@ -155,7 +188,9 @@ def start_server(env_settings: list[str], budget: float = 120.0) -> tuple[subpro
         env["IMTKG_" + name.upper()] = value
     process = subprocess.Popen(
         [sys.executable, "-m", "imtkg.cli", "serve", "--skip-validation"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + budget
@@ -176,14 +211,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="base URL of a running server (loopback only)")
     parser.add_argument("--serve", action="store_true", help="start `imtkg serve` for the run")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="an IMTKG_ setting for --serve (e.g. --set THREADS=8)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an IMTKG_ setting for --serve (e.g. --set THREADS=8)",
+    )
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--heavy", type=float, default=0.04, help="fraction of heavy queries")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds (at most 120)")
     parser.add_argument("--max-requests", type=int, default=50000)
     parser.add_argument("--probe-interval", type=float, default=0.25)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument(
+        "--impolite",
+        action="store_true",
+        help="retry a 503 after 50 ms instead of waiting its Retry-After (at most 10 s)",
+    )
     args = parser.parse_args()
     if not args.url and not args.serve:
         parser.error("give --url or --serve")
@@ -195,8 +240,18 @@ def main() -> None:
     if urlsplit(url).hostname not in LOOPBACK:
         parser.error("only loopback servers (127.0.0.1, localhost) may be loaded")
     try:
-        figures = asyncio.run(run(url, args.clients, args.heavy, duration, args.max_requests,
-                                  args.probe_interval, args.timeout))
+        figures = asyncio.run(
+            run(
+                url,
+                args.clients,
+                args.heavy,
+                duration,
+                args.max_requests,
+                args.probe_interval,
+                args.timeout,
+                polite=not args.impolite,
+            )
+        )
     finally:
         if process is not None:
             process.terminate()

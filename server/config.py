@@ -75,6 +75,31 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("REASON", True, "Compute the OWL RL inferences (the graph:inferred named graph)."),
     Setting(
+        "QUERY_MEMORY_MB",
+        1024,
+        "Megabytes of memory a query worker may hold for one query; past it the query is "
+        "stopped with 422 and the worker replaced (0: no ceiling).",
+    ),
+    Setting(
+        "QUERY_QUEUE",
+        None,
+        "Requests that may wait for a busy query worker; one more gets 503 with Retry-After. "
+        "By default THREADS - WORKERS - 2, and never so many that no app thread stays free "
+        "for /health, static files and cached answers.",
+    ),
+    Setting(
+        "HEADER_TIMEOUT",
+        10,
+        "Seconds a client has to send a request's headers (and the longest a kept-alive "
+        "connection may stay idle) before the server closes the connection.",
+    ),
+    Setting(
+        "MAX_CONNECTIONS",
+        1000,
+        "Open client connections the HTTP server serves at once (waitress: connection_limit; "
+        "granian: requests in progress).",
+    ),
+    Setting(
         "STORE",
         "memory",
         "Where queries run: memory (loaded at start), oxigraph:PATH (an on-disk store kept "
@@ -90,6 +115,7 @@ _TYPES_OF_NONE_DEFAULTS = {
     "GRAPH_DIR": Path,
     "DATASET": Path,
     "PUBLIC_BASE": str,
+    "QUERY_QUEUE": int,
     "ALLOWED_HOSTS": str,
 }
 

@@ -1,11 +1,17 @@
-"""Serve the app with granian, a Rust HTTP/1.1 and HTTP/2 server speaking WSGI.
+"""Serve the app with granian, a Rust HTTP server speaking WSGI (HTTP/1.1 here).
 
 Why granian: waitress parses HTTP and schedules requests in Python, which costs about 0.35 ms
 a request here (2,800 requests/s at most for an empty answer on 2 cores, measured with
 ``bench/loadgen.py``), more than Oxigraph needs to answer a label lookup; granian does that
 part in Rust (11,000 requests/s for the same empty answer) and runs the app in a pool of
-Python threads. It is maintained, on PyPI with wheels for the usual platforms, and also serves
-HTTP/2. ``HTTP_SERVER=waitress`` keeps the pure-Python server.
+Python threads. It is maintained and on PyPI with wheels for the usual platforms.
+``HTTP_SERVER=waitress`` keeps the pure-Python server.
+
+It speaks HTTP/1.1 only: in granian's ``auto`` mode (HTTP/1.1 or cleartext HTTP/2) a
+connection that sends nothing is never timed out, since the protocol is not known yet, so a
+client could hold file descriptors for ever (measured with granian 2.8); in HTTP/1.1 mode the
+header timeout (``HEADER_TIMEOUT``) closes it. Browsers use HTTP/2 only over TLS, which a
+proxy in front terminates anyway.
 
 granian runs the app in a worker process it starts by forking this one once the app is
 built, so everything the app loaded (the store's manifest, the validation outcome, imports)
@@ -21,6 +27,8 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 
+from .overload import with_retry_after
+from .query_engine import set_parent_death_signal
 from .response_cache import read_whole
 from .state import EXTENSION_KEY, ImtKgState
 
@@ -62,11 +70,21 @@ def whole_bodies(wsgi_app: WsgiApp, limit: int = WHOLE_BODY_LIMIT) -> WsgiApp:
 
 
 def serving_app(app: Flask) -> WsgiApp:
-    """Start the app's query engine in this (serving) process; return its WSGI callable."""
+    """Start the app's query engine in this (serving) process; return its WSGI callable.
+
+    The serving process dies with granian's main process (``PR_SET_PDEATHSIG`` on Linux), and
+    the query workers with it (:func:`imtkg.query_engine.tie_to_parent`): a ``kill -9`` of
+    ``imtkg serve`` leaves no process holding the port or the store.
+    """
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        set_parent_death_signal(signal.SIGKILL)
     state: ImtKgState = app.extensions[EXTENSION_KEY]
     state.engine.start(fork=True)
     state.engine.wait_ready()
-    return whole_bodies(app)
+    return with_retry_after(whole_bodies(app))
 
 
 class _IntendedThreadCount(logging.Filter):
@@ -77,12 +95,25 @@ class _IntendedThreadCount(logging.Filter):
         return "Python threads, which seems quite high" not in record.getMessage()
 
 
-def run_granian(app: Flask, host: str, port: int, threads: int) -> None:
+def run_granian(
+    app: Flask,
+    host: str,
+    port: int,
+    threads: int,
+    header_timeout: float = 10.0,
+    max_connections: int = 1000,
+) -> None:
     """Serve ``app`` on ``host:port`` until SIGINT or SIGTERM, with ``threads`` app threads.
 
     The app's engine must not be started yet (``create_app(..., start_engine=False)``).
+
+    :param header_timeout: seconds a client has to send a request's headers (granian's HTTP/1
+        ``header_read_timeout``); a slow-header client is then disconnected.
+    :param max_connections: requests granian handles at once (its ``backpressure``); more
+        wait in the listen backlog.
     """
     from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -93,7 +124,9 @@ def run_granian(app: Flask, host: str, port: int, threads: int) -> None:
         interface=Interfaces.WSGI,
         workers=1,
         blocking_threads=max(1, threads),
-        http=HTTPModes.auto,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
+        backpressure=max(1, int(max_connections)),
         log_enabled=True,
         log_level=LogLevels.warning,
     )

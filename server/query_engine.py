@@ -9,6 +9,23 @@ triples and about ``byte_limit`` bytes of it, and sends the bytes back.
 Workers are started with the ``forkserver`` method (``spawn`` where it is missing), never by
 forking the threaded server process.
 
+Bounds beyond the time limit (issue 11):
+
+* **admission**: at most ``admitted`` requests may hold or wait for a worker
+  (:meth:`QueryEngine.set_limits`); one more is refused at once with :class:`EngineQueueFull`
+  (503, the server adds ``Retry-After``), so that the HTTP server's other threads stay free for
+  ``/health``, static files and cached answers. A request never waits longer than the query
+  time limit: the wait for a worker counts against it.
+* **memory**: while a query runs, the parent reads the worker's anonymous resident memory from
+  ``/proc/PID/statm`` every :data:`WATCH_INTERVAL` seconds; past ``memory_limit`` bytes the
+  worker is killed and replaced and the query gets :class:`QueryMemoryLimit` (422). On Linux the
+  worker's ``RLIMIT_DATA`` (which, unlike ``RLIMIT_AS``, does not count the store's mapped
+  files) is set to :data:`BACKSTOP_FACTOR` times the limit, a backstop for memory that grows
+  faster than it is watched.
+* **lifetime**: a worker dies with its parent (:func:`tie_to_parent`): ``PR_SET_PDEATHSIG`` on
+  Linux, and everywhere a thread that waits for end-of-file on the pipe multiprocessing keeps
+  from the parent (its "parent sentinel").
+
 Use::
 
     engine = QueryEngine.from_store(kg.store, workers=2, timeout=10.0)
@@ -21,12 +38,17 @@ Use::
 from __future__ import annotations
 
 import atexit
+import ctypes
 import gc
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -35,6 +57,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .config import DEFAULTS
 from .errors import ImtKgError
 from .query_worker import QueryRequest, worker_main
 from .results import GRAPH_FORMATS, RESULT_FORMATS
@@ -100,6 +123,19 @@ class EngineBusy(QueryError):
     status = 503
 
 
+class EngineQueueFull(EngineBusy):
+    """So many requests already hold or wait for a query worker that one more is refused."""
+
+
+class QueryMemoryLimit(QueryError):
+    """The query needed more memory than a query worker may use; it was stopped.
+
+    422: the request is well formed but asks for more than this server does for one query
+    (retrying it will not help, unlike a 503)."""
+
+    status = 422
+
+
 class EngineFailure(QueryError):
     """A worker failed unexpectedly (its message is logged, not shown)."""
 
@@ -126,13 +162,84 @@ class EngineResult:
     duration_ms: float
 
 
+#: seconds between two readings of a busy worker's memory
+WATCH_INTERVAL = 0.05
+#: the worker's RLIMIT_DATA is this many times the memory limit (a backstop, see the module doc)
+BACKSTOP_FACTOR = 2
+_PR_SET_PDEATHSIG = 1
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def tie_to_parent() -> None:
+    """Make this (worker) process die with its parent.
+
+    On Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; everywhere, a daemon thread that waits for
+    end-of-file on multiprocessing's parent sentinel (a pipe only the parent holds open) and
+    then exits. Called first thing in a query worker (:func:`worker_entry`).
+    """
+    if sys.platform.startswith("linux"):
+        set_parent_death_signal(signal.SIGKILL)
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def exit_when_parent_goes() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=exit_when_parent_goes, name="imtkg-parent-watch", daemon=True).start()
+
+
+def set_parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent exits; tell if it took.
+
+    A parent that is already gone (this process was re-parented) is caught by the caller's
+    parent-sentinel watch.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def worker_entry(store_path: str, conn) -> None:
+    """The target of a query worker process: tie it to its parent, then run
+    :func:`imtkg.query_worker.worker_main`."""
+    tie_to_parent()
+    worker_main(store_path, conn)
+
+
+def anonymous_rss(pid: int) -> int | None:
+    """Bytes of ``pid``'s resident memory not backed by files (``/proc/PID/statm``: resident
+    minus shared), so that the store's mapped files do not count; ``None`` where unreadable."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * _PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def set_data_limit(pid: int, limit: int | None) -> None:
+    """Set ``pid``'s ``RLIMIT_DATA`` to ``limit`` bytes (``None``: unlimited); Linux only."""
+    try:
+        import resource
+
+        value = resource.RLIM_INFINITY if limit is None else int(limit)
+        resource.prlimit(pid, resource.RLIMIT_DATA, (value, value))
+    except (ImportError, AttributeError, OSError, ValueError) as exc:
+        log.debug("cannot set RLIMIT_DATA of %d: %s", pid, exc)
+
+
 class _Worker:
     """A worker process and the parent's end of its pipe."""
 
     def __init__(self, context: multiprocessing.context.BaseContext, store_path: str) -> None:
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(
-            target=worker_main, args=(store_path, child), name="imtkg-query", daemon=True
+            target=worker_entry, args=(store_path, child), name="imtkg-query", daemon=True
         )
         self.process.start()
         child.close()
@@ -169,7 +276,7 @@ def _context() -> multiprocessing.context.BaseContext:
         # the forkserver imports the main module once (it must guard its code with
         # ``if __name__ == "__main__":``, as multiprocessing requires) and the worker code, so
         # that a fresh worker is a cheap fork of it
-        context.set_forkserver_preload(["__main__", "imtkg.query_worker"])
+        context.set_forkserver_preload(["__main__", "imtkg.query_worker", "imtkg.query_engine"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -219,6 +326,10 @@ class Engine:
     def start(self, fork: bool = False) -> None:
         """Start what the engine runs on, if it was made without starting (nothing by default)."""
 
+    def set_limits(self, admitted: int | None = None, memory_mb: int | None = None) -> None:
+        """Bound the requests that may hold or wait for the engine and, where the engine runs
+        queries itself, a query's memory (nothing by default)."""
+
     def close(self) -> None:
         """Release the engine's resources. Safe to call twice."""
         raise NotImplementedError
@@ -244,6 +355,8 @@ class QueryEngine(Engine):
     :param row_limit: maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in a result.
     :param byte_limit: approximate maximum size of a result body.
     :param owns_store: delete ``store_path`` on :meth:`close`.
+    :param memory_mb: megabytes of memory a worker may use for a query (0: no ceiling).
+    :param admitted: requests that may hold or wait for a worker at once (``None``: no bound).
     """
 
     def __init__(
@@ -255,6 +368,8 @@ class QueryEngine(Engine):
         byte_limit: int = 16 * 1024 * 1024,
         owns_store: bool = False,
         start: bool = True,
+        memory_mb: int = int(DEFAULTS["QUERY_MEMORY_MB"]),
+        admitted: int | None = None,
     ) -> None:
         self.store_path = Path(store_path)
         self.timeout = float(timeout)
@@ -268,6 +383,10 @@ class QueryEngine(Engine):
         self._closed = False
         self._all: set[_Worker] = set()
         self._started = False
+        self.memory_limit = 0
+        self.admitted: int | None = None
+        self._inside = 0  # requests holding or waiting for a worker
+        self.set_limits(admitted, memory_mb)
         atexit.register(self.close)
         if start:
             self.start()
@@ -301,19 +420,38 @@ class QueryEngine(Engine):
         engine._temp_dir = directory
         return engine
 
+    def set_limits(self, admitted: int | None = None, memory_mb: int | None = None) -> None:
+        """Bound the requests inside the engine (holding or waiting for a worker) to
+        ``admitted`` (``None``: unchanged) and a worker's memory to ``memory_mb`` megabytes
+        (``None``: unchanged, 0: no ceiling); applies to running workers too."""
+        if admitted is not None:
+            self.admitted = max(1, int(admitted))
+        if memory_mb is not None:
+            self.memory_limit = max(0, int(memory_mb)) * 1024 * 1024
+            with self._lock:
+                workers = list(self._all)
+            for worker in workers:
+                self._apply_backstop(worker)
+
+    def _apply_backstop(self, worker: _Worker) -> None:
+        if worker.process.pid is not None and sys.platform.startswith("linux"):
+            backstop = self.memory_limit * BACKSTOP_FACTOR if self.memory_limit else None
+            set_data_limit(worker.process.pid, backstop)
+
     def _spawn(self, context: multiprocessing.context.BaseContext | None = None) -> None:
         worker = _Worker(context or self._context, str(self.store_path))
+        self._apply_backstop(worker)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
 
     def _discard(self, worker: _Worker) -> None:
         """Stop a worker and, unless the engine is closing, replace it with a fresh one."""
+        if not self._closed:
+            self._spawn()  # first, so that the engine never looks dead to /health meanwhile
         with self._lock:
             self._all.discard(worker)
         worker.stop()
-        if not self._closed:
-            self._spawn()
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until every worker has opened the store.
@@ -367,19 +505,49 @@ class QueryEngine(Engine):
             byte_limit=self.byte_limit,
         )
         start = time.monotonic()
+        self._enter()
+        try:
+            return self._run(request, start, start + limit, limit)
+        finally:
+            with self._lock:
+                self._inside -= 1
+
+    def _enter(self) -> None:
+        """Count one more request inside the engine, or refuse it when ``admitted`` are."""
+        with self._lock:
+            if self.admitted is not None and self._inside >= self.admitted:
+                waiting = self._inside - self.size
+                raise EngineQueueFull(
+                    f"the server is at capacity: all {self.size} query workers are busy and "
+                    f"{max(0, waiting)} more requests are waiting for one; try again shortly"
+                )
+            self._inside += 1
+
+    def _run(self, request: QueryRequest, start: float, deadline: float, limit: float):
+        query = request.query
         try:
             worker = self._idle.get(timeout=limit)
         except queue.Empty as exc:
             raise EngineBusy(
                 f"all {self.size} query workers stayed busy for {limit:g} s; try again later"
             ) from exc
+        if time.monotonic() >= deadline:
+            self._idle.put(worker)
+            raise EngineBusy(
+                f"all {self.size} query workers stayed busy for {limit:g} s; try again later"
+            )
         try:
-            if not worker.wait_ready(max(0.0, limit - (time.monotonic() - start))):
+            if not worker.wait_ready(max(0.0, deadline - time.monotonic())):
                 raise _Stuck()
             worker.conn.send(request)
-            if not worker.conn.poll(max(0.0, limit - (time.monotonic() - start))):
-                raise _Stuck()
-            reply = worker.conn.recv()
+            reply = self._await_reply(worker, deadline)
+        except _OverMemory as over:
+            log.warning("query stopped at %d MB of memory: %.200r", over.used >> 20, query)
+            self._discard(worker)
+            raise QueryMemoryLimit(
+                f"the query needed more than the {self.memory_limit >> 20} MB memory limit of "
+                "a query worker (setting QUERY_MEMORY_MB) and was stopped"
+            ) from None
         except _Stuck:
             log.warning("query stopped after %.1f s: %.200r", limit, query)
             self._discard(worker)
@@ -387,12 +555,44 @@ class QueryEngine(Engine):
                 f"the query exceeded the {limit:g}-second time limit and was stopped"
             ) from None
         except (EOFError, OSError, EngineFailure) as exc:
-            log.error("query worker failed: %s", exc)
+            died_of_memory = self._ran_out_of_memory(worker)
+            log.error("query worker failed: %s", str(exc) or type(exc).__name__)
             self._discard(worker)
+            if died_of_memory:
+                raise QueryMemoryLimit(
+                    f"the query needed more than the {self.memory_limit >> 20} MB memory limit "
+                    "of a query worker (setting QUERY_MEMORY_MB) and was stopped"
+                ) from None
             raise EngineFailure("the query worker failed; please try again") from None
         self._idle.put(worker)
         duration_ms = (time.monotonic() - start) * 1000
         return result_from_reply(reply, duration_ms)
+
+    def _await_reply(self, worker: _Worker, deadline: float) -> tuple:
+        """Wait for the worker's answer until ``deadline``, watching its memory meanwhile.
+
+        :raises _Stuck: at the deadline. :raises _OverMemory: past the memory limit.
+        """
+        pid = worker.process.pid
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Stuck()
+            wait = min(remaining, WATCH_INTERVAL) if self.memory_limit else remaining
+            if worker.conn.poll(wait):
+                return worker.conn.recv()
+            if self.memory_limit and pid is not None:
+                used = anonymous_rss(pid)
+                if used is not None and used > self.memory_limit:
+                    raise _OverMemory(used)
+
+    def _ran_out_of_memory(self, worker: _Worker) -> bool:
+        """Tell whether a worker that died mid-query was stopped by its memory backstop (an
+        allocation refused by RLIMIT_DATA aborts the Rust engine: SIGABRT)."""
+        if not self.memory_limit:
+            return False
+        worker.process.join(1)
+        return worker.process.exitcode == -signal.SIGABRT
 
     def close(self) -> None:
         """Stop the workers and delete the store if the engine owns it. Safe to call twice."""
@@ -416,6 +616,14 @@ class QueryEngine(Engine):
 
 class _Stuck(Exception):
     """The worker did not answer in time."""
+
+
+class _OverMemory(Exception):
+    """The worker went past the memory limit; ``used`` is what it held (bytes)."""
+
+    def __init__(self, used: int) -> None:
+        super().__init__(used)
+        self.used = used
 
 
 def result_from_reply(reply: tuple, duration_ms: float) -> EngineResult:

@@ -112,6 +112,19 @@ def http_server(app, max_body: int, **options):
     return server
 
 
+def limit_overload(app) -> None:
+    """Bound the requests that may hold or wait for a query worker (fewer than the app threads,
+    :func:`imtkg.overload.admitted_requests`) and a query's memory (``QUERY_MEMORY_MB``)."""
+    from .overload import admitted_requests
+
+    state: ImtKgState = app.extensions[EXTENSION_KEY]
+    queue = app.config.get("QUERY_QUEUE")
+    admitted = admitted_requests(
+        int(app.config["THREADS"]), state.engine.size, None if queue is None else int(queue)
+    )
+    state.engine.set_limits(admitted=admitted, memory_mb=int(app.config["QUERY_MEMORY_MB"]))
+
+
 @click.command()
 @_option("HOST", "--host", help=f"Interface to listen on [default: {DEFAULTS['HOST']}].")
 @_option("PORT", "--port", type=int, help=f"TCP port [default: {DEFAULTS['PORT']}].")
@@ -193,19 +206,34 @@ def serve(skip_validation: bool, **options) -> None:
         )
         log.info("startup: %s", json.dumps(startup_phases(state, time.monotonic() - started)))
         host, port = app.config["HOST"], int(app.config["PORT"])
+        limit_overload(app)
+        header_timeout = max(1, int(app.config["HEADER_TIMEOUT"]))
+        max_connections = max(1, int(app.config["MAX_CONNECTIONS"]))
         log.info("serving http://%s:%d/sparql", host, port)
         if use_granian:
             from .granian_server import run_granian
 
-            run_granian(app, host, port, int(app.config["THREADS"]))
+            run_granian(
+                app,
+                host,
+                port,
+                int(app.config["THREADS"]),
+                header_timeout=header_timeout,
+                max_connections=max_connections,
+            )
             return
+        from .overload import with_retry_after
+
         server = http_server(
-            app,
+            with_retry_after(app),
             int(app.config["MAX_BODY"]),
             host=host,
             port=port,
             threads=int(app.config["THREADS"]),
             ident="imtkg",
+            channel_timeout=header_timeout,
+            cleanup_interval=max(1, min(30, header_timeout // 2)),
+            connection_limit=max_connections,
         )
         server.print_listen("Serving on http://{}:{}")
         server.run()
