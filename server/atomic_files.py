@@ -1,4 +1,8 @@
-"""Cache files written so that a reader never sees half a file, and pruned to the newest few."""
+"""Cache files written so that a reader never sees half a file, and pruned to the newest few.
+
+Several servers may share a cache folder: a file another one deleted meanwhile, or a folder
+that cannot be written (read-only, full disk), never stops a start. The caches stay optional.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,28 @@ def write_atomically(path: Path, data: bytes, prefix: str) -> None:
 
 
 def keep_newest(files: Iterable[Path], keep: int) -> None:
-    """Delete all but the ``keep`` most recently modified of ``files``."""
-    newest_first = sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+    """Delete all but the ``keep`` most recently modified of ``files``, as far as possible.
+
+    A file that vanished meanwhile (another server pruned it) or that cannot be deleted (a
+    read-only folder) is skipped.
+    """
+    newest_first = sorted(files, key=_modified, reverse=True)
     for old in newest_first[keep:]:
-        old.unlink(missing_ok=True)
+        remove_quietly(old)
+
+
+def remove_quietly(path: Path) -> bool:
+    """Delete the file ``path`` if the folder allows it; tell whether it is gone."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def _modified(path: Path) -> float:
+    """Return the modification time of ``path``; 0 (oldest) when it is gone."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

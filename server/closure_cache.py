@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from .atomic_files import keep_newest, write_atomically
+from .atomic_files import keep_newest, remove_quietly, write_atomically
 from .consistency import Inconsistency, inconsistencies_of
 from .dataset import digest_files
 from .paths import CACHE_ENV, default_cache_dir  # noqa: F401 - re-exported, tested here
@@ -82,8 +82,8 @@ class ClosureCache:
             return None
         graph = self._parse(data, key)
         if graph is None:
-            log.warning("closure cache %s is corrupt: deleted, the closure is recomputed", path)
-            path.unlink(missing_ok=True)
+            deleted = "deleted" if remove_quietly(path) else "left (the folder is read-only)"
+            log.warning("closure cache %s is corrupt: %s, the closure is recomputed", path, deleted)
         return graph
 
     @staticmethod

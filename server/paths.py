@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_FOLDERS = ("ontology", "graph", "shapes")
@@ -33,9 +36,21 @@ CACHE_ENV = "IMTKG_CACHE_DIR"
 
 
 def default_cache_dir() -> Path | None:
-    """Return the cache directory from the environment; ``None`` when caching is off."""
+    """Return the cache directory from the environment; ``None`` when caching is off.
+
+    ``$IMTKG_CACHE_DIR`` (``off`` disables the caches), else ``$XDG_CACHE_HOME/imtkg``, else
+    ``~/.cache/imtkg``; with no home folder either (a service account), the caches are off
+    rather than put in a folder other users could write. Whether the folder can be written is
+    found when writing: each cache then warns and carries on without it.
+    """
     configured = os.environ.get(CACHE_ENV)
     if configured is not None:
         return None if configured.strip().lower() in ("", "off", "0", "none") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = Path.home() / ".cache"
+        except (RuntimeError, KeyError):
+            log.warning("no home folder: the caches are off (set %s to use one)", CACHE_ENV)
+            return None
     return Path(base) / "imtkg"

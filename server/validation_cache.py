@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from .atomic_files import keep_newest, write_atomically
+from .atomic_files import keep_newest, remove_quietly, write_atomically
 from .conformance import NOT_VALIDATED, conformance
 from .paths import default_cache_dir, resource_dir, turtle_files
 from .startup_cache import code_digest
@@ -66,8 +66,8 @@ def read_outcome(path: Path, key: str) -> tuple[str, str] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("validation cache %s is damaged (%s): deleted, validating again", path, exc)
-        path.unlink(missing_ok=True)
+        deleted = "deleted" if remove_quietly(path) else "left (the folder is read-only)"
+        log.warning("validation cache %s is damaged (%s): %s, validating again", path, exc, deleted)
         return None
 
 
