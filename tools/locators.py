@@ -34,7 +34,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Namespace, URIRef
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH_DIR = ROOT / "graph"
@@ -129,7 +129,9 @@ def read_blocks(path: Path) -> list[tuple[list[int], Graph, int]]:
     return blocks
 
 
-def read_ledger(stem: str, graph_dir: Path = GRAPH_DIR, seeds_dir: Path = SEEDS_DIR) -> SourceLedger:
+def read_ledger(
+    stem: str, graph_dir: Path = GRAPH_DIR, seeds_dir: Path = SEEDS_DIR
+) -> SourceLedger:
     """Read one source graph's blocks and check each paragraph exists in the document."""
     document, seed_name = source_documents(graph_dir)[stem]
     ledger = SourceLedger(stem, document, seeds_dir / seed_name)
@@ -185,7 +187,8 @@ def locators_turtle(ledgers: list[SourceLedger]) -> str:
         for n in used:
             out.append(
                 f"{term(passage_iri(ledger.stem, n))} a imt:Passage ; "
-                f'rdfs:label "Paragraph {n} of {ledger.stem}"@en , "Paragraphe {n} de {ledger.stem}"@fr ; '
+                f'rdfs:label "Paragraph {n} of {ledger.stem}"@en , '
+                f'"Paragraphe {n} de {ledger.stem}"@fr ; '
                 f"imt:paragraphNumber {n} ; dcterms:isPartOf {doc} ."
             )
         for (s, p, o), numbers in sorted(ledger.support.items(), key=_triple_key):
