@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -37,7 +37,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .namespaces import SH
-from .shacl_shapes import CompiledShapes, Constraint, Shape, UnsupportedFeature
+from .shacl_shapes import SHAPES_GRAPH, CompiledShapes, Constraint, Shape, UnsupportedFeature
 from .shacl_sparql import (
     COMPONENTS,
     FILTERS,
@@ -46,6 +46,7 @@ from .shacl_sparql import (
     NS,
     conformance_filter,
     datatype_ok,
+    default_message,
     length_ok,
     ntriples,
     sparql_messages,
@@ -103,8 +104,11 @@ class Found:
 class OxigraphValidator:
     """The data graph in an Oxigraph store, and the evaluation of compiled shapes over it."""
 
-    def __init__(self, data: Iterable[tuple]) -> None:
+    def __init__(self, data: Iterable[tuple], shapes: Graph | None = None) -> None:
         self.store = ox.Store()
+        self.shapes = shapes
+        self._shapes_loaded = False
+        self.namespaces = (shapes if shapes is not None else Graph()).namespace_manager
         self._bnodes: dict[str, BNode] = {}
         self._ox_bnodes: dict[BNode, object] = {}
         self._literals: dict[object, Literal] = {}
@@ -284,18 +288,24 @@ class OxigraphValidator:
             self._pairs[key] = [(r["this"], r["v"]) for r in self.store.query(query)]
         return self._pairs[key]
 
-    def _result(self, shape: Shape, kind: str, focus, value, origin=None) -> Found:
+    def _result(self, shape: Shape, kind: str, focus, value, parameter=None, path=None) -> Found:
+        """Return a result of constraint ``kind`` (with ``parameter``) of ``shape``; its messages
+        are the shape's, else a default one worded as pyshacl's."""
         component = COMPONENTS.get(kind, kind)
-        return Found(
-            origin=focus if origin is None else origin,
+        found = Found(
+            origin=focus,
             focus=self._to_rdflib(focus),
             value=self._to_rdflib(value),
-            path=shape.path,
+            path=shape.path if path is None else path,
             shape=shape,
             component=component,
             constraint=None,
             messages=shape.messages,
         )
+        if shape.messages:
+            return found
+        message = default_message(kind, parameter, found, self.namespaces)
+        return Found(**{**found.__dict__, "messages": (message,)})
 
     def _violating(self, shape: Shape, focus: str, condition: str) -> list[tuple]:
         query = (
@@ -309,7 +319,11 @@ class OxigraphValidator:
         node_value = not shape.is_property  # a node shape's results name the focus as value
         if kind in FILTERS:
             rows = self._violating(shape, focus, FILTERS[kind](value))
-            return [self._result(shape, kind, f, v) for f, v in rows]
+            return [self._result(shape, kind, f, v, value) for f, v in rows]
+        if kind in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            return self._pairwise(shape, kind, value, focus)
+        if kind == "closed":
+            return self._closed(shape, value, focus)
         if kind in ("minCount", "maxCount"):
             test = f"< {value}" if kind == "minCount" else f"> {value}"
             optional = "OPTIONAL" if kind == "minCount" else ""
@@ -317,7 +331,7 @@ class OxigraphValidator:
                 f"SELECT ?this WHERE {{ {focus} {optional} {{ {self._values(shape)} }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {test})"
             )
-            return [self._result(shape, kind, f, None) for f in self._ox_select(query)]
+            return [self._result(shape, kind, f, None, value) for f in self._ox_select(query)]
         if kind == "hasValue":
             term = value.n3()
             test = (
@@ -326,7 +340,7 @@ class OxigraphValidator:
                 else f"FILTER (!sameTerm(?this, {term}))"
             )
             query = f"SELECT ?this WHERE {{ {focus} {test} }}"
-            return [self._result(shape, kind, f, None) for f in self._ox_select(query)]
+            return [self._result(shape, kind, f, None, value) for f in self._ox_select(query)]
         if kind == "uniqueLang":
             query = (
                 f"SELECT ?this ?lang WHERE {{ {focus} {self._values(shape)} "
@@ -341,13 +355,13 @@ class OxigraphValidator:
                 (re.I if "i" in flags.lower() else 0) | (re.M if "m" in flags.lower() else 0),
             )
             return [
-                self._result(shape, kind, f, v)
+                self._result(shape, kind, f, v, value)
                 for f, v in self.pairs(shape, focus)
                 if isinstance(v, ox.BlankNode) or not matcher.search(string_of(self._to_rdflib(v)))
             ]
         if kind in ("minLength", "maxLength"):
             return [
-                self._result(shape, kind, f, v)
+                self._result(shape, kind, f, v, value)
                 for f, v in self.pairs(shape, focus)
                 if not length_ok(kind, value, self._to_rdflib(v))
             ]
@@ -358,6 +372,41 @@ class OxigraphValidator:
         if kind == "sparql":
             return self._sparql(shape, c, focus, node_value)
         raise UnsupportedFeature(f"constraint {kind}")  # compile_shapes lets none through
+
+    def _pairwise(self, shape: Shape, kind: str, other: URIRef, focus: str) -> list[Found]:
+        """``sh:equals``, ``sh:disjoint``, ``sh:lessThan``, ``sh:lessThanOrEquals``: the value
+        nodes compared with the focus node's values of ``other``."""
+        values, q = self._values(shape), f"<{other}>"
+        if kind == "equals":
+            own = f"EXISTS {{ {values} }}" if shape.is_property else "sameTerm(?v, ?this)"
+            wheres = [
+                f"{values} FILTER NOT EXISTS {{ ?this {q} ?v }}",
+                f"?this {q} ?v FILTER (!({own}))",
+            ]
+        elif kind == "disjoint":
+            wheres = [f"{values} FILTER EXISTS {{ ?this {q} ?v }}"]
+        else:  # one result per pair of values that compare wrong (or not at all)
+            operator = "<" if kind == "lessThan" else "<="
+            wheres = [f"{values} ?this {q} ?o FILTER (!COALESCE(?v {operator} ?o, false))"]
+        found = []
+        for where in wheres:
+            query = f"SELECT DISTINCT * WHERE {{ {focus} {where} }}"
+            found += [
+                self._result(shape, kind, r["this"], r["v"], other) for r in self.store.query(query)
+            ]
+        return found
+
+    def _closed(self, shape: Shape, allowed: frozenset, focus: str) -> list[Found]:
+        """``sh:closed``: each triple of a value node whose predicate the shape does not allow."""
+        listed = ", ".join(f"<{p}>" for p in sorted(allowed))
+        test = f"FILTER (?p NOT IN ({listed}))" if listed else ""
+        query = (
+            f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus} {self._values(shape)} ?v ?p ?o {test} }}"
+        )
+        return [
+            self._result(shape, "closed", r["this"], r["o"], allowed, URIRef(r["p"].value))
+            for r in self.store.query(query)
+        ]
 
     def _logical(self, shape: Shape, kind: str, value, focus: str) -> list[Found]:
         members = [value] if kind in ("node", "not") else value
@@ -373,7 +422,7 @@ class OxigraphValidator:
             else:
                 ok = "(" + " + ".join(f"IF({c}, 1, 0)" for c in conditions) + ") = 1"
             rows = self._violating(shape, focus, f"!({ok})")
-            return [self._result(shape, kind, f, v) for f, v in rows]
+            return [self._result(shape, kind, f, v, value) for f, v in rows]
         pairs = self.pairs(shape, focus)
         values = {v for _, v in pairs}
         passed = [self.conforming(m, values) for m in members]
@@ -386,11 +435,11 @@ class OxigraphValidator:
                 return count == 0
             return count >= 1 if kind == "or" else count == 1
 
-        return [self._result(shape, kind, f, v) for f, v in pairs if not ok(v)]
+        return [self._result(shape, kind, f, v, value) for f, v in pairs if not ok(v)]
 
     def _qualified(self, shape: Shape, value, focus: str) -> list[Found]:
-        qualified, low, high = value
-        inline = conformance_filter(qualified)
+        qualified, low, high, siblings = value
+        inline = None if siblings else conformance_filter(qualified)
         counts: dict = defaultdict(int)
         if inline is not None and shape.is_property:  # one query counts the conforming values
             query = (
@@ -401,26 +450,60 @@ class OxigraphValidator:
                 counts[row["this"]] = int(row["n"].value)
         else:
             pairs = self.pairs(shape, focus)
-            passed = self.conforming(qualified, {v for _, v in pairs})
+            values = {v for _, v in pairs}
+            passed = self.conforming(qualified, values)
+            for sibling in siblings:
+                passed -= self.conforming(sibling, values)
             for f, v in pairs:
                 counts[f] += v in passed
         focus_nodes = self._ox_select(f"SELECT ?this WHERE {{ {focus} }}")
         found = []
         for f in focus_nodes:
             if high is not None and counts[f] > high:
-                found.append(self._result(shape, SH.QualifiedMaxCountConstraintComponent, f, None))
+                found.append(self._result(shape, "qualifiedMaxCount", f, None, value))
             if low is not None and counts[f] < low:
-                found.append(self._result(shape, SH.QualifiedMinCountConstraintComponent, f, None))
+                found.append(self._result(shape, "qualifiedMinCount", f, None, value))
         return found
+
+    def _solutions(self, sparql, focus: str) -> Iterator[tuple]:
+        """Yield (focus node, solution) of a SPARQL constraint: one query joined to all the focus
+        nodes when that gives the same answers, else one per focus node, ``$this`` substituted
+        (pre-binding, SHACL-SPARQL 5.3.1)."""
+        if sparql.uses_shapes_graph:
+            self._load_shapes_graph()
+        if sparql.joinable:
+            solutions = self.store.query(sparql.query(focus))
+            names = [v.value for v in solutions.variables]
+            for solution in solutions:
+                yield solution["this"], {n: solution[n] for n in names}
+            return
+        for node in self._ox_select(f"SELECT ?this WHERE {{ {focus} }}"):
+            term = self._to_rdflib(node)
+            if isinstance(term, BNode):
+                raise UnsupportedFeature(
+                    f"$this pre-bound to a blank node in a SPARQL constraint that cannot be "
+                    f"joined to its focus nodes ({sparql.node})"
+                )
+            solutions = self.store.query(sparql.query_for(ntriples(term)))
+            names = [v.value for v in solutions.variables if v.value != "_imtkg_none"]
+            for solution in solutions:
+                yield node, {n: solution[n] for n in names}
+
+    def _load_shapes_graph(self) -> None:
+        """Put the shapes graph in the named graph ``$shapesGraph`` names (once)."""
+        if self.shapes is None or self._shapes_loaded:
+            return
+        self._shapes_loaded = True
+        graph = ox.NamedNode(str(SHAPES_GRAPH))
+        quads = self._quads(list(self.shapes), [])
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
     def _sparql(self, shape: Shape, c: Constraint, focus: str, node_value: bool) -> list[Found]:
         sparql = c.value
-        solutions = self.store.query(sparql.query(focus))
-        names = [v.value for v in solutions.variables]
         found, seen = [], []
-        for solution in solutions:
-            origin = solution["this"]
-            row = {n: self._to_rdflib(solution[n]) for n in names if solution[n] is not None}
+        for origin, solution in self._solutions(sparql, focus):
+            row = {n: self._to_rdflib(term) for n, term in solution.items() if term is not None}
+            row["this"] = self._to_rdflib(origin)
             p, v, t = row.pop("path", None), row.pop("value", None), row.pop("this", None)
             if (t, p, v, row) in seen:
                 continue
@@ -450,8 +533,7 @@ def report_graph(results: list[Found], shapes: Graph) -> Graph:
     report = Graph()
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
-    conforms = not any(r.shape.severity == SH.Violation for r in results)
-    report.add((root, SH.conforms, Literal(conforms)))
+    report.add((root, SH.conforms, Literal(not results)))  # the spec's: no result at all
     for found in results:
         node = BNode()
         report.add((root, SH.result, node))
@@ -463,8 +545,7 @@ def report_graph(results: list[Found], shapes: Graph) -> Graph:
         if found.value is not None:
             report.add((node, SH.value, found.value))
         if found.path is not None:
-            report.add((node, SH.resultPath, found.path))
-            _copy_subtree(shapes, found.path, report)
+            report.add((node, SH.resultPath, _copy_subtree(shapes, found.path, report)))
         if found.constraint is not None:
             report.add((node, SH.sourceConstraint, found.constraint))
         for message in found.messages:
@@ -472,13 +553,19 @@ def report_graph(results: list[Found], shapes: Graph) -> Graph:
     return report
 
 
-def _copy_subtree(source: Graph, node: Node, target: Graph) -> None:
-    """Copy the triples of blank node ``node`` (a path) and of the blank nodes it leads to."""
-    if not isinstance(node, BNode) or (node, None, None) in target:
-        return
+def _copy_subtree(source: Graph, node: Node, target: Graph) -> Node:
+    """Copy path ``node`` into ``target`` as fresh blank nodes (one copy per result, as the
+    suite's reports have it); return the copy. Of a node that is a list, only the list is copied
+    (the reading of a path node that is also something else)."""
+    if not isinstance(node, BNode):
+        return node
+    copy = BNode()
+    is_list = (node, RDF.first, None) in source
     for p, o in source.predicate_objects(node):
-        target.add((node, p, o))
-        _copy_subtree(source, o, target)
+        if is_list and p not in (RDF.first, RDF.rest):
+            continue
+        target.add((copy, p, _copy_subtree(source, o, target)))
+    return copy
 
 
 def validate_graph(data: Iterable[tuple], compiled: CompiledShapes, shapes: Graph) -> Graph:
@@ -486,5 +573,5 @@ def validate_graph(data: Iterable[tuple], compiled: CompiledShapes, shapes: Grap
 
     :raises UnsupportedFeature: when the data holds literals Oxigraph cannot tell apart.
     """
-    validator = OxigraphValidator(data)
+    validator = OxigraphValidator(data, shapes)
     return report_graph(validator.validate(compiled), shapes)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
@@ -52,6 +52,12 @@ COMPONENTS = {
     "node": SH.NodeConstraintComponent, "or": SH.OrConstraintComponent,
     "and": SH.AndConstraintComponent, "xone": SH.XoneConstraintComponent,
     "not": SH.NotConstraintComponent, "sparql": SH.SPARQLConstraintComponent,
+    "equals": SH.EqualsConstraintComponent, "disjoint": SH.DisjointConstraintComponent,
+    "lessThan": SH.LessThanConstraintComponent,
+    "lessThanOrEquals": SH.LessThanOrEqualsConstraintComponent,
+    "closed": SH.ClosedConstraintComponent,
+    "qualifiedMinCount": SH.QualifiedMinCountConstraintComponent,
+    "qualifiedMaxCount": SH.QualifiedMaxCountConstraintComponent,
 }  # fmt: skip
 
 
@@ -141,6 +147,68 @@ FILTERS = {
     ),
     "languageIn": _languages_filter,
 }
+
+
+#: pyshacl's wording of the message of a result whose shape has no ``sh:message``
+_DEFAULT_MESSAGES = {
+    "class": "Value does not have class {p}",
+    "datatype": "Value is not Literal with datatype {p}",
+    "nodeKind": "Value is not of Node Kind {p}",
+    "minCount": "Less than {p} values on {focus}{arrow}",
+    "maxCount": "More than {p} values on {focus}{arrow}",
+    "minInclusive": "Value is not >= {p}",
+    "minExclusive": "Value is not > {p}",
+    "maxInclusive": "Value is not <= {p}",
+    "maxExclusive": "Value is not < {p}",
+    "minLength": "String length not >= {p}",
+    "maxLength": "String length not <= {p}",
+    "pattern": "Value does not match pattern '{p}'",
+    "languageIn": "String language is not in {p}",
+    "uniqueLang": "More than one String shares the same Language",
+    "in": "Value {value} not in list {p}",
+    "hasValue": "Node {focus}{arrow} does not contain a value in the set: {p}",
+    "node": "Value does not conform to Shape {p}. See details for more information.",
+    "not": "Node {value} must not conform to shape {p}",
+    "and": "Node {value} must conform to all shapes in {p}",
+    "or": "Node {value} must conform to one or more shapes in {p}",
+    "xone": "Node {value} must conform to exactly one shape in {p}",
+    "qualifiedMinCount": "Focus node does not conform to shape MinCount {p}",
+    "qualifiedMaxCount": "Focus node does not conform to shape MaxCount {p}",
+    "closed": "Node {focus} is closed. It cannot have value: {value}",
+    "equals": "Value of {focus}{arrow} != {value}",
+    "disjoint": "Value of {focus}{arrow} == {value}",
+    "lessThan": "Value of {focus}{arrow} < {value}",
+    "lessThanOrEquals": "Value of {focus}{arrow} <= {value}",
+}
+
+
+def default_message(kind: str, parameter: object, found, namespaces) -> Literal:
+    """Return the message of a result whose shape has none, worded as pyshacl's (its terms
+    written with the shapes' prefixes)."""
+
+    def text(term) -> str:
+        if isinstance(term, Shape):
+            term = term.node
+        if isinstance(term, (list, tuple, frozenset)):
+            return "(" + ", ".join(text(t) for t in term if t is not None) + ")"
+        if isinstance(term, (BNode, Literal)) or not hasattr(term, "n3"):
+            return str(term)
+        return term.n3(namespace_manager=namespaces)
+
+    if kind in ("qualifiedMinCount", "qualifiedMaxCount"):
+        parameter = parameter[1] if kind == "qualifiedMinCount" else parameter[2]
+    elif kind == "pattern":
+        parameter = parameter[0]
+    path = found.shape.path
+    template = _DEFAULT_MESSAGES.get(kind, "Value does not conform to {p}")
+    return Literal(
+        template.format(
+            p=text(parameter),
+            focus=text(found.focus),
+            value=text(found.value),
+            arrow=f"->{text(path)}" if isinstance(path, URIRef) else "",
+        )
+    )
 
 
 def sparql_messages(shape: Shape, templates: tuple, bound: tuple) -> tuple[Node, ...]:

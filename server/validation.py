@@ -10,8 +10,10 @@ a request body of ``POST /shacl``) against the shapes of ``shapes/``:
 * the dataset's named graphs of facts are described in the data graph with
   ``sd:namedGraph``/``sd:name``, so that ``imtsh:NamedGraphShape`` can require each of them to be
   in the ``graph:sources`` catalogue;
-* ``conforms`` means no ``sh:Violation`` (warnings are allowed), and each result says which named
-  graph (and file) states the triple it is about.
+* the project's gate, :attr:`ValidationOutcome.conforms`, means no ``sh:Violation`` (warnings
+  are allowed: they do not fail ``imtkg validate``), while every ``sh:ValidationReport`` the
+  project writes has the spec's ``sh:conforms``: true only when there is no result at all; each
+  result says which named graph (and file) states the triple it is about.
 
 Two validators produce the same results: the Oxigraph engine (:mod:`imtkg.shacl_engine`, the
 shapes compiled to SPARQL by :mod:`imtkg.shacl_shapes`), used by default, and pyshacl, the
@@ -320,6 +322,43 @@ def _fast_report(
         raise ValidationFailed(f"the validator stopped on this data ({exc})") from exc
 
 
+def validate_graphs(data: Graph, shapes: Graph, engine: str = "auto") -> tuple[Graph, str]:
+    """Validate ``data`` against ``shapes`` only (no ontology, no inference); return the report
+    (``sh:conforms`` as the spec says: no result at all) and the engine that wrote it.
+
+    :param engine: ``auto`` (the Oxigraph engine, else pyshacl), ``oxigraph`` or ``pyshacl``.
+    :raises ShapesError: shapes that must be refused (``SERVICE``, ``MINUS``...: see
+        :func:`imtkg.shacl_shapes.refuse_unsafe`) or that pyshacl cannot use.
+    :raises EngineUnavailable: ``engine="oxigraph"`` with shapes or data it cannot do.
+    """
+    from .shacl_engine import validate_graph
+    from .shacl_shapes import UnsupportedFeature
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    _refuse_unsafe(shapes)
+    if engine != "pyshacl":
+        try:
+            return validate_graph(data, compiled_shapes(shapes), shapes), "oxigraph"
+        except UnsupportedFeature as exc:
+            if engine == "oxigraph":
+                raise EngineUnavailable(f"the oxigraph engine cannot validate this: {exc}") from exc
+            log.info("validating with pyshacl: the oxigraph engine does not implement %s", exc)
+    report = _pyshacl_report(data, shapes, Graph(), "none")
+    _set_conforms(report, (None, SH.result, None) not in report)
+    return report, "pyshacl"
+
+
+def _refuse_unsafe(shapes: Graph) -> None:
+    """Refuse shapes whose SPARQL must not run (before either engine runs anything)."""
+    from .shacl_shapes import InvalidShapes, refuse_unsafe
+
+    try:
+        refuse_unsafe(shapes)
+    except InvalidShapes as exc:
+        raise ShapesError(f"the shapes cannot be used: {exc}") from exc
+
+
 def compiled_shapes(shapes: Graph):
     """Return ``shapes`` compiled for the Oxigraph engine (cached for the shared shapes graph).
 
@@ -371,14 +410,15 @@ def outcome_of(
 ) -> ValidationOutcome:
     """Read a standard SHACL report (of either engine) into a :class:`ValidationOutcome`.
 
-    Results are located in the dataset's named graphs, sorted, and the report's ``sh:conforms``
-    set to "no violation"; the report gets the project's prefixes.
+    Results are located in the dataset's named graphs and sorted; the outcome's ``conforms`` is
+    the project's gate (no violation), the report's ``sh:conforms`` the spec's (no result at
+    all); the report gets the project's prefixes.
     """
     results = _read_results(report, shapes, data, ontology)
     located = [_locate(r, dataset, origins) for r in results]
     located.sort(key=_sort_key)
     conforms = not any(r.severity == "Violation" for r in located)
-    _set_conforms(report, conforms)
+    _set_conforms(report, not located)
     for prefix, namespace in REPORT_PREFIXES.items():
         report.bind(prefix, namespace, replace=True)
     return ValidationOutcome(

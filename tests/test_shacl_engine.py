@@ -146,32 +146,48 @@ def test_broken_synthetic_dataset(synthetic_dataset):
     } <= components
 
 
-def closed_shapes() -> Graph:
-    """The shipped shapes plus a closed shape (sh:closed is not implemented by the engine)."""
+def rule_shapes() -> Graph:
+    """The shipped shapes plus a SHACL-AF rule (rules are not implemented by the engine)."""
     shapes = Graph()
     for triple in load_shapes():
         shapes.add(triple)
-    shapes.add((IMTSH.ClosedPlaceShape, RDF.type, SH.NodeShape))
-    shapes.add((IMTSH.ClosedPlaceShape, SH.targetClass, SCHEMA.Place))
-    shapes.add((IMTSH.ClosedPlaceShape, SH.closed, Literal(True)))
+    rule = URIRef(str(IMTSH) + "PlaceRule")
+    shapes.add((IMTSH.RulePlaceShape, RDF.type, SH.NodeShape))
+    shapes.add((IMTSH.RulePlaceShape, SH.targetClass, SCHEMA.Place))
+    shapes.add((IMTSH.RulePlaceShape, SH.rule, rule))
+    shapes.add((rule, RDF.type, SH.SPARQLRule))
+    shapes.add((rule, SH.construct, Literal("CONSTRUCT { $this a $this } WHERE { FILTER (false) }")))
     return shapes
 
 
 def test_unsupported_feature_is_named():
-    """Compiling shapes with sh:closed names the feature."""
-    with pytest.raises(UnsupportedFeature, match="sh:closed"):
-        compile_shapes(closed_shapes())
+    """Compiling shapes with a rule names the feature."""
+    with pytest.raises(UnsupportedFeature, match="sh:SPARQLRule"):
+        compile_shapes(rule_shapes())
+
+
+def test_component_typed_through_a_subclass_is_declined():
+    """A constraint component typed with a subclass of sh:ConstraintComponent is declined, not
+    silently ignored (W3C validator-001)."""
+    shapes = rule_shapes()
+    shapes.remove((None, SH.rule, None))
+    shapes.remove((None, RDF.type, SH.SPARQLRule))
+    kind, component = URIRef(str(IMTSH) + "MyComponents"), URIRef(str(IMTSH) + "MyComponent")
+    shapes.add((kind, RDFS.subClassOf, SH.ConstraintComponent))
+    shapes.add((component, RDF.type, kind))
+    with pytest.raises(UnsupportedFeature, match="a subclass of sh:ConstraintComponent"):
+        compile_shapes(shapes)
 
 
 def test_unsupported_feature_falls_back_or_fails(caplog):
     """auto falls back to pyshacl (and logs why); oxigraph refuses, naming the feature."""
     fixture = with_context(load_fixture(VALID[0]).data)
     with caplog.at_level("INFO", logger="imtkg.validation"):
-        outcome = validate_dataset(fixture, shapes=closed_shapes())
+        outcome = validate_dataset(fixture, shapes=rule_shapes())
     assert outcome.engine == "pyshacl"
-    assert "sh:closed" in caplog.text
-    with pytest.raises(EngineUnavailable, match="sh:closed"):
-        validate_dataset(fixture, shapes=closed_shapes(), engine="oxigraph")
+    assert "sh:SPARQLRule" in caplog.text
+    with pytest.raises(EngineUnavailable, match="sh:SPARQLRule"):
+        validate_dataset(fixture, shapes=rule_shapes(), engine="oxigraph")
 
 
 def test_auto_uses_the_fast_engine_unless_inference():
