@@ -148,13 +148,29 @@ def open_or_build(
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise folder_error(root, exc, fix) from None
-    with root_lock(root) as writable:
-        if writable:
+    try:
+        return _open_or_build_locked(root, key, digest, reason, build, keep, fix)
+    except OSError as exc:  # the lock file or a folder listing: the folder itself is at fault
+        raise folder_error(root, exc, fix) from None
+
+
+def _open_or_build_locked(
+    root: Path,
+    key: str,
+    digest: str,
+    reason: bool,
+    build: Callable[[Path], DatasetManifest],
+    keep: int,
+    fix: str,
+) -> DiskStore:
+    """:func:`open_or_build` under the lock of ``root``."""
+    with root_lock(root) as locked:
+        if locked:
             remove_leftovers(root)
-        found, why = _open_build(root, key, digest, reason, writable)
+        found, why = _open_build(root, key, digest, reason, locked)
         if found is not None:
             return found
-        if not writable:
+        if not locked:
             raise StoreFolderError(
                 f"cannot build the store in {root}: the folder is read-only ({why}); "
                 f"make it writable {fix}"
@@ -169,7 +185,7 @@ def open_or_build(
 
 
 def _open_build(
-    root: Path, key: str, digest: str, reason: bool, writable: bool
+    root: Path, key: str, digest: str, reason: bool, locked: bool
 ) -> tuple[DiskStore | None, str]:
     """Return the pinned, sound build of ``key`` in ``root`` (or ``None``) and, if none, why."""
     why = "no store built from these inputs yet"
@@ -181,7 +197,7 @@ def _open_build(
             pin(folder)
             _touch(folder)
             return DiskStore(folder, read_manifest(folder), False, root), ""
-        deleted = writable and delete_if_free(folder)
+        deleted = locked and delete_if_free(folder)
         log.warning(
             "the on-disk store %s cannot be served: %s; %s",
             folder,

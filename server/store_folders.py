@@ -73,6 +73,8 @@ def is_store_root(root: Path) -> bool:
     names = {p.name for p in root.iterdir()}
     if not names or LOCK_FILE in names or MANIFEST_FILE in names or STORE_DIR in names:
         return True
+    if all(name.startswith(".") and name.endswith(".in-use") for name in names):
+        return True  # the start-up cache's folder as an older version left it
     return bool(builds(root))
 
 

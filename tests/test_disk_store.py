@@ -15,11 +15,11 @@ from sparql_support import ASSERTED_TRIPLES, CITIES, CITY_QUERY, DATA, GRAPH_DIR
 from imtkg.app import close_app, create_app
 from imtkg.config import load_settings
 from imtkg.disk_store import MANIFEST_FILE, STORE_DIR, open_disk_store
-from imtkg.store_folders import LOCK_FILE
 from imtkg.engines import StoreSetting, StoreSettingError, parse_store
 from imtkg.errors import ImtKgError
 from imtkg.prepared import input_version
 from imtkg.store import ASSERTED_UNION
+from imtkg.store_folders import LOCK_FILE
 
 FIXTURE = (ONTOLOGY_DIR, GRAPH_DIR)
 
