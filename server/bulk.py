@@ -43,7 +43,7 @@ from rdflib import URIRef
 from .bulk_terms import LazyTerms, TermTable, to_rdflib
 from .bulk_writer import CHUNK_QUADS, StoreWriter, graph_suffix, nquads_chunks
 from .consistency import Inconsistency, InconsistentGraphError, violation_message
-from .errors import InputError
+from .loading import SUFFIX_FORMATS, read_quads
 from .namespaces import INFERRED_GRAPH
 from .progress import progress
 from .reasoning import encoded_noise, is_noise, owlrl_closure
@@ -136,53 +136,48 @@ def _read_sources(
     quads: list[ox.Quad] = []
     for path, graph in sources:
         suffix = path.suffix.lower()
-        fmt = QUAD_FORMATS.get(suffix) or TRIPLE_FORMATS.get(suffix)
+        fmt = SUFFIX_FORMATS[suffix]  # read as `imtkg validate` and POST /shacl read (one reader)
         target = ox.NamedNode(graph) if graph is not None and suffix not in QUAD_FORMATS else None
-        try:
-            for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
-                g = target if target is not None else quad.graph_name
-                number = graph_index.get(g)
-                if number is None:
-                    number = graphs.add(g)
-                if number < 0:
-                    continue
-                term = quad.subject
-                s = ids.get(term)
-                if s is None:
-                    s = code(term)
-                term = quad.predicate
-                p = ids.get(term)
-                if p is None:
-                    p = code(term)
-                term = quad.object
-                o = ids.get(term)
-                if o is None:
-                    o = code(term)
-                triple = (s, p, o)
-                first = asserted.get(triple)
-                if first is None:
-                    asserted[triple] = number
-                    sizes[number] += 1
-                elif first != number and (number, triple) not in repeats:
-                    repeats.add((number, triple))
-                    sizes[number] += 1
-                end = suffixes[number]
-                if end is None or (blank and (s in blank or o in blank)):
-                    quads.append(quad if target is None else ox.Quad(*triple_terms(quad), g))
-                    if len(quads) >= CHUNK_QUADS:
-                        writer.extend(quads)
-                        bar.update(len(quads))
-                        quads = []
-                else:
-                    lines.append(f"{texts[s]} {texts[p]} {texts[o]}{end}")
-                    if len(lines) >= CHUNK_QUADS:
-                        writer.load("".join(lines).encode())
-                        bar.update(len(lines))
-                        lines = []
-        except SyntaxError as exc:
-            raise InputError(str(path), f"syntax error: {exc}", _line(exc)) from None
-        except OSError as exc:
-            raise InputError(str(path), f"cannot read file: {exc}") from None
+        for quad in read_quads(path, fmt, str(path), path.resolve().as_uri()):
+            g = target if target is not None else quad.graph_name
+            number = graph_index.get(g)
+            if number is None:
+                number = graphs.add(g)
+            if number < 0:
+                continue
+            term = quad.subject
+            s = ids.get(term)
+            if s is None:
+                s = code(term)
+            term = quad.predicate
+            p = ids.get(term)
+            if p is None:
+                p = code(term)
+            term = quad.object
+            o = ids.get(term)
+            if o is None:
+                o = code(term)
+            triple = (s, p, o)
+            first = asserted.get(triple)
+            if first is None:
+                asserted[triple] = number
+                sizes[number] += 1
+            elif first != number and (number, triple) not in repeats:
+                repeats.add((number, triple))
+                sizes[number] += 1
+            end = suffixes[number]
+            if end is None or (blank and (s in blank or o in blank)):
+                quads.append(quad if target is None else ox.Quad(*triple_terms(quad), g))
+                if len(quads) >= CHUNK_QUADS:
+                    writer.extend(quads)
+                    bar.update(len(quads))
+                    quads = []
+            else:
+                lines.append(f"{texts[s]} {texts[p]} {texts[o]}{end}")
+                if len(lines) >= CHUNK_QUADS:
+                    writer.load("".join(lines).encode())
+                    bar.update(len(lines))
+                    lines = []
     if lines:
         writer.load("".join(lines).encode())
     if quads:
@@ -194,11 +189,6 @@ def _read_sources(
 def triple_terms(quad: ox.Quad) -> tuple:
     """Return the subject, predicate and object of ``quad``."""
     return quad.subject, quad.predicate, quad.object
-
-
-def _line(exc: SyntaxError) -> int | None:
-    """Return the (1-based) line of a pyoxigraph syntax error, when it says."""
-    return exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
 
 
 def build_store_from_sources(
