@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -131,6 +132,10 @@ def to_quads(
     if _depth(document) > MAX_DEPTH:
         raise InputError(source, f"JSON-LD error: the JSON is nested deeper than {MAX_DEPTH}")
 
+    for reference in _context_references(document):
+        if contexts(urljoin(base_iri or "", reference)) is None:
+            raise InputError(source, REFUSED_CONTEXT)
+
     def loader(url: str, options: dict) -> dict:
         found = contexts(url) if isinstance(url, str) else None
         if found is None:
@@ -155,7 +160,7 @@ def to_quads(
         ) from None
     except RecursionError:
         raise InputError(source, "JSON-LD error: the document is nested too deeply") from None
-    except jsonld.JsonLdError as exc:
+    except Exception as exc:  # noqa: BLE001 - PyLD raises JsonLdError, ValueError, TypeError...
         if _refused(exc):
             raise InputError(source, REFUSED_CONTEXT) from None
         raise InputError(source, f"JSON-LD error: {_first_message(exc)}") from None
@@ -164,6 +169,29 @@ def to_quads(
     except SyntaxError as exc:  # PyLD wrote a term Oxigraph refuses (a bad literal or language)
         why = str(exc).split(": ", 1)[-1]
         raise InputError(source, f"JSON-LD error: {why}") from None
+
+
+def _context_references(document: object) -> Iterator[str]:
+    """Yield every context the document names by URL or path: ``@context`` strings (alone or
+    in an array, scoped contexts of term definitions included) and ``@import`` strings.
+
+    Every object is looked at, wherever it is: refusing a reference PyLD would not have read
+    costs nothing, loading one it reads is what must not happen.
+    """
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@context":
+                    for entry in value if isinstance(value, list) else [value]:
+                        if isinstance(entry, str):
+                            yield entry
+                elif key == "@import" and isinstance(value, str):
+                    yield value
+                stack.append(value)
 
 
 def _depth(value: object) -> int:
