@@ -276,6 +276,7 @@ def validate_dataset(
         (:mod:`imtkg.shacl_engine`) when the shapes only use what it implements and inference is
         ``none``, else with pyshacl (logging why); ``oxigraph`` and ``pyshacl`` force one.
     :raises EngineUnavailable: ``engine="oxigraph"`` with shapes, data or inference it cannot do.
+    :raises ShapesError: shapes whose SPARQL must not run (``SERVICE``, ``FROM``, ``MINUS``...).
     """
     if inference not in INFERENCE_MODES:
         raise ValueError(f"inference must be one of {INFERENCE_MODES}, not {inference!r}")
@@ -283,6 +284,7 @@ def validate_dataset(
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     started = time.monotonic()
     shapes = load_shapes() if shapes is None else shapes
+    _refuse_unsafe(shapes)
     ontology = ontology_of(dataset) if ontology is None else ontology
     report, used, data = None, "pyshacl", None
     if engine != "pyshacl":
