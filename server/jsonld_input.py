@@ -43,6 +43,7 @@ REFUSED_CONTEXT = (
 #: JSON nested deeper than this is refused before PyLD (a recursive processor) sees it
 MAX_DEPTH = 200
 
+_TOO_DEEP = f"JSON-LD error: the JSON is nested deeper than {MAX_DEPTH}"
 _JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
@@ -126,11 +127,11 @@ def to_quads(
     except json.JSONDecodeError as exc:
         raise ParseError(source, f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
-        raise InputError(source, "JSON-LD error: the JSON is nested too deeply") from None
+        raise InputError(source, _TOO_DEEP) from None
     if not isinstance(document, dict | list):
         raise InputError(source, "JSON-LD error: the document is not a JSON object or array")
     if _depth(document) > MAX_DEPTH:
-        raise InputError(source, f"JSON-LD error: the JSON is nested deeper than {MAX_DEPTH}")
+        raise InputError(source, _TOO_DEEP)
 
     for reference in _context_references(document):
         if contexts(urljoin(base_iri or "", reference)) is None:
