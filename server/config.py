@@ -88,6 +88,19 @@ SETTINGS: tuple[Setting, ...] = (
         "for /health, static files and cached answers.",
     ),
     Setting(
+        "LONG_QUERY_AFTER",
+        0.5,
+        "Seconds after which a running query is long: it moves to the long-query lane, and "
+        "a worker is added so that WORKERS stay free for short queries.",
+    ),
+    Setting(
+        "LONG_QUERIES",
+        2,
+        "Long queries (see LONG_QUERY_AFTER) run at once, each on a worker added to the pool; "
+        "one more that turns long is stopped with 503 and Retry-After. 0 turns the lane off: "
+        "every query keeps its worker until QUERY_TIMEOUT.",
+    ),
+    Setting(
         "HEADER_TIMEOUT",
         10,
         "Seconds a client has to send a request's headers (and the longest a kept-alive "

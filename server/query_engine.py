@@ -13,9 +13,19 @@ Bounds beyond the time limit (issue 11):
 
 * **admission**: at most ``admitted`` requests may hold or wait for a worker
   (:meth:`QueryEngine.set_limits`); one more is refused at once with :class:`EngineQueueFull`
-  (503, the server adds ``Retry-After``), so that the HTTP server's other threads stay free for
-  ``/health``, static files and cached answers. A request never waits longer than the query
-  time limit: the wait for a worker counts against it.
+  (503 with ``Retry-After``: :meth:`QueryError.headers`), so that the HTTP server's other
+  threads stay free for ``/health``, static files and cached answers. A request never waits
+  longer than the query time limit: the wait for a worker counts against it.
+* **long queries**: a query still running ``long_after`` seconds after it reached its worker
+  (setting ``LONG_QUERY_AFTER``) turns *long*. At most ``long_queries`` (``LONG_QUERIES``) long
+  queries run at once, each on a worker the pool adds for it, so that ``workers`` workers stay
+  for the short queries (the pool holds ``workers`` plus the running long queries); a long
+  query's worker runs at a lower CPU priority (nice :data:`LONG_NICE`) and retires when the
+  query ends. A query that turns long while ``long_queries`` already run is stopped (its worker
+  killed and replaced) with :class:`LongQueriesBusy` (503 with ``Retry-After``). The added
+  workers come from a warm spare (:data:`SPARE_WORKERS`), started in advance because a new
+  worker needs 0.1-0.2 s to open the store; the spare also replaces a stopped worker at once.
+  ``long_queries=0`` turns the lane off: a query keeps its worker until its time limit.
 * **memory**: while a query runs, the parent reads the worker's anonymous resident memory from
   ``/proc/PID/statm`` every :data:`WATCH_INTERVAL` seconds; past ``memory_limit`` bytes the
   worker is killed and replaced and the query gets :class:`QueryMemoryLimit` (422). On Linux the
@@ -67,9 +77,18 @@ log = logging.getLogger(__name__)
 
 
 class QueryError(ImtKgError):
-    """A query the engine did not answer; ``status`` is the HTTP status that says why."""
+    """A query the engine did not answer; ``status`` is the HTTP status that says why.
+
+    ``retry_after`` is the seconds a client should wait before trying again (set for a busy
+    engine, ``None`` otherwise); :meth:`headers` turns it into the answer's headers.
+    """
 
     status = 500
+    retry_after: int | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers an answer of this error carries (``Retry-After`` when it is set)."""
+        return {} if self.retry_after is None else {"Retry-After": str(int(self.retry_after))}
 
 
 class QuerySyntaxError(QueryError):
@@ -117,14 +136,24 @@ class QueryTimeout(QueryError):
     status = 504
 
 
+#: seconds a client told 503 (the engine is busy) is asked to wait before trying again
+RETRY_AFTER_SECONDS = 2
+
+
 class EngineBusy(QueryError):
-    """No worker became free within the time limit."""
+    """No worker became free within the time limit (503 with ``Retry-After``)."""
 
     status = 503
+    retry_after = RETRY_AFTER_SECONDS
 
 
 class EngineQueueFull(EngineBusy):
     """So many requests already hold or wait for a query worker that one more is refused."""
+
+
+class LongQueriesBusy(EngineBusy):
+    """The query ran long while the most long queries the engine runs at once already ran;
+    it was stopped."""
 
 
 class QueryMemoryLimit(QueryError):
@@ -164,9 +193,16 @@ class EngineResult:
 
 #: seconds between two readings of a busy worker's memory
 WATCH_INTERVAL = 0.05
+#: ready workers kept started but idle, outside the pool, to join it at once (see the module doc)
+SPARE_WORKERS = 1
+#: the niceness of a worker running a long query: short queries come first for the CPU
+LONG_NICE = 10
+#: the name a worker process gives itself (``/proc/PID/comm``, ``ps``, ``top``)
+WORKER_PROCESS_NAME = "imtkg-query"
 #: the worker's RLIMIT_DATA is this many times the memory limit (a backstop, see the module doc)
 BACKSTOP_FACTOR = 2
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -204,10 +240,31 @@ def set_parent_death_signal(signum: int) -> bool:
         return False
 
 
+def set_process_name(name: str) -> bool:
+    """Name this process ``name`` (at most 15 bytes, Linux ``PR_SET_NAME``); tell if it took."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def lower_priority(pid: int, niceness: int = LONG_NICE) -> None:
+    """Raise ``pid``'s niceness to ``niceness`` (a process may always lower its children's
+    priority); does nothing where it cannot."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    except (AttributeError, OSError) as exc:
+        log.debug("cannot lower the priority of %d: %s", pid, exc)
+
+
 def worker_entry(store_path: str, conn) -> None:
-    """The target of a query worker process: tie it to its parent, then run
-    :func:`imtkg.query_worker.worker_main`."""
+    """The target of a query worker process: tie it to its parent, name it
+    :data:`WORKER_PROCESS_NAME`, then run :func:`imtkg.query_worker.worker_main`."""
     tie_to_parent()
+    set_process_name(WORKER_PROCESS_NAME)
     worker_main(store_path, conn)
 
 
@@ -244,6 +301,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
+        self.long = False  # running a long query (see QueryEngine._turn_long)
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait for the worker's "ready" message; tell whether it came in time."""
@@ -326,9 +384,16 @@ class Engine:
     def start(self, fork: bool = False) -> None:
         """Start what the engine runs on, if it was made without starting (nothing by default)."""
 
-    def set_limits(self, admitted: int | None = None, memory_mb: int | None = None) -> None:
+    def set_limits(
+        self,
+        admitted: int | None = None,
+        memory_mb: int | None = None,
+        long_after: float | None = None,
+        long_queries: int | None = None,
+    ) -> None:
         """Bound the requests that may hold or wait for the engine and, where the engine runs
-        queries itself, a query's memory (nothing by default)."""
+        queries itself, a query's memory and the long queries (nothing by default; see
+        :meth:`QueryEngine.set_limits`)."""
 
     def close(self) -> None:
         """Release the engine's resources. Safe to call twice."""
@@ -357,6 +422,9 @@ class QueryEngine(Engine):
     :param owns_store: delete ``store_path`` on :meth:`close`.
     :param memory_mb: megabytes of memory a worker may use for a query (0: no ceiling).
     :param admitted: requests that may hold or wait for a worker at once (``None``: no bound).
+    :param long_after: seconds after which a running query is long (see the module doc).
+    :param long_queries: long queries that may run at once, each on an added worker (0: none
+        is treated apart, a query keeps its worker until its time limit).
     """
 
     def __init__(
@@ -370,6 +438,8 @@ class QueryEngine(Engine):
         start: bool = True,
         memory_mb: int = int(DEFAULTS["QUERY_MEMORY_MB"]),
         admitted: int | None = None,
+        long_after: float = float(DEFAULTS["LONG_QUERY_AFTER"]),
+        long_queries: int = int(DEFAULTS["LONG_QUERIES"]),
     ) -> None:
         self.store_path = Path(store_path)
         self.timeout = float(timeout)
@@ -381,12 +451,16 @@ class QueryEngine(Engine):
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
-        self._all: set[_Worker] = set()
+        self._all: set[_Worker] = set()  # the pool: idle and busy workers, not the spare
+        self._spare: _Worker | None = None
         self._started = False
         self.memory_limit = 0
         self.admitted: int | None = None
+        self.long_after = 0.5
+        self.long_queries = 0
         self._inside = 0  # requests holding or waiting for a worker
-        self.set_limits(admitted, memory_mb)
+        self._long = 0  # long queries running, each on a worker added to the pool
+        self.set_limits(admitted, memory_mb, long_after, long_queries)
         atexit.register(self.close)
         if start:
             self.start()
@@ -406,6 +480,8 @@ class QueryEngine(Engine):
         context = multiprocessing.get_context("fork") if fork else self._context
         for _ in range(self.size):
             self._spawn(context)
+        with self._lock:
+            self._refill_spare_locked()
 
     @classmethod
     def from_store(cls, store: ox.Store, **kwargs) -> QueryEngine:
@@ -420,16 +496,31 @@ class QueryEngine(Engine):
         engine._temp_dir = directory
         return engine
 
-    def set_limits(self, admitted: int | None = None, memory_mb: int | None = None) -> None:
-        """Bound the requests inside the engine (holding or waiting for a worker) to
-        ``admitted`` (``None``: unchanged) and a worker's memory to ``memory_mb`` megabytes
-        (``None``: unchanged, 0: no ceiling); applies to running workers too."""
+    def set_limits(
+        self,
+        admitted: int | None = None,
+        memory_mb: int | None = None,
+        long_after: float | None = None,
+        long_queries: int | None = None,
+    ) -> None:
+        """Set the engine's bounds; ``None`` leaves one unchanged.
+
+        :param admitted: requests inside the engine (holding or waiting for a worker).
+        :param memory_mb: megabytes a worker may hold for a query (0: no ceiling); applies to
+            running workers too.
+        :param long_after: seconds after which a running query is long.
+        :param long_queries: long queries run at once (0: the long-query lane is off).
+        """
         if admitted is not None:
             self.admitted = max(1, int(admitted))
+        if long_after is not None:
+            self.long_after = max(0.0, float(long_after))
+        if long_queries is not None:
+            self.long_queries = max(0, int(long_queries))
         if memory_mb is not None:
             self.memory_limit = max(0, int(memory_mb)) * 1024 * 1024
             with self._lock:
-                workers = list(self._all)
+                workers = [*self._all, *([self._spare] if self._spare else [])]
             for worker in workers:
                 self._apply_backstop(worker)
 
@@ -438,20 +529,75 @@ class QueryEngine(Engine):
             backstop = self.memory_limit * BACKSTOP_FACTOR if self.memory_limit else None
             set_data_limit(worker.process.pid, backstop)
 
-    def _spawn(self, context: multiprocessing.context.BaseContext | None = None) -> None:
+    def _new_worker(self, context: multiprocessing.context.BaseContext | None = None) -> _Worker:
         worker = _Worker(context or self._context, str(self.store_path))
         self._apply_backstop(worker)
+        return worker
+
+    def _spawn(self, context: multiprocessing.context.BaseContext | None = None) -> None:
+        worker = self._new_worker(context)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
 
-    def _discard(self, worker: _Worker) -> None:
-        """Stop a worker and, unless the engine is closing, replace it with a fresh one."""
-        if not self._closed:
-            self._spawn()  # first, so that the engine never looks dead to /health meanwhile
+    def _refill_spare_locked(self) -> None:
+        """Start the warm spare if there is none and the engine is open (lock held)."""
+        if SPARE_WORKERS and self._spare is None and not self._closed:
+            self._spare = self._new_worker()
+
+    def _grow_locked(self) -> None:
+        """Add a worker to the pool (lock held): the warm spare, ready at once if it had time
+        to open the store, else a new one; then start the next spare."""
+        worker, self._spare = self._spare, None
+        if worker is None or not worker.process.is_alive():
+            if worker is not None:
+                worker.stop()  # a dead spare (killed from outside): nothing to wait for
+            worker = self._new_worker()
+        self._all.add(worker)
+        self._idle.put(worker)
+        self._refill_spare_locked()
+
+    def _finish(self, worker: _Worker, reusable: bool) -> None:
+        """Hand ``worker`` back after a query.
+
+        It goes back to the idle workers when ``reusable`` (it answered) and the pool is not
+        above its size (``workers`` plus the long queries running); otherwise it is stopped,
+        and replaced when the pool would fall below that size. A worker that ran a long query
+        always retires (it runs at a lower priority and may hold the memory it grew to): the
+        worker added when its query turned long stays in its place.
+        """
         with self._lock:
-            self._all.discard(worker)
-        worker.stop()
+            if worker.long:
+                self._long -= 1
+            target = self.size + self._long
+            keep = reusable and not worker.long and not self._closed
+            keep = keep and len(self._all) <= target
+            if not keep:
+                # the replacement first, so that the engine never looks dead to /health
+                if not self._closed and len(self._all) - 1 < target:
+                    self._grow_locked()
+                self._all.discard(worker)
+        if keep:
+            self._idle.put(worker)
+        else:
+            worker.stop()
+
+    def _turn_long(self, worker: _Worker) -> None:
+        """Make the query running on ``worker`` a long one: add a worker to the pool for the
+        short queries and lower ``worker``'s priority.
+
+        :raises _LaneFull: when ``long_queries`` long queries already run.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            if self._long >= self.long_queries:
+                raise _LaneFull(self._long)
+            self._long += 1
+            worker.long = True
+            self._grow_locked()
+        if worker.process.pid is not None:
+            lower_priority(worker.process.pid)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until every worker has opened the store.
@@ -541,50 +687,68 @@ class QueryEngine(Engine):
                 raise _Stuck()
             worker.conn.send(request)
             reply = self._await_reply(worker, deadline)
+        except _LaneFull as full:
+            log.warning(
+                "query stopped after %.1f s, LONG_QUERIES=%d already running: %.200r",
+                self.long_after,
+                full.running,
+                query,
+            )
+            self._finish(worker, reusable=False)
+            raise LongQueriesBusy(long_lane_full_message(full.running, self.long_after)) from None
         except _OverMemory as over:
             log.warning("query stopped at %d MB of memory: %.200r", over.used >> 20, query)
-            self._discard(worker)
+            self._finish(worker, reusable=False)
             raise QueryMemoryLimit(
                 f"the query needed more than the {self.memory_limit >> 20} MB memory limit of "
                 "a query worker (setting QUERY_MEMORY_MB) and was stopped"
             ) from None
         except _Stuck:
             log.warning("query stopped after %.1f s: %.200r", limit, query)
-            self._discard(worker)
+            self._finish(worker, reusable=False)
             raise QueryTimeout(
                 f"the query exceeded the {limit:g}-second time limit and was stopped"
             ) from None
         except (EOFError, OSError, EngineFailure) as exc:
             died_of_memory = self._ran_out_of_memory(worker)
             log.error("query worker failed: %s", str(exc) or type(exc).__name__)
-            self._discard(worker)
+            self._finish(worker, reusable=False)
             if died_of_memory:
                 raise QueryMemoryLimit(
                     f"the query needed more than the {self.memory_limit >> 20} MB memory limit "
                     "of a query worker (setting QUERY_MEMORY_MB) and was stopped"
                 ) from None
             raise EngineFailure("the query worker failed; please try again") from None
-        self._idle.put(worker)
+        self._finish(worker, reusable=True)
         duration_ms = (time.monotonic() - start) * 1000
         return result_from_reply(reply, duration_ms)
 
     def _await_reply(self, worker: _Worker, deadline: float) -> tuple:
-        """Wait for the worker's answer until ``deadline``, watching its memory meanwhile.
+        """Wait for the worker's answer until ``deadline``, watching its memory meanwhile and
+        making the query long once it has run ``long_after`` seconds (:meth:`_turn_long`).
 
         :raises _Stuck: at the deadline. :raises _OverMemory: past the memory limit.
+        :raises _LaneFull: turning long while ``long_queries`` long queries already run.
         """
         pid = worker.process.pid
+        turns_long = time.monotonic() + self.long_after if self.long_queries else None
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 raise _Stuck()
             wait = min(remaining, WATCH_INTERVAL) if self.memory_limit else remaining
+            if turns_long is not None:
+                wait = min(wait, max(0.0, turns_long - now))
             if worker.conn.poll(wait):
                 return worker.conn.recv()
             if self.memory_limit and pid is not None:
                 used = anonymous_rss(pid)
                 if used is not None and used > self.memory_limit:
                     raise _OverMemory(used)
+            if turns_long is not None and time.monotonic() >= turns_long:
+                self._turn_long(worker)
+                turns_long = None
 
     def _ran_out_of_memory(self, worker: _Worker) -> bool:
         """Tell whether a worker that died mid-query was stopped by its memory backstop (an
@@ -600,8 +764,9 @@ class QueryEngine(Engine):
             if self._closed:
                 return
             self._closed = True
-            workers = list(self._all)
+            workers = [*self._all, *([self._spare] if self._spare else [])]
             self._all.clear()
+            self._spare = None
         for worker in workers:
             try:
                 if worker.process.is_alive():
@@ -616,6 +781,24 @@ class QueryEngine(Engine):
 
 class _Stuck(Exception):
     """The worker did not answer in time."""
+
+
+class _LaneFull(Exception):
+    """The query turned long while ``running`` long queries already ran (the most allowed)."""
+
+    def __init__(self, running: int) -> None:
+        super().__init__(running)
+        self.running = running
+
+
+def long_lane_full_message(running: int, long_after: float) -> str:
+    """The message of :class:`LongQueriesBusy`: what happened and the settings behind it."""
+    queries = "query" if running == 1 else "queries"
+    return (
+        f"this query ran longer than {long_after:g} s (setting LONG_QUERY_AFTER) while the "
+        f"server was already running {running} long {queries}, the most it runs at once "
+        "(setting LONG_QUERIES); it was stopped: try again shortly"
+    )
 
 
 class _OverMemory(Exception):
