@@ -26,6 +26,8 @@ from .config import load_settings
 from .engines import make_engine, parse_store
 from .host_guard import HostGuard, parse_allowed_hosts
 from .linked_data import location_without_host
+from .overload import apply_limits
+from .query_engine import QueryError
 from .state import EXTENSION_KEY, ImtKgState
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,8 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
 
     init_access_log(app)
     app.extensions[EXTENSION_KEY] = load_state(app.config, start_engine)
+    # the engine's bounds come from the app's settings, whichever HTTP server runs it
+    apply_limits(app.extensions[EXTENSION_KEY].engine, app.config)
     app.wsgi_app = BodyLimit(app.wsgi_app, int(settings["MAX_BODY"]), CORS_HEADERS)
     install_response_cache(app)
     app.wsgi_app = HostGuard(app.wsgi_app, allowed_hosts, CORS_HEADERS)
@@ -169,7 +173,8 @@ def close_app(app: Flask) -> None:
 
 
 def install_error_handlers(app: Flask) -> None:
-    """Answer HTTP errors with a short plain-text message and unexpected errors with a bare 500."""
+    """Answer HTTP errors and query errors with a short plain-text message and unexpected errors
+    with a bare 500."""
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -179,6 +184,15 @@ def install_error_handlers(app: Flask) -> None:
         response = Response(message + "\n", status=exc.code, mimetype="text/plain")
         if getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(QueryError)
+    def query_error(exc: QueryError):
+        """A query a view ran that the engine did not answer: its status and message (with
+        ``Retry-After`` when the engine is busy)."""
+        response = Response(f"{exc.status} {exc}\n", status=exc.status, mimetype="text/plain")
+        response.headers.update(exc.headers())
+        response.cache_control.no_store = True
         return response
 
     @app.errorhandler(Exception)

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 
-from .overload import with_retry_after
 from .query_engine import set_parent_death_signal
 from .response_cache import read_whole
 from .state import EXTENSION_KEY, ImtKgState
@@ -84,7 +83,7 @@ def serving_app(app: Flask) -> WsgiApp:
     state: ImtKgState = app.extensions[EXTENSION_KEY]
     state.engine.start(fork=True)
     state.engine.wait_ready()
-    return with_retry_after(whole_bodies(app))
+    return whole_bodies(app)
 
 
 class _IntendedThreadCount(logging.Filter):

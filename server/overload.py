@@ -1,25 +1,27 @@
-"""Overload: how many requests may queue for the query workers, and ``Retry-After`` on a 503.
+"""Overload: how many requests may queue for the query workers, and the engine's other bounds.
 
 The HTTP server runs the app in ``THREADS`` threads shared by every request: ``/health``,
 static files, answers from the response cache and requests that wait for a query worker. If
 all of them may wait for a worker, a few slow queries leave no thread for the rest, and
 ``/health`` stops answering. So :func:`admitted_requests` lets fewer requests than there are
 threads hold or wait for a worker (:meth:`imtkg.query_engine.QueryEngine.set_limits`), and the
-engine refuses the next one at once with 503; :func:`with_retry_after` adds the
-``Retry-After`` header such an answer should carry (RFC 9110, section 10.2.3).
+engine refuses the next one at once with 503.
+
+:func:`apply_limits` sets these bounds, a query's memory and the long-query lane from the app's
+settings; :func:`imtkg.app.create_app` calls it, so every app has them, whichever server runs
+it. The ``Retry-After`` of a 503 (RFC 9110, section 10.2.3) is set where the answer is made,
+from the error (:meth:`imtkg.query_engine.QueryError.headers`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Mapping
+
+from .query_engine import Engine
 
 log = logging.getLogger("imtkg.serve")
 
-WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
-
-#: seconds a client told 503 is asked to wait before trying again
-RETRY_AFTER_SECONDS = 2
 #: app threads kept out of the query queue (for /health, static files, cached answers)
 FREE_THREADS = 2
 
@@ -49,18 +51,18 @@ def admitted_requests(threads: int, workers: int, queue: int | None = None) -> i
     return admitted
 
 
-def with_retry_after(app: WsgiApp, seconds: int = RETRY_AFTER_SECONDS) -> WsgiApp:
-    """Wrap ``app`` so that a 503 answer without ``Retry-After`` gets ``Retry-After: seconds``."""
-    value = str(int(seconds))
-
-    def call(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        def start(status: str, headers: list[tuple[str, str]], exc_info=None):
-            if status.startswith("503") and not any(
-                name.lower() == "retry-after" for name, _ in headers
-            ):
-                headers = [*headers, ("Retry-After", value)]
-            return start_response(status, headers, exc_info)
-
-        return app(environ, start)
-
-    return call
+def apply_limits(engine: Engine, settings: Mapping[str, object]) -> None:
+    """Bound ``engine`` by the settings: the requests that may hold or wait for a query worker
+    (:func:`admitted_requests` of ``THREADS``, the engine's size and ``QUERY_QUEUE``), a
+    query's memory (``QUERY_MEMORY_MB``) and the long queries (``LONG_QUERY_AFTER``,
+    ``LONG_QUERIES``)."""
+    queue = settings.get("QUERY_QUEUE")
+    admitted = admitted_requests(
+        int(settings["THREADS"]), engine.size, None if queue is None else int(queue)
+    )
+    engine.set_limits(
+        admitted=admitted,
+        memory_mb=int(settings["QUERY_MEMORY_MB"]),
+        long_after=float(settings["LONG_QUERY_AFTER"]),
+        long_queries=int(settings["LONG_QUERIES"]),
+    )

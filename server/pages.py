@@ -142,6 +142,7 @@ def remember_language(response: Response) -> Response:
 def query_error(error: QueryError) -> Response:
     """Answer a query the engine could not run (busy, timed out) with a short message."""
     response = Response(f"{error.status} {error}\n", status=error.status, mimetype="text/plain")
+    response.headers.update(error.headers())  # Retry-After when the engine is busy
     response.cache_control.no_store = True
     return response
 

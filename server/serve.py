@@ -112,19 +112,6 @@ def http_server(app, max_body: int, **options):
     return server
 
 
-def limit_overload(app) -> None:
-    """Bound the requests that may hold or wait for a query worker (fewer than the app threads,
-    :func:`imtkg.overload.admitted_requests`) and a query's memory (``QUERY_MEMORY_MB``)."""
-    from .overload import admitted_requests
-
-    state: ImtKgState = app.extensions[EXTENSION_KEY]
-    queue = app.config.get("QUERY_QUEUE")
-    admitted = admitted_requests(
-        int(app.config["THREADS"]), state.engine.size, None if queue is None else int(queue)
-    )
-    state.engine.set_limits(admitted=admitted, memory_mb=int(app.config["QUERY_MEMORY_MB"]))
-
-
 @click.command()
 @_option("HOST", "--host", help=f"Interface to listen on [default: {DEFAULTS['HOST']}].")
 @_option("PORT", "--port", type=int, help=f"TCP port [default: {DEFAULTS['PORT']}].")
@@ -206,7 +193,6 @@ def serve(skip_validation: bool, **options) -> None:
         )
         log.info("startup: %s", json.dumps(startup_phases(state, time.monotonic() - started)))
         host, port = app.config["HOST"], int(app.config["PORT"])
-        limit_overload(app)
         header_timeout = max(1, int(app.config["HEADER_TIMEOUT"]))
         max_connections = max(1, int(app.config["MAX_CONNECTIONS"]))
         log.info("serving http://%s:%d/sparql", host, port)
@@ -222,10 +208,8 @@ def serve(skip_validation: bool, **options) -> None:
                 max_connections=max_connections,
             )
             return
-        from .overload import with_retry_after
-
         server = http_server(
-            with_retry_after(app),
+            app,
             int(app.config["MAX_BODY"]),
             host=host,
             port=port,

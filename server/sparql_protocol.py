@@ -195,8 +195,8 @@ def sparql() -> Response:
         result = state.engine.execute(query, scope, chosen.result_format, chosen.graph_format)
     except NotAcceptable as exc:
         return text_response(406, str(exc))
-    except QueryError as exc:
-        return text_response(exc.status, str(exc))
+    except QueryError as exc:  # a busy engine's 503 says when to try again (Retry-After)
+        return text_response(exc.status, str(exc), **exc.headers())
     # every format the engine writes is UTF-8; say so for clients that would guess otherwise
     response = Response(result.body, content_type=f"{result.media_type}; charset=utf-8")
     response.headers["X-SPARQL-Rows"] = str(result.count)
