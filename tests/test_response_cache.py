@@ -238,6 +238,31 @@ def test_the_key_holds_the_host_the_request_named():
     assert inner.calls == 2
 
 
+def test_hosts_share_entries_when_answers_do_not_name_them():
+    """With PUBLIC_BASE set (``key_host=False``) every Host is answered from one entry."""
+    inner = FakeApp(headers=(PUBLIC,))
+    cache = ResponseCache(inner, max_bytes=1000, key_host=False)
+    for host in ("localhost:8000", "kg.example.org", "evil.example"):
+        call(cache, host=host)
+    assert inner.calls == 1 and len(cache) == 1 and cache.hosts == 1
+
+
+def test_the_entries_of_at_most_max_hosts_hosts_are_kept():
+    """A new host beyond ``max_hosts`` drops every entry of the least recently used host."""
+    inner = FakeApp(headers=(PUBLIC,))
+    cache = ResponseCache(inner, max_bytes=10_000, max_hosts=2)
+    call(cache, host="a.example", query="query=1")
+    call(cache, host="a.example", query="query=2")
+    call(cache, host="b.example")
+    call(cache, host="a.example", query="query=1")  # a hit: b is now the least recently used
+    assert inner.calls == 3
+    for number in range(50):
+        call(cache, host=f"h{number}.example")
+    assert cache.hosts == 2 and len(cache) == 2 and cache.size == 20
+    call(cache, host="a.example", query="query=1")
+    assert inner.calls == 54  # a's entries went with the flood
+
+
 @pytest.mark.parametrize(
     "store, megabytes, installed",
     [
