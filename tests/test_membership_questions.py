@@ -54,12 +54,12 @@ QUESTIONS: dict[str, tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]] =
         [],
         [("id:institut-mines-telecom",)],
     ),
-    # no source gives IMT a membership record: the IMT Grand Est page names IMT a founding
-    # partner (above) and dates no membership
-    "where IMT holds a membership (membership records)": (
-        "SELECT ?o WHERE { id:institut-mines-telecom imt:holdsMembershipIn ?o }",
+    # no source gives IMT a membership record (the IMT Grand Est page names IMT a founding
+    # partner, above, and dates no membership); Mines Saint-Étienne has one, in T.I.M.E.
+    "where Mines Saint-Étienne holds a membership (membership records)": (
+        "SELECT ?o WHERE { id:mines-saint-etienne imt:holdsMembershipIn ?o }",
         [],
-        [],
+        [("id:time-association",)],
     ),
     "members of the T.I.M.E. Association (membership records)": (
         "SELECT ?m WHERE { id:time-association org:hasMember ?m }",
