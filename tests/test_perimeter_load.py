@@ -4,6 +4,12 @@ Each test runs `imtkg serve` as a subprocess on the fixture data, on loopback:
 
 * slow queries fill the query worker and its queue: ``/health`` still answers 200 while they
   run, and one more query gets 503 with ``Retry-After`` at once;
+* a heavy query that runs long moves to the long-query lane: cheap queries are answered while
+  it runs, a second one turning long gets 503 naming ``LONG_QUERIES``, and the pool of worker
+  processes grows by one for it and shrinks back when it ends;
+* an app made by ``create_app`` and served by another WSGI server (waitress in a thread) has
+  the same admission bound, and its 503s (``/sparql``, a view such as VoID) carry
+  ``Retry-After``;
 * a query that needs more memory than ``QUERY_MEMORY_MB`` gets 422 naming the limit, and the
   next query is answered by a fresh worker;
 * a client that sends no headers is disconnected after ``HEADER_TIMEOUT``;
@@ -28,7 +34,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sparql_support import ASSERTED_TRIPLES, COUNT_QUERY, GRAPH_DIR, ONTOLOGY_DIR
+from sparql_support import (
+    ASSERTED_TRIPLES,
+    CITIES,
+    CITY_QUERY,
+    COUNT_QUERY,
+    GRAPH_DIR,
+    ONTOLOGY_DIR,
+    app_context,
+    live_server,
+)
+
+from imtkg.overload import admitted_requests
+from imtkg.query_engine import RETRY_AFTER_SECONDS, SPARE_WORKERS, WORKER_PROCESS_NAME
+from imtkg.state import EXTENSION_KEY
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -201,7 +220,7 @@ def test_a_full_queue_leaves_health_free_and_refuses_one_more_with_retry_after(s
 
 def assert_refused(headers: dict[str, str], body: bytes) -> None:
     """A refusal for capacity: ``Retry-After: 2``, a plain-text reason, no stack trace."""
-    assert int(headers["retry-after"]) == 2
+    assert int(headers["retry-after"]) == RETRY_AFTER_SECONDS == 2
     assert headers["content-type"].startswith("text/plain")
     text = body.decode()
     assert "at capacity" in text and "try again" in text and "Traceback" not in text
@@ -239,3 +258,143 @@ def test_silent_client_is_disconnected_and_kill_9_leaves_no_process(tmp_path, ht
             assert time.monotonic() < deadline, f"still alive after kill -9: {sorted(left)}"
             time.sleep(0.1)
         assert not alive(family)
+
+
+LANE_TIMEOUT = 6.0
+LANE_WORKERS = 2
+
+
+def query_workers(pid: int) -> set[int]:
+    """The live query worker processes under ``pid`` (they name themselves ``imtkg-query``)."""
+    found = set()
+    for child in alive(descendants(pid)):
+        try:
+            with open(f"/proc/{child}/comm", encoding="utf-8") as comm:
+                if comm.read().strip() == WORKER_PROCESS_NAME:
+                    found.add(child)
+        except OSError:
+            continue
+    return found
+
+
+def wait_for_workers(pid: int, expected: int, budget: float = 30.0) -> None:
+    """Poll until exactly ``expected`` query workers run under ``pid``; fail after ``budget`` s."""
+    deadline = time.monotonic() + budget
+    seen: list[int] = []
+    for _ in range(int(budget / 0.05) + 1):
+        seen.append(len(query_workers(pid)))
+        if seen[-1] == expected:
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    raise AssertionError(f"expected {expected} query workers, counted {sorted(set(seen))}")
+
+
+def assert_cities(port: int) -> None:
+    """The cheap city query answers 200 with exactly the fixture's cities, in order."""
+    status, _, body = get(port, query_path(CITY_QUERY))
+    assert status == 200, body
+    assert [row["city"]["value"] for row in json.loads(body)["results"]["bindings"]] == CITIES
+
+
+@pytest.fixture(scope="module")
+def lane_server(tmp_path_factory) -> Iterator[tuple[subprocess.Popen, int]]:
+    """granian with 2 query workers and a long-query lane of 1 (a query is long after 0.5 s),
+    a 6 s query time limit; yield the process and its port."""
+    settings = dict(
+        THREADS="8",
+        WORKERS=str(LANE_WORKERS),
+        LONG_QUERIES="1",
+        LONG_QUERY_AFTER="0.5",
+        QUERY_TIMEOUT=str(LANE_TIMEOUT),
+    )
+    with imtkg_serve(tmp_path_factory.mktemp("lane"), **settings) as served:
+        yield served
+
+
+def test_a_long_query_leaves_the_workers_to_cheap_ones_and_a_second_is_refused(lane_server):
+    process, port = lane_server
+    pool = LANE_WORKERS + SPARE_WORKERS  # the pool and the warm spare
+    wait_for_workers(process.pid, pool)
+    heavy: dict[str, tuple[int, dict[str, str], bytes]] = {}
+
+    def run_heavy() -> None:
+        heavy["a"] = get(port, query_path(SLOW.format(n=1)))
+
+    first = threading.Thread(target=run_heavy)
+    first.start()
+    try:
+        # past LONG_QUERY_AFTER it is long: a worker joins the pool in its place
+        wait_for_workers(process.pid, pool + 1)
+        for _ in range(6):
+            assert_cities(port)
+        assert first.is_alive(), heavy  # they were answered while it ran (it runs 6 s)
+        # a second heavy query turning long while the lane is full is stopped
+        status, headers, body = get(port, query_path(SLOW.format(n=2)))
+        assert status == 503, body
+        assert int(headers["retry-after"]) == RETRY_AFTER_SECONDS
+        assert headers["content-type"].startswith("text/plain")
+        text = body.decode()
+        assert "already running 1 long query" in text, text
+        assert "setting LONG_QUERIES" in text and "setting LONG_QUERY_AFTER" in text
+        assert "Traceback" not in text
+        assert_cities(port)  # its worker was replaced
+    finally:
+        first.join(LANE_TIMEOUT * 3)
+    # the long query ran to the time limit; its worker then retired: the pool is back to size
+    status, _, body = heavy["a"]
+    assert status == 504 and b"6-second time limit" in body, heavy["a"]
+    wait_for_workers(process.pid, pool)
+    assert_cities(port)
+
+
+def http_get(url: str, timeout: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+    """GET ``url`` (loopback); return the status, the headers (lower-case names), the body."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path)
+        response = connection.getresponse()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_an_app_from_create_app_bounds_its_queue_and_its_503s_say_retry_after():
+    """No `imtkg serve`: the app alone, served by waitress in a thread."""
+    with app_context(THREADS=4, WORKERS=1, QUERY_TIMEOUT=4.0) as app, live_server(app) as url:
+        engine = app.extensions[EXTENSION_KEY].engine
+        assert engine.admitted == admitted_requests(4, 1) == 2
+        outcomes: dict[int, tuple[int, dict[str, str], bytes]] = {}
+
+        def slow(n: int) -> None:
+            outcomes[n] = http_get(url + query_path(SLOW.format(n=n)))
+
+        threads = [threading.Thread(target=slow, args=(n,)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        try:
+            # once both slow queries are inside the engine, a cheap one is refused at once
+            deadline = time.monotonic() + 10
+            for _ in range(200):
+                status, headers, body = http_get(url + query_path("ASK { ?s ?p 1 }"))
+                if status == 503:
+                    break
+                assert status == 200, body
+                assert time.monotonic() < deadline, "the slow queries never filled the engine"
+                time.sleep(0.02)
+            assert status == 503
+            assert_refused(headers, body)
+            # a view that lets the engine's error through (VoID computes its statistics)
+            status, headers, body = http_get(url + "/.well-known/void")
+            assert status == 503, body
+            assert_refused(headers, body)
+            assert all(thread.is_alive() for thread in threads), outcomes
+        finally:
+            for thread in threads:
+                thread.join(30)
+        assert sorted(outcome[0] for outcome in outcomes.values()) == [504, 504], outcomes
+        status, headers, body = http_get(url + "/.well-known/void")
+        assert status == 200 and headers["content-type"].startswith("text/turtle"), body
