@@ -12,8 +12,11 @@ text is distinct, so no response cache answers it. Meanwhile a prober asks ``/he
 
 A client told 503 waits what its ``Retry-After`` says (at most 10 s) before its next request,
 as a polite client does; ``--impolite`` makes it try again after 50 ms. It prints one JSON object:
-answers per second (all, and 200s only), statuses by kind, p50/p99 of the cheap queries that
-got 200, and the /health probes' count, statuses and maximum latency.
+answers per second (all, and 200s only), statuses by kind (``heavy 503``: refused at admission
+or stopped when it turned long with the long-query lane full; ``heavy 504``: ran to the time
+limit), p50/p99 of the cheap queries that got 200, the /health probes' count, statuses and
+maximum latency, and the ``--set`` settings of the run. Compare with ``--set LONG_QUERIES=0``
+(no long-query lane) and ``--heavy 0`` (the cheap queries' usual latency).
 """
 
 from __future__ import annotations
@@ -256,6 +259,7 @@ def main() -> None:
         if process is not None:
             process.terminate()
             process.wait(30)
+    figures["settings"] = args.set
     print(json.dumps(figures))
 
 
