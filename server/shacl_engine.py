@@ -277,14 +277,26 @@ class OxigraphValidator:
         """Return those of ``nodes`` that conform to ``shape`` (no result of any severity)."""
         return set(nodes) - {r.origin for r in self.run(shape, nodes)}
 
-    def _values(self, shape: Shape) -> str:
-        return f"?this {shape.sparql_path} ?v ." if shape.is_property else "BIND (?this AS ?v)"
+    def _values(self, shape: Shape, focus: str, var: str = "?v") -> str:
+        """Return a pattern binding ``?v`` to the value nodes of focus node ``?this``.
+
+        A path that can be empty (``sh:zeroOrMorePath``...) has the focus node among its
+        values, also when the node is not in the data (a literal ``sh:targetNode``), where
+        Oxigraph's zero-length path finds nothing: those get a branch of their own.
+        """
+        if not shape.is_property:
+            return f"BIND (?this AS {var})"
+        if shape.nullable:
+            return (
+                f"{{ ?this {shape.sparql_path} {var} }} UNION {{ {focus} BIND (?this AS {var}) }}"
+            )
+        return f"?this {shape.sparql_path} {var} ."
 
     def pairs(self, shape: Shape, focus: str) -> list[tuple]:
         """Return the (focus node, value node) pairs of a shape, as Oxigraph terms."""
         key = (shape.sparql_path, focus)
         if key not in self._pairs:
-            query = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape)} }}"
+            query = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape, focus)} }}"
             self._pairs[key] = [(r["this"], r["v"]) for r in self.store.query(query)]
         return self._pairs[key]
 
@@ -309,7 +321,7 @@ class OxigraphValidator:
 
     def _violating(self, shape: Shape, focus: str, condition: str) -> list[tuple]:
         query = (
-            f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape)} "
+            f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape, focus)} "
             f"FILTER ({condition}) }}"
         )
         return [(r["this"], r["v"]) for r in self.store.query(query)]
@@ -328,14 +340,15 @@ class OxigraphValidator:
             test = f"< {value}" if kind == "minCount" else f"> {value}"
             optional = "OPTIONAL" if kind == "minCount" else ""
             query = (
-                f"SELECT ?this WHERE {{ {focus} {optional} {{ {self._values(shape)} }} }} "
+                f"SELECT ?this WHERE {{ {focus} {optional} {{ {self._values(shape, focus)} }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {test})"
             )
             return [self._result(shape, kind, f, None, value) for f in self._ox_select(query)]
         if kind == "hasValue":
             term = value.n3()
             test = (
-                f"FILTER NOT EXISTS {{ ?this {shape.sparql_path} {term} }}"
+                f"FILTER NOT EXISTS {{ {self._values(shape, focus)} "
+                f"FILTER (sameTerm(?v, {term})) }}"
                 if shape.is_property
                 else f"FILTER (!sameTerm(?this, {term}))"
             )
@@ -343,7 +356,7 @@ class OxigraphValidator:
             return [self._result(shape, kind, f, None, value) for f in self._ox_select(query)]
         if kind == "uniqueLang":
             query = (
-                f"SELECT ?this ?lang WHERE {{ {focus} {self._values(shape)} "
+                f"SELECT ?this ?lang WHERE {{ {focus} {self._values(shape, focus)} "
                 'FILTER (isLiteral(?v) && LANG(?v) != "") BIND (LCASE(LANG(?v)) AS ?lang) } '
                 "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)"
             )
@@ -376,9 +389,13 @@ class OxigraphValidator:
     def _pairwise(self, shape: Shape, kind: str, other: URIRef, focus: str) -> list[Found]:
         """``sh:equals``, ``sh:disjoint``, ``sh:lessThan``, ``sh:lessThanOrEquals``: the value
         nodes compared with the focus node's values of ``other``."""
-        values, q = self._values(shape), f"<{other}>"
+        values, q = self._values(shape, focus), f"<{other}>"
         if kind == "equals":
-            own = f"EXISTS {{ {values} }}" if shape.is_property else "sameTerm(?v, ?this)"
+            own = (
+                f"EXISTS {{ {self._values(shape, focus, '?w')} FILTER (sameTerm(?w, ?v)) }}"
+                if shape.is_property
+                else "sameTerm(?v, ?this)"
+            )
             wheres = [
                 f"{values} FILTER NOT EXISTS {{ ?this {q} ?v }}",
                 f"?this {q} ?v FILTER (!({own}))",
@@ -400,9 +417,8 @@ class OxigraphValidator:
         """``sh:closed``: each triple of a value node whose predicate the shape does not allow."""
         listed = ", ".join(f"<{p}>" for p in sorted(allowed))
         test = f"FILTER (?p NOT IN ({listed}))" if listed else ""
-        query = (
-            f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus} {self._values(shape)} ?v ?p ?o {test} }}"
-        )
+        values = self._values(shape, focus)
+        query = f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus} {values} ?v ?p ?o {test} }}"
         return [
             self._result(shape, "closed", r["this"], r["o"], allowed, URIRef(r["p"].value))
             for r in self.store.query(query)
@@ -439,7 +455,7 @@ class OxigraphValidator:
 
     def _qualified(self, shape: Shape, value, focus: str) -> list[Found]:
         qualified, low, high, siblings = value
-        inline = None if siblings else conformance_filter(qualified)
+        inline = None if siblings or shape.nullable else conformance_filter(qualified)
         counts: dict = defaultdict(int)
         if inline is not None and shape.is_property:  # one query counts the conforming values
             query = (

@@ -258,6 +258,7 @@ class Shape:
     severity: URIRef
     messages: tuple[Literal, ...]
     deactivated: bool
+    nullable: bool = False  # the path can be empty: the focus node is one of its values
     constraints: list[Constraint] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
     target_classes: list[Node] = field(default_factory=list)
@@ -361,6 +362,7 @@ class _Compiler:
             node=node,
             path=path,
             sparql_path=self.path(path) if path is not None else None,
+            nullable=path is not None and self.nullable(path),
             severity=g.value(node, SH.severity) or SH.Violation,
             messages=tuple(m for m in g.objects(node, SH.message) if isinstance(m, Literal)),
             deactivated=is_true(deactivated),
@@ -516,6 +518,23 @@ class _Compiler:
         return SparqlConstraint(
             node, prefixes, text, messages, joinable(f"{prefixes}\n{text}"), uses_shapes
         )
+
+    def nullable(self, path: Node) -> bool:
+        """Tell whether a (compiled, so well-formed) path can be of length zero."""
+        g = self.graph
+        if not isinstance(path, BNode):
+            return False
+        if g.value(path, RDF.first) is not None:
+            return all(self.nullable(p) for p in Collection(g, path))
+        if g.value(path, SH.zeroOrMorePath) is not None:
+            return True
+        if g.value(path, SH.zeroOrOnePath) is not None:
+            return True
+        alternatives = g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return any(self.nullable(p) for p in Collection(g, alternatives))
+        inverse = g.value(path, SH.inversePath)
+        return inverse is not None and self.nullable(inverse)
 
     def path(self, path: Node) -> str:
         g = self.graph
