@@ -157,7 +157,8 @@ def rule_shapes() -> Graph:
     shapes.add((IMTSH.RulePlaceShape, SH.targetClass, SCHEMA.Place))
     shapes.add((IMTSH.RulePlaceShape, SH.rule, rule))
     shapes.add((rule, RDF.type, SH.SPARQLRule))
-    shapes.add((rule, SH.construct, Literal("CONSTRUCT { $this a $this } WHERE { FILTER (false) }")))
+    construct = "CONSTRUCT { $this a $this } WHERE { FILTER (false) }"
+    shapes.add((rule, SH.construct, Literal(construct)))
     return shapes
 
 
@@ -319,3 +320,52 @@ def test_blank_node_label_n_quads_refuses_is_loaded_as_quads():
     reference = validate_dataset(dataset, shapes=shapes, engine="pyshacl")
     assert result_rows(fast) == result_rows(reference)
     assert any(r.value == BNode("odd:label") for r in fast.results)
+
+
+PRE_BINDING = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Shape a sh:NodeShape ; sh:targetNode ex:a, ex:b ;
+    sh:sparql [ sh:select \"\"\"SELECT $this WHERE {
+        FILTER NOT EXISTS { $this <http://www.w3.org/2000/01/rdf-schema#label> ?l } }\"\"\" ] .
+ex:Warn a sh:NodeShape ; sh:targetNode ex:b ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 2 ; sh:severity sh:Warning ] .
+"""
+
+
+def test_this_is_pre_bound_not_joined():
+    """$this is substituted (SHACL-SPARQL 5.3.1): ex:a has no label and is reported although
+    another node has one; the shape has no sh:message and gets pyshacl's default wording."""
+    from imtkg.validation import validate_graphs
+
+    shapes = Graph().parse(data=PRE_BINDING, format="turtle")
+    data = Graph().parse(
+        data='<http://example.org/b> <http://www.w3.org/2000/01/rdf-schema#label> "b" .',
+        format="turtle",
+    )
+    for engine in ("oxigraph", "pyshacl"):
+        report, used = validate_graphs(data, shapes, engine=engine)
+        assert used == engine
+        focus = {report.value(r, SH.focusNode) for r in report.objects(None, SH.result)}
+        assert focus == {URIRef("http://example.org/a"), URIRef("http://example.org/b")}
+        assert (None, SH.conforms, Literal(False)) in report
+    report, _ = validate_graphs(data, shapes, engine="oxigraph")
+    messages = {str(m) for m in report.objects(None, SH.resultMessage)}
+    assert messages == {"Less than 2 values on ex:b->rdfs:label"}
+
+
+def test_warnings_only_report_does_not_conform_but_passes_the_gate():
+    """A report with only a warning has sh:conforms false (the spec); the project's gate
+    (outcome.conforms, exit status 0) still lets it pass."""
+    shapes = Graph().parse(data=PRE_BINDING, format="turtle")
+    shapes.remove((None, SH.sparql, None))
+    dataset = Dataset()
+    dataset.default_graph.parse(
+        data='<http://example.org/b> <http://www.w3.org/2000/01/rdf-schema#label> "b" .',
+        format="turtle",
+    )
+    for engine in ("oxigraph", "pyshacl"):
+        outcome = validate_dataset(dataset, shapes=shapes, ontology=Graph(), engine=engine)
+        assert outcome.conforms and outcome.warnings == 1
+        assert (None, SH.conforms, Literal(False)) in outcome.report
