@@ -6,12 +6,17 @@ state worth saving. Each answer is a tuple sent over the worker's pipe:
 
 * ``("ok", body, media_type, kind, truncated, count)`` where ``kind`` is ``solutions``,
   ``boolean`` or ``graph`` and ``count`` the number of rows or triples in ``body``;
-* ``("error", code, message)`` where ``code`` is one of :data:`ERROR_CODES`.
+* ``("error", code, message)`` where ``code`` is one of :data:`ERROR_CODES` (``service`` for
+  every query the guard refuses: ``SERVICE``, nesting too deep).
+
+A worker first takes its own network access away (:func:`imtkg.sandbox.drop_network`), so that
+even a query the guard (:mod:`imtkg.sparql_guard`) misreads cannot make it open a connection.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import signal
 import traceback
@@ -22,12 +27,18 @@ import pyoxigraph as ox
 
 from .namespaces import PREFIXES
 from .results import GRAPH_FORMATS, RESULT_FORMATS
+from .sandbox import drop_network, network_dropped
 from .sparql_guard import analyse, looks_like_update
 from .store import QueryScope, StoreLayout, query_options
 
 ERROR_CODES = ("syntax", "read_only", "service", "unsupported", "not_acceptable", "internal")
 READ_ONLY_MESSAGE = "SPARQL Update is not accepted: this endpoint is read-only"
 SERVICE_MESSAGE = "SERVICE (federated query) is not allowed on this endpoint"
+NO_NETWORK_MESSAGE = (
+    "the query tried to open a network connection (SERVICE), which a query worker cannot do; "
+    + SERVICE_MESSAGE
+)
+log = logging.getLogger(__name__)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: the keyword arguments of Store.query that choose the dataset (the others, e.g. prefixes, stay)
 _DATASET_OPTIONS = ("default_graph", "named_graphs", "use_default_graph_as_union")
@@ -154,9 +165,11 @@ def answer(store: ox.Store, request: QueryRequest, layout: StoreLayout | None = 
 
     :param layout: the store's graphs, read once by the worker (read here when ``None``).
     """
-    analysis = analyse(request.query)
+    analysis = analyse(request.query, escapes=False)  # Oxigraph applies no \\u escapes
     if analysis.is_update:
         return ("error", "read_only", READ_ONLY_MESSAGE)
+    if analysis.refusal:
+        return ("error", "service", analysis.refusal)
     if analysis.uses_service:
         return ("error", "service", SERVICE_MESSAGE)
     scope = request.scope
@@ -172,13 +185,24 @@ def answer(store: ox.Store, request: QueryRequest, layout: StoreLayout | None = 
         if looks_like_update(request.query):
             return ("error", "read_only", READ_ONLY_MESSAGE)
         return ("error", "syntax", f"SPARQL syntax error: {exc}")
+    except PermissionError:
+        return _network_refused(request)
     except RuntimeError as exc:
         # Oxigraph refuses, when it plans the query, a function IRI it does not implement
         # ("The custom function <...> is not supported"): the query's fault, not the server's
         if "is not supported" in str(exc):
             return ("error", "unsupported", str(exc))
         raise
-    return serialise_results(results, request)
+    try:
+        return serialise_results(results, request)  # SERVICE runs as the results are read
+    except PermissionError:
+        return _network_refused(request)
+
+
+def _network_refused(request: QueryRequest) -> tuple:
+    """The answer when the worker's sandbox refused a socket: SERVICE the guard let through."""
+    log.error("a query worker was refused a network connection: %.300r", request.query)
+    return ("error", "service", NO_NETWORK_MESSAGE)
 
 
 def serialise_results(results, request: QueryRequest) -> tuple:
@@ -201,6 +225,12 @@ def worker_main(store_path: str, conn: Connection) -> None:
     # would swallow SIGTERM): SIGTERM stops it at once, and Ctrl-C is for the parent to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # before the store opens (RocksDB's threads inherit the filter) and before any query
+    how = drop_network()
+    if not network_dropped(how):
+        log.warning(
+            "query worker keeps its network access (%s): only the SPARQL guard stops SERVICE", how
+        )
     try:
         store = ox.Store.read_only(store_path)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it

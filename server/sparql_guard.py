@@ -1,20 +1,47 @@
-"""Read a query before it runs: is it an update, does it call ``SERVICE``, does it name a dataset?
+"""Read a query before it runs, as Oxigraph reads it: update? ``SERVICE``? ``FROM``? too deep?
 
-Oxigraph would execute ``SERVICE`` by an HTTP request and cannot be told not to from Python, so
-queries that use it are refused before execution. The checks are a cheap textual pre-filter for
-the keyword, confirmed by rdflib's SPARQL parser so that the word in a string, an IRI, a comment
-or a prefixed name is not a false positive. When rdflib cannot parse the query (Oxigraph accepts
-some SPARQL 1.2 syntax rdflib does not), a lexical check decides, erring on the side of refusal.
+Oxigraph executes ``SERVICE`` by an HTTP request, so a query that uses it is refused before it
+runs. A guard with a parser of its own would disagree with Oxigraph on some text (rdflib ends a
+``#`` comment at a line feed only, Oxigraph at a carriage return too; Oxigraph matches keywords
+without a word boundary, so ``SERVICEx:y`` is ``SERVICE x:y``), so the question is put to
+Oxigraph itself, which parses without running anything when it is given a substitution for a
+variable the query does not have (it refuses the substitution after parsing, before evaluation):
 
-SPARQL applies ``\\uXXXX`` escapes to the whole query text before parsing (Oxigraph does), so the
-checks read the query with its escapes applied: ``\\u0053ERVICE`` is ``SERVICE``.
+* a query that does not parse never runs, so it calls nothing;
+* a query that parses calls ``SERVICE`` exactly when it stops parsing once every ``service`` in
+  it (any case, wherever it is) is changed into another word of the same length: in a string, an
+  IRI, a comment, a variable or a prefixed name the change makes no difference to the parse.
+
+``FROM`` (a dataset clause) is found the same way. pyoxigraph does not apply ``\\uXXXX`` escapes
+to the query text before parsing (SPARQL 1.1 says to; Oxigraph 0.5 leaves it out), so the text
+is checked as it is; for engines that do (a remote engine, :mod:`imtkg.remote_engine`), the text
+with its escapes applied is checked too.
+
+Oxigraph's parser is recursive: 3,000 nested groups overflow the stack and kill the process.
+Before anything parses the query (Oxigraph here included) :func:`measure` bounds how deep its
+brackets nest and how long a chain of operators or group elements one level holds, reading the
+text as Oxigraph tokenizes it (comments end at CR or LF, strings and IRIs as in its grammar)
+and, where a ``<`` may be an IRI or a "less than", both ways.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
-import threading
 from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .namespaces import PREFIXES
+
+#: brackets (``{ ( [ <<``) nested in one another, prefix operators (``! - ^``) counted in; the
+#: parser crashes at 839 nested ``FILTER EXISTS { }`` (the construct with the largest stack
+#: frame found; groups at 2,226, function calls at 956) on an 8 MiB stack
+MAX_DEPTH = 64
+#: operators, separators and group elements (UNION, OPTIONAL, BIND...) on one bracket level;
+#: the parser crashes at 6,656 UNIONs in a row and at about as many other links
+MAX_CHAIN = 2000
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -30,15 +57,6 @@ _OPAQUE = re.compile(
     r"|#[^\n\r]*",
     re.DOTALL,
 )
-
-
-def _keyword(word: str) -> re.Pattern[str]:
-    # not part of a variable (?x, $x), a prefixed name (ex:x, x:) or a longer word
-    return re.compile(rf"(?<![\w?$:]){word}(?![\w:-])", re.IGNORECASE)
-
-
-_SERVICE = _keyword("SERVICE")
-_FROM = _keyword("FROM")
 _PROLOGUE = re.compile(r"\s*(?:(?:BASE\s*)|(?:PREFIX\s+[\w.-]*:\s*))", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 
@@ -46,9 +64,6 @@ _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
-
-# pyparsing's packrat cache is process-global; parse one query at a time
-_RDFLIB_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -58,11 +73,28 @@ class QueryAnalysis:
     :param is_update: the text is a SPARQL Update request, not a query.
     :param uses_service: the query contains a ``SERVICE`` clause (federated query).
     :param has_dataset_clause: the query has ``FROM`` or ``FROM NAMED`` clauses.
+    :param refusal: why the query must not be parsed or run, other than ``SERVICE`` (nesting
+        too deep, a reading the guard cannot check), or ``None``.
     """
 
     is_update: bool
     uses_service: bool
     has_dataset_clause: bool
+    refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How deep a query's brackets nest and how long its longest chain is (upper bounds).
+
+    :param depth: brackets (and prefix operators) open at the deepest point.
+    :param chain: operators, separators and group elements on one bracket level, at most.
+    :param line: the line (from 1) where the depth is reached.
+    """
+
+    depth: int
+    chain: int
+    line: int
 
 
 def unescape(query: str) -> str:
@@ -98,51 +130,301 @@ def looks_like_update(query: str) -> bool:
     return leading_keyword(query) in UPDATE_KEYWORDS
 
 
-def _walk(node: object, name: str) -> bool:
-    """Tell whether rdflib's parse tree ``node`` contains a component called ``name``."""
-    if getattr(node, "name", None) == name:
-        return True
-    if isinstance(node, dict):
-        return any(_walk(value, name) for value in node.values())
-    if isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
-        return any(_walk(item, name) for item in node)
-    return False
+# -- the shape of a query, as Oxigraph's grammar tokenizes it ------------------------------
+
+_WHITESPACE = re.compile(r"[ \t\r\n]+")  # Oxigraph's only whitespace (U+2028, U+0085: no)
+_PLAIN_CHARS = r"[^ \t\r\n#'\"<>{}()\[\]\\!^+\-*/|&=.;,]"
+#: a word: a name, a number, a prefixed name (dots inside it are its own, not separators)
+_PLAIN = re.compile(rf"{_PLAIN_CHARS}+(?:\.+(?=[\w:%-]){_PLAIN_CHARS}+)*|.", re.DOTALL)
+_COMMENT = re.compile(r"#[^\r\n]*")  # Oxigraph ends a comment at CR or LF, nothing else
+_STRINGS = (
+    ("'''", re.compile(r"'''(?:(?:''|')?(?:[^'\\]|\\.))*'''", re.DOTALL)),
+    ('"""', re.compile(r'"""(?:(?:""|")?(?:[^"\\]|\\.))*"""', re.DOTALL)),
+    ("'", re.compile(r"'(?:[^'\\\r\n]|\\.)*'", re.DOTALL)),
+    ('"', re.compile(r'"(?:[^"\\\r\n]|\\.)*"', re.DOTALL)),
+)
+#: characters Oxigraph never accepts in an IRI reference (it takes ``<`` up to the first ``>``
+#: and parses that as an IRI): where one comes first, that ``<`` is no IRI
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<"{}|^`]')
+#: the words that add an element to a group (each one a node of the algebra tree)
+_GROUP_WORDS = re.compile(
+    r"(?<![\w?$:])(?:UNION|OPTIONAL|MINUS|BIND|FILTER|GRAPH|SERVICE|LATERAL|VALUES)(?![\w:])",
+    re.IGNORECASE | re.ASCII,
+)
+_OPENERS = "{(["
+_CLOSERS = "})]"
+_PREFIX_OPERATORS = "!^+-"
+_LINKS = "*/|&=.;,<>"
 
 
-def _rdflib_parse(query: str) -> object | None:
-    """Return rdflib's parse tree of ``query``, or ``None`` when rdflib cannot parse it."""
-    from rdflib.plugins.sparql.parser import parseQuery
+class _Positions:
+    """Where the ``>`` and the characters no IRI holds are, for the IRI reading of a ``<``."""
 
+    def __init__(self, text: str) -> None:
+        self.closing = [i for i, c in enumerate(text) if c == ">"]
+        self.bad = [m.start() for m in _NOT_IN_IRI.finditer(text)]
+
+    def iri_end(self, start: int) -> int | None:
+        """Return the index after the ``>`` closing an IRI that opens at ``start``, if any."""
+        k = bisect.bisect_right(self.closing, start)
+        if k == len(self.closing):
+            return None
+        end = self.closing[k]
+        b = bisect.bisect_right(self.bad, start)
+        if b < len(self.bad) and self.bad[b] < end:
+            return None
+        return end + 1
+
+
+def measure(query: str, limits: tuple[int, int] | None = None, forks: bool = True) -> Shape:
+    """Return upper bounds of the nesting depth and chain length of ``query``, as Oxigraph reads it.
+
+    The text is scanned token by token with Oxigraph's lexical rules. Where a ``<`` may start an
+    IRI or be a comparison (inside parentheses, after an operand: only the parser's context
+    decides) both readings are followed; a position two readings reach keeps the larger values.
+
+    :param limits: (depth, chain): stop as soon as a reading goes past one of them (the values
+        returned are then those reached so far, past the limit).
+    :param forks: follow both readings of a ``<``; without, the IRI reading only (cheaper, a
+        lower bound: to say how deep a query found too deep is).
+    """
+    size = len(query)
+    positions = _Positions(query)
+    start = _State(0, 0, False, _Level("top", 0, None))
+    states: dict[int, _State] = {0: start}
+    heap = [0]
+    best_depth, best_chain, best_at = 0, 0, 0
+    while heap:
+        i = heapq.heappop(heap)
+        state = states.pop(i)
+        for j, kind in _moves(query, i, positions, state, forks):
+            after = _step(state, kind, query, i, j)
+            if after.depth + after.run > best_depth:
+                best_depth, best_at = after.depth + after.run, i
+            best_chain = max(best_chain, after.level.chain)
+            if limits and (best_depth > limits[0] or best_chain > limits[1]):
+                return Shape(best_depth, best_chain, query.count("\n", 0, best_at) + 1)
+            if j >= size:
+                continue
+            if j in states:
+                states[j] = _merge(states[j], after)
+            else:
+                states[j] = after
+                heapq.heappush(heap, j)
+    return Shape(best_depth, best_chain, query.count("\n", 0, best_at) + 1)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """An open bracket (or the top level): its kind, the links counted in it, the one outside."""
+
+    kind: str
+    chain: int
+    outer: _Level | None
+
+    def counted(self, links: int) -> _Level:
+        return _Level(self.kind, self.chain + links, self.outer)
+
+
+@dataclass(frozen=True)
+class _State:
+    """A reading at a token boundary: open brackets, prefix operators in a row, last token."""
+
+    depth: int
+    run: int
+    operand: bool  # the last token may end an operand (a "<" after it may be a comparison)
+    level: _Level
+
+
+def _levels(level: _Level | None) -> list[_Level]:
+    out = []
+    while level is not None:
+        out.append(level)
+        level = level.outer
+    return out[::-1]  # outermost first
+
+
+def _merge(a: _State, b: _State) -> _State:
+    """A state bounding both ``a`` and ``b``: the deeper stack, each level's larger count."""
+    deep, shallow = (a, b) if a.depth >= b.depth else (b, a)
+    other = _levels(shallow.level)
+    level = None
+    for k, cell in enumerate(_levels(deep.level)):
+        chain = max(cell.chain, other[k].chain) if k < len(other) else cell.chain
+        kind = "(" if k < len(other) and other[k].kind == "(" else cell.kind
+        level = _Level(kind, chain, level)
+    return _State(deep.depth, max(a.run, b.run), a.operand or b.operand, level)
+
+
+def _moves(
+    text: str, i: int, positions: _Positions, state: _State, forks: bool = True
+) -> list[tuple[int, str]]:
+    """Return the tokens that may start at ``i``: (position after it, kind) for each reading."""
+    char = text[i]
+    if match := _WHITESPACE.match(text, i):
+        return [(match.end(), "space")]
+    if char == "#":
+        return [(_COMMENT.match(text, i).end(), "space")]
+    if char in "'\"":
+        for opener, pattern in _STRINGS:
+            if text.startswith(opener, i):
+                match = pattern.match(text, i)
+                if match:
+                    return [(match.end(), "term")]
+                if len(opener) == 3:
+                    return []  # an unterminated long string: Oxigraph reads no further
+        return [(i + 1, "term")]
+    if char == "<":
+        # a comparison only inside parentheses, after an operand; else an IRI or "<<"
+        compare = [(i + 1, "link")] if forks and state.operand and state.level.kind == "(" else []
+        if text.startswith("<<", i):
+            return [(i + 2, "open"), *compare]
+        end = positions.iri_end(i)
+        return [(end, "term"), *compare] if end is not None else [(i + 1, "link")]
+    if char == ">" and text.startswith(">>", i):
+        return [(i + 2, "close")]
+    if char in _OPENERS:
+        return [(i + 1, "open")]
+    if char in _CLOSERS:
+        return [(i + 1, "close")]
+    if char == "\\":
+        return [(i + 2, "word")]  # an escape in a prefixed name (Oxigraph stops otherwise)
+    if char in _PREFIX_OPERATORS:
+        return [(i + 1, "prefix")]
+    if char in _LINKS:
+        return [(i + 1, "link")]
+    return [(_PLAIN.match(text, i).end(), "word")]
+
+
+def _step(state: _State, kind: str, text: str, i: int, j: int) -> _State:
+    """Return the state after a token of ``kind`` spanning ``text[i:j]``."""
+    level = state.level
+    if kind == "space":
+        return state
+    if kind == "open":
+        return _State(state.depth + 1, 0, False, _Level(text[i], 0, level))
+    if kind == "close":
+        outer = level.outer if level.outer is not None else _Level("top", 0, None)
+        return _State(max(0, state.depth - 1), 0, True, outer)
+    if kind == "prefix":
+        return _State(state.depth, state.run + 1, False, level.counted(1))
+    if kind == "link":
+        return _State(state.depth, 0, False, level.counted(1))
+    if kind == "word":
+        words = len(_GROUP_WORDS.findall(text, i, j))
+        return _State(state.depth, 0, not words, level.counted(words) if words else level)
+    return _State(state.depth, 0, True, level)  # a term: string, IRI
+
+
+# -- Oxigraph's own reading ----------------------------------------------------------------
+
+_STORE = ox.Store()  # empty, in memory: only its parser is used
+_PROBE_NAMES = ("imtkgGuardProbe", "imtkgGuardProbe2", "imtkgGuardProbe3")
+_RENAMINGS = {
+    "service": ("servicq", "servicz", "servixq", "servqzq"),
+    "from": ("frqm", "frzm", "fqzm", "xqzm"),
+}
+
+
+def parse_error(query: str, prefixes: dict[str, str] | None = None) -> str | None:
+    """Parse ``query`` with Oxigraph without running it; return its syntax error, or ``None``.
+
+    Only for a query :func:`measure` has found within bounds: Oxigraph's parser is recursive.
+    """
+    name = next((n for n in _PROBE_NAMES if n.lower() not in query.lower()), None)
+    if name is None:
+        return "the query uses the guard's own variable names"
     try:
-        with _RDFLIB_LOCK:
-            return parseQuery(query)
-    except Exception:  # noqa: BLE001 - any failure means "rdflib cannot tell"
-        return None
-
-
-def analyse(query: str) -> QueryAnalysis:
-    """Analyse a query text: update or query, ``SERVICE`` calls, ``FROM``/``FROM NAMED`` clauses."""
-    text = unescape(query)
-    if looks_like_update(text):
-        return QueryAnalysis(is_update=True, uses_service=False, has_dataset_clause=False)
-    maybe_service = "service" in text.lower()
-    maybe_from = "from" in text.lower()
-    if not (maybe_service or maybe_from):
-        return QueryAnalysis(False, False, False)
-    tree = _rdflib_parse(text)
-    if tree is not None:
-        query_part = tree[1] if len(tree) > 1 else tree
-        return QueryAnalysis(
-            is_update=False,
-            uses_service=maybe_service and _walk(tree, "ServiceGraphPattern"),
-            # CompValue.get has its own signature: test membership, then index
-            has_dataset_clause=maybe_from
-            and "datasetClause" in query_part
-            and bool(query_part["datasetClause"]),
+        # a substitution of a variable the query lacks is refused after parsing, before
+        # anything is evaluated; with none, an ASK or an aggregate would be computed here
+        _STORE.query(
+            query,
+            prefixes=dict(PREFIXES) if prefixes is None else prefixes,
+            substitutions={ox.Variable(name): ox.Literal(0)},
         )
-    bare = strip_opaque(text)
+    except SyntaxError as exc:
+        return str(exc)
+    except (RuntimeError, ValueError, OSError):
+        return None  # parsed; refused afterwards, as intended
+    return None
+
+
+def _renamed(query: str, word: str, prefixes: dict[str, str]) -> tuple[str, dict] | None:
+    """Return ``query`` and ``prefixes`` with every ``word`` (ASCII, any case) replaced."""
+    lowered = query.lower()
+    replacement = next((r for r in _RENAMINGS[word] if r not in lowered), None)
+    if replacement is None:
+        return None
+    pattern = re.compile(word, re.IGNORECASE | re.ASCII)
+    renamed = {pattern.sub(replacement, p): iri for p, iri in prefixes.items()}
+    return pattern.sub(replacement, query), renamed
+
+
+def uses_keyword(query: str, word: str, prefixes: dict[str, str] | None = None) -> bool | None:
+    """Tell whether Oxigraph reads the keyword ``word`` (``service``, ``from``) in ``query``.
+
+    :returns: ``None`` when ``query`` does not parse (it then runs nothing at all).
+    """
+    prefixes = dict(PREFIXES) if prefixes is None else prefixes
+    if not re.search(word, query, re.IGNORECASE | re.ASCII):
+        return False
+    if parse_error(query, prefixes) is not None:
+        return None
+    renamed = _renamed(query, word, prefixes)
+    if renamed is None:
+        return True  # every spare word is taken: assume the worst
+    return parse_error(*renamed) is not None
+
+
+def shape_refusal(query: str) -> str | None:
+    """Return why ``query`` is too deep or too long to hand to a parser, or ``None``."""
+    shape = measure(query, limits=(MAX_DEPTH, MAX_CHAIN))
+    if shape.depth <= MAX_DEPTH and shape.chain <= MAX_CHAIN:
+        return None
+    seen = measure(query, forks=False)  # how far past the limit, as the text plainly reads
+    if shape.depth > MAX_DEPTH:
+        depth = max(shape.depth, seen.depth)
+        return (
+            f"the query nests {depth} levels deep (brackets {{ ( [ << and prefix operators "
+            f"! - ^, deepest on line {seen.line if seen.depth == depth else shape.line}); "
+            f"the limit is {MAX_DEPTH}"
+        )
+    return (
+        f"the query chains {max(shape.chain, seen.chain)} operators, separators or group "
+        f"elements (UNION, OPTIONAL, FILTER...) on one level; the limit is {MAX_CHAIN}"
+    )
+
+
+ESCAPES_REFUSAL = (
+    "the query reads differently once its \\u escapes are applied (as SPARQL engines other "
+    "than Oxigraph do) and that reading cannot be checked for SERVICE; write the characters "
+    "themselves"
+)
+
+
+def analyse(query: str, escapes: bool = True) -> QueryAnalysis:
+    """Analyse a query text: update or query, ``SERVICE`` calls, ``FROM`` clauses, its shape.
+
+    :param escapes: also check the text with its ``\\u`` escapes applied, as an engine that
+        follows SPARQL 1.1 there reads it (Oxigraph does not: ``False`` for it alone).
+    """
+    if looks_like_update(query):
+        return QueryAnalysis(is_update=True, uses_service=False, has_dataset_clause=False)
+    readings = [query]
+    if escapes and (spec := unescape(query)) != query:
+        readings.append(spec)
+    for text in readings:
+        refusal = shape_refusal(text)
+        if refusal:
+            return QueryAnalysis(False, False, False, refusal)
+    service = uses_keyword(query, "service")
+    for text in readings[1:]:
+        found = uses_keyword(text, "service")
+        if found is None and re.search("service", text, re.IGNORECASE | re.ASCII):
+            return QueryAnalysis(False, False, False, ESCAPES_REFUSAL)
+        service = service or bool(found)
     return QueryAnalysis(
         is_update=False,
-        uses_service=bool(_SERVICE.search(bare)),
-        has_dataset_clause=bool(_FROM.search(bare)),
+        uses_service=bool(service),
+        has_dataset_clause=bool(uses_keyword(query, "from")),
     )
