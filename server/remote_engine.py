@@ -214,6 +214,8 @@ class RemoteQueryEngine(Engine):
         analysis = analyse(query)
         if analysis.is_update:
             raise ReadOnlyError(READ_ONLY_MESSAGE)
+        if analysis.refusal:  # nesting too deep, or a reading the guard cannot check
+            raise QueryRefused(analysis.refusal)
         if analysis.uses_service:
             raise QueryRefused(SERVICE_MESSAGE)
         scope = scope or QueryScope()
