@@ -193,7 +193,7 @@ def measure(query: str, limits: tuple[int, int] | None = None, forks: bool = Tru
     positions = _Positions(query)
     start = _State(0, 0, False, _Level("top", 0, None))
     states: dict[int, _State] = {0: start}
-    heap = [0]
+    heap = [0] if size else []
     best_depth, best_chain, best_at = 0, 0, 0
     while heap:
         i = heapq.heappop(heap)
