@@ -124,9 +124,10 @@ def load(
         input=json.dumps(jobs),
         capture_output=True,
         text=True,
-        check=True,
         timeout=len(jobs) * (duration + 60),
     )
+    if done.returncode:
+        raise SystemExit(f"bench/loadgen.py failed (exit {done.returncode}):\n{done.stderr}")
     figures: dict[str, dict] = {}
     for line in done.stdout.splitlines():
         row = json.loads(line)

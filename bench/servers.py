@@ -160,7 +160,11 @@ def start_ours(
     ``reason``, ``write``, ``validate``, ``engine``, ``total``).
     """
     port = free_port()
-    env = dict(os.environ, IMTKG_CACHE_DIR=str(cache_dir), IMTKG_QUERY_TIMEOUT="60")
+    # Enough app threads that the load generator's highest concurrency (32) is admitted
+    # rather than shed with 503 (the admission bound is THREADS - 2, imtkg.overload).
+    env = dict(
+        os.environ, IMTKG_CACHE_DIR=str(cache_dir), IMTKG_QUERY_TIMEOUT="60", IMTKG_THREADS="40"
+    )
     command = [sys.executable, "-m", "imtkg.cli", "serve", "--port", str(port)]
     if dataset_file is not None:
         command += ["--dataset", str(dataset_file)]
