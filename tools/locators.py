@@ -29,6 +29,7 @@ the written files are current (exit 1 when not). ``tests/test_fidelity.py`` runs
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -159,6 +160,17 @@ def passage_iri(stem: str, number: int) -> URIRef:
     return ID[f"passage/{stem}/paragraph-{number}"]
 
 
+def statement_iri(triple: tuple, stem: str) -> URIRef:
+    """The IRI of the reified statement ``triple`` of graph ``stem``: a digest of its N-Quad.
+
+    An IRI rather than a blank node, so that a statement reads the same in every format a
+    resource's description is served in, and can be cited; it changes only with the statement.
+    """
+    s, p, o = triple
+    quad = f"{s.n3()} {p.n3()} {o.n3()} <{GRAPH_NS}{stem}> ."
+    return ID[f"statement/{hashlib.sha256(quad.encode('utf-8')).hexdigest()[:20]}"]
+
+
 def term(node, prefixes: dict[str, str] = PREFIXES) -> str:
     """Write an RDF term in Turtle, with the project's prefixes where they make a valid name."""
     if isinstance(node, URIRef):
@@ -193,8 +205,14 @@ def locators_turtle(ledgers: list[SourceLedger]) -> str:
             )
         for (s, p, o), numbers in sorted(ledger.support.items(), key=_triple_key):
             passages = " , ".join(term(passage_iri(ledger.stem, n)) for n in sorted(numbers))
+            statement = term(statement_iri((s, p, o), ledger.stem))
+            where = ", ".join(str(n) for n in sorted(numbers))
+            plural = "s" if len(numbers) > 1 else ""
             out.append(
-                f"[] a rdf:Statement ; rdf:subject {term(s)} ; rdf:predicate {term(p)} ; "
+                f"{statement} a rdf:Statement ; "
+                f'rdfs:label "Statement of {ledger.stem}, paragraph{plural} {where}"@en , '
+                f'"Énoncé de {ledger.stem}, paragraphe{plural} {where}"@fr ; '
+                f"rdf:subject {term(s)} ; rdf:predicate {term(p)} ; "
                 f"rdf:object {term(o)} ; imt:inGraph <{GRAPH_NS}{ledger.stem}> ; "
                 f"imt:supportedBy {passages} ."
             )
