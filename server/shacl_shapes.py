@@ -36,6 +36,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .namespaces import SH
+from .sparql_guard import shape_refusal, unescape, uses_keyword
 
 
 class UnsupportedFeature(Exception):
@@ -465,16 +466,7 @@ class _Compiler:
 
     def prefixes(self, node: Node) -> str:
         """Return the ``PREFIX`` lines of ``node``'s ``sh:prefixes`` (and of what they import)."""
-        lines = []
-        sources: list[Node] = []
-        for source in self.graph.objects(node, SH.prefixes):
-            sources += [s for s in self.graph.transitive_objects(source, OWL.imports)]
-        for source in dict.fromkeys(sources):
-            for declaration in self.graph.objects(source, SH.declare):
-                prefix = self.graph.value(declaration, SH.prefix)
-                namespace = self.graph.value(declaration, SH.namespace)
-                lines.append(f"PREFIX {prefix}: <{namespace}>")
-        return "\n".join(sorted(set(lines)))
+        return prefix_lines(self.graph, node)
 
     def target_select(self, target: Node) -> str:
         select = self.graph.value(target, SH.select)
@@ -566,15 +558,52 @@ class _Compiler:
 #: the predicates whose values are SPARQL queries run by an engine (SHACL-SPARQL and SHACL-AF)
 _QUERY_PREDICATES = (SH.select, SH.ask, SH.construct, SH.update)
 
-#: a string, an IRI or a comment of SPARQL text (what a keyword search must not look into)
+#: a string, an IRI or a comment of SPARQL text (what a keyword search must not look into);
+#: a comment or a short string ends at a carriage return too, as the SPARQL grammar (Oxigraph) says
 _OPAQUE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n\r]*'
 )
 #: keywords that make an engine read something else than the data: rdflib's SPARQL engine
 #: fetches the graphs of FROM and runs SERVICE; Oxigraph runs SERVICE
 _OUTSIDE = re.compile(r"(?<![\w:?$])(SERVICE|FROM|LOAD)(?![\w:-])", re.IGNORECASE)
 _NAMESPACE = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+
+
+def prefix_lines(shapes: Graph, node: Node) -> str:
+    """Return the ``PREFIX`` lines of ``node``'s ``sh:prefixes`` (and of what they import)."""
+    lines = []
+    sources: list[Node] = []
+    for source in shapes.objects(node, SH.prefixes):
+        sources += [s for s in shapes.transitive_objects(source, OWL.imports)]
+    for source in dict.fromkeys(sources):
+        for declaration in shapes.objects(source, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines)))
+
+
+def _outside_keyword(shapes: Graph, node: Node, text: str) -> str | None:
+    """Return the keyword by which ``text`` would read outside the data graph, or ``None``.
+
+    Two readings, and a refusal if either finds one: Oxigraph's own parser (as the guard of
+    ``/sparql`` asks it, :func:`imtkg.sparql_guard.uses_keyword`), which sees disguises no
+    lexical scan does (``SERVICEx:y``, a carriage return ending a comment); and a lexical scan
+    of the text as written and with its ``\\u`` escapes applied, for rdflib (pyshacl).
+    """
+    full = f"{prefix_lines(shapes, node)}\n{text}"  # what the engines run
+    refusal = shape_refusal(full)  # before any parse: Oxigraph's parser is recursive
+    if refusal:
+        raise InvalidShapes(f"the SPARQL query of {node}: {refusal}")
+    for word in ("service", "from"):
+        if uses_keyword(full, word, prefixes={}):
+            return word.upper()
+    for reading in dict.fromkeys((text, unescape(text))):
+        found = _OUTSIDE.search(_OPAQUE.sub(" ", reading))
+        if found:
+            return found.group(1).upper()
+    return None
 
 
 def refuse_unsafe(shapes: Graph) -> None:
@@ -589,10 +618,10 @@ def refuse_unsafe(shapes: Graph) -> None:
     """
     for predicate in _QUERY_PREDICATES:
         for node, text in shapes.subject_objects(predicate):
-            found = _OUTSIDE.search(_OPAQUE.sub(" ", str(text)))
-            if found:
+            keyword = _outside_keyword(shapes, node, str(text))
+            if keyword:
                 raise InvalidShapes(
-                    f"{found.group(1).upper()} in the SPARQL query of {node}: a shape may not "
+                    f"{keyword} in the SPARQL query of {node}: a shape may not "
                     "make the validator read anything but the data graph"
                 )
     for declaration, namespace in shapes.subject_objects(SH.namespace):

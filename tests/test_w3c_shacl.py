@@ -17,9 +17,10 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 from sparql_support import LoopbackListener
 
+from imtkg.namespaces import SH
 from imtkg.shacl_suite import ENGINES, SuiteTest, load_suite, run_test, summary
 from imtkg.validation import ShapesError, validate_dataset, validate_graphs
 
@@ -145,4 +146,40 @@ def test_a_namespace_that_is_not_an_iri_is_refused():
         format="turtle",
     )
     with pytest.raises(ShapesError, match="is not an IRI"):
+        validate_graphs(Graph(), shapes, engine="auto")
+
+
+#: SERVICE written so that a lexical scan and Oxigraph's parser read it differently
+SERVICE_DISGUISES = {
+    "carriage return ends a comment": "SELECT $this WHERE { $this ?p ?o #c\rSERVICE <URL> {} }",
+    "keyword glued to a prefixed name": (
+        "PREFIX x: <URL> SELECT $this WHERE { $this ?p ?o . SERVICEx:y { ?s ?p2 ?o2 } }"
+    ),
+    "no space before the IRI": "SELECT $this WHERE { $this ?p ?o . SERVICE<URL>{ ?s ?p ?o } }",
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("query", SERVICE_DISGUISES.values(), ids=SERVICE_DISGUISES.keys())
+def test_disguised_service_in_a_shape_is_refused_as_oxigraph_reads_it(canary, engine, query):
+    """The shapes' refusal asks Oxigraph's parser (as the endpoint's guard does), so a SERVICE
+    that a lexical scan misses is refused by every engine, and nothing connects."""
+    before = canary.connections
+    shapes = Graph().parse(data=SERVICE_SHAPES.replace("URL", canary.url), format="turtle")
+    (constraint,) = shapes.objects(None, SH.sparql)
+    shapes.set((constraint, SH.select, Literal(query.replace("URL", canary.url))))
+    data = Graph().parse(data="<http://example.org/a> <http://example.org/p> 1 .", format="ttl")
+    with pytest.raises(ShapesError, match="SERVICE in the SPARQL query"):
+        validate_graphs(data, shapes, engine=engine)
+    assert canary.connections == before
+
+
+def test_a_shape_query_nested_too_deep_is_refused_before_any_parse():
+    """Oxigraph's parser is recursive: a shape query nested past the guard's limit is refused
+    with the depth and the limit, by the same measure as the endpoint's queries."""
+    shapes = Graph().parse(data=SERVICE_SHAPES.replace("URL", "http://example.org/"))
+    (constraint,) = shapes.objects(None, SH.sparql)
+    deep = "SELECT $this WHERE { $this ?p ?o " + "{ " * 3000 + "}" * 3000 + " }"
+    shapes.set((constraint, SH.select, Literal(deep)))
+    with pytest.raises(ShapesError, match=r"nests \d+ levels deep .*the limit is 64"):
         validate_graphs(Graph(), shapes, engine="auto")
