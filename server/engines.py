@@ -110,7 +110,7 @@ def make_engine(config: Mapping[str, object], start: bool = True) -> Backend:
     """
     setting = parse_store(config.get("STORE"))
     if setting.kind == "sparql":
-        return _remote_backend(config, setting.target)
+        return _remote_backend(config, setting.target, start)
     if setting.kind == "oxigraph":
         return _disk_backend(config, Path(setting.target), start)
     return _memory_backend(config, start)
@@ -235,12 +235,20 @@ def _disk_backend(config: Mapping[str, object], path: Path, start: bool = True) 
     )
 
 
-def _remote_backend(config: Mapping[str, object], url: str) -> Backend:
-    """Reach the remote engine, read the manifest ``imtkg push`` left there, query through it."""
+def _remote_backend(config: Mapping[str, object], url: str, start: bool = True) -> Backend:
+    """Reach the remote engine, read the manifest ``imtkg push`` left there, query through it.
+
+    Its guard processes (``WORKERS`` of them) start now, or with ``start=False`` when the
+    caller starts the engine in the process that will serve."""
     from .remote_engine import RemoteQueryEngine  # urllib3 and friends, for this mode only
 
     engine = RemoteQueryEngine(
-        url, graphs=None, concurrency=int(config["THREADS"]), **_pool_options(config)
+        url,
+        graphs=None,
+        concurrency=int(config["THREADS"]),
+        guard_workers=int(config["WORKERS"]),
+        start=start,
+        **_pool_options(config),
     )
     _ready(engine)
     try:

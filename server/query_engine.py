@@ -62,6 +62,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -291,13 +292,23 @@ def set_data_limit(pid: int, limit: int | None) -> None:
 
 
 class _Worker:
-    """A worker process and the parent's end of its pipe."""
+    """A worker process and the parent's end of its pipe.
 
-    def __init__(self, context: multiprocessing.context.BaseContext, store_path: str) -> None:
+    ``target`` is called in the new process with ``args`` and the child's end of the pipe; it
+    first sends ``("ready", None)`` (or ``("failed", message)``), then answers what it is sent
+    until it receives ``None``. A query worker by default; the remote mode's guard workers
+    (:mod:`imtkg.guard_pool`) reuse the class with a target of their own.
+    """
+
+    def __init__(
+        self,
+        context: multiprocessing.context.BaseContext,
+        *args: object,
+        target: Callable[..., None] = worker_entry,
+        name: str = "imtkg-query",
+    ) -> None:
         self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=worker_entry, args=(store_path, child), name="imtkg-query", daemon=True
-        )
+        self.process = context.Process(target=target, args=(*args, child), name=name, daemon=True)
         self.process.start()
         child.close()
         self.ready = False

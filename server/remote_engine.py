@@ -5,6 +5,8 @@
 Virtuoso, QLever or Neptune the way it fronts its own store:
 
 * updates and ``SERVICE`` are refused here (:mod:`imtkg.sparql_guard`), before anything is sent;
+  the guard's Oxigraph parse, when it needs one, runs in a guard process bounded by the query's
+  time limit (:class:`imtkg.guard_pool.GuardPool`), not in the HTTP server's thread;
 * the project's prefixes are predeclared: the ones a query uses without declaring them are sent
   on one extra first line (positions in the engine's syntax errors are moved back by one line);
 * the dataset is chosen with ``default-graph-uri``/``named-graph-uri``, in the layout
@@ -36,6 +38,7 @@ from urllib3.exceptions import (
 )
 
 from . import __version__
+from .guard_pool import GuardPool
 from .namespaces import PREFIXES
 from .query_engine import (
     Engine,
@@ -52,7 +55,7 @@ from .query_engine import (
     result_from_reply,
 )
 from .query_worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE, QueryRequest, serialise_results
-from .sparql_guard import analyse, leading_keyword, strip_opaque, unescape
+from .sparql_guard import leading_keyword, strip_opaque, unescape
 from .store import QueryScope, scope_graphs
 
 log = logging.getLogger(__name__)
@@ -164,6 +167,9 @@ class RemoteQueryEngine(Engine):
     :param row_limit: maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in a result.
     :param byte_limit: approximate maximum size of a result body.
     :param alive_ttl: seconds an :attr:`alive` answer is reused before the engine is asked again.
+    :param guard_workers: processes that run the SPARQL guard's parse (setting ``WORKERS``).
+    :param start: start the guard processes now; else :meth:`start` does, in the process that
+        will serve (until then the guard parses in the calling thread).
     """
 
     def __init__(
@@ -175,6 +181,8 @@ class RemoteQueryEngine(Engine):
         row_limit: int = 10000,
         byte_limit: int = 16 * 1024 * 1024,
         alive_ttl: float = ALIVE_TTL,
+        guard_workers: int = 2,
+        start: bool = True,
     ) -> None:
         self.endpoint = endpoint
         self.alive_ttl = float(alive_ttl)
@@ -193,6 +201,11 @@ class RemoteQueryEngine(Engine):
         self._alive = False
         self._checked = float("-inf")
         self._waiting = False  # in wait_ready: an engine that is not up yet is no error
+        self.guard = GuardPool(guard_workers, start=start)
+
+    def start(self, fork: bool = False) -> None:
+        """Start the guard processes in this process, if they are not (see :class:`GuardPool`)."""
+        self.guard.start(fork)
 
     def execute(
         self,
@@ -211,7 +224,7 @@ class RemoteQueryEngine(Engine):
             raise EngineBusy("the query engine is shut down")
         limit = self.timeout if timeout is None else float(timeout)
         started = time.monotonic()
-        analysis = analyse(query)
+        analysis = self.guard.analyse(query, started + limit, limit)
         if analysis.is_update:
             raise ReadOnlyError(READ_ONLY_MESSAGE)
         if analysis.refusal:  # nesting too deep, or a reading the guard cannot check
@@ -340,6 +353,7 @@ class RemoteQueryEngine(Engine):
         :raises EngineFailure: when it does not within ``timeout`` seconds.
         """
         deadline = time.monotonic() + timeout
+        self.guard.wait_ready(timeout)
         self._waiting = True
         try:
             answered = self._ping(max(0.5, min(5.0, timeout)))
@@ -360,6 +374,7 @@ class RemoteQueryEngine(Engine):
         """Close the connections to the engine. Safe to call twice."""
         self._closed = True
         self._http.clear()
+        self.guard.close()
 
 
 def _stopped(query: str, limit: float) -> QueryTimeout:
