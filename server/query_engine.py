@@ -630,6 +630,12 @@ class QueryEngine(Engine):
                 self._idle.put(worker)
 
     @property
+    def inside(self) -> int:
+        """The requests holding or waiting for a worker now (at most :attr:`admitted`)."""
+        with self._lock:
+            return self._inside
+
+    @property
     def alive(self) -> bool:
         """Tell whether the engine is open and has live workers."""
         with self._lock:

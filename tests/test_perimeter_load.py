@@ -373,19 +373,17 @@ def test_an_app_from_create_app_bounds_its_queue_and_its_503s_say_retry_after():
             outcomes[n] = http_get(url + query_path(SLOW.format(n=n)))
 
         threads = [threading.Thread(target=slow, args=(n,)) for n in (1, 2)]
-        for thread in threads:
+        for number, thread in enumerate(threads, 1):
             thread.start()
-        try:
-            # once both slow queries are inside the engine, a cheap one is refused at once
+            # one at a time: a probe inside the engine when a slow query comes would refuse it
             deadline = time.monotonic() + 10
-            for _ in range(200):
-                status, headers, body = http_get(url + query_path("ASK { ?s ?p 1 }"))
-                if status == 503:
-                    break
-                assert status == 200, body
-                assert time.monotonic() < deadline, "the slow queries never filled the engine"
-                time.sleep(0.02)
-            assert status == 503
+            while engine.inside < number:
+                assert time.monotonic() < deadline, f"slow query {number} never came: {outcomes}"
+                time.sleep(0.01)
+        try:
+            # both slow queries are inside the engine: a cheap one is refused at once
+            status, headers, body = http_get(url + query_path("ASK { ?s ?p 1 }"))
+            assert status == 503, (body, outcomes)
             assert_refused(headers, body)
             # a view that lets the engine's error through (VoID computes its statistics)
             status, headers, body = http_get(url + "/.well-known/void")
