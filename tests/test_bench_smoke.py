@@ -49,8 +49,18 @@ def test_benchmark_runs_at_its_smallest_size(tmp_path):
     assert set(shipped["queries"]) == set(TEMPLATES)
     for query, by_server in shipped["queries"].items():
         assert set(by_server) == {"ours", "ours_uncached", "oxigraph", "naive"}, query
-        rows = {figures["rows"] for figures in by_server.values()}
-        assert len(rows) == 1 and None not in rows, (query, rows)  # the same answer everywhere
+        # the same answer everywhere; but what DESCRIBE returns is left to each engine (SPARQL
+        # 1.1, 16.4): rdflib's (the naive server) is a Concise Bounded Description, which adds
+        # the reified statements (graph:locators) of each triple, Oxigraph's is not
+        compared = {
+            server: figures["rows"]
+            for server, figures in by_server.items()
+            if not (query == "describe" and server == "naive")
+        }
+        rows = set(compared.values())
+        assert len(rows) == 1 and None not in rows, (query, compared)
+        if query == "describe":
+            assert by_server["naive"]["rows"] > compared["oxigraph"], by_server["naive"]
         for server, levels in by_server.items():
             for level in ("c1", "c8", "c32"):
                 assert levels[level]["requests"] > 0 and levels[level]["errors"] == 0, (
