@@ -129,6 +129,17 @@ class GuardPool:
         """Tell whether this process has started its guard processes."""
         return self._owner == os.getpid()
 
+    @property
+    def idle(self) -> int:
+        """Guard processes free for a query right now."""
+        return self._idle.qsize() if self.started else 0
+
+    def pids(self) -> list[int]:
+        """The process ids of this process's guard processes (for ``ps``, logs and tests)."""
+        with self._lock:
+            workers = list(self._all) if self.started else []
+        return sorted(w.process.pid for w in workers if w.process.pid is not None)
+
     def start(self, fork: bool = False) -> None:
         """Start the guard processes (once per process).
 
