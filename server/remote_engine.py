@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -44,6 +45,7 @@ from .query_engine import (
     Engine,
     EngineBusy,
     EngineFailure,
+    EngineQueueFull,
     EngineResult,
     NotAcceptable,
     QueryError,
@@ -202,6 +204,9 @@ class RemoteQueryEngine(Engine):
         self._checked = float("-inf")
         self._waiting = False  # in wait_ready: an engine that is not up yet is no error
         self.guard = GuardPool(guard_workers, start=start)
+        self.admitted: int | None = None  # requests inside at once (set_limits); no bound
+        self._inside = 0
+        self._lock = threading.Lock()
 
     def start(self, fork: bool = False) -> None:
         """Start the guard processes in this process, if they are not (see :class:`GuardPool`)."""
@@ -218,10 +223,51 @@ class RemoteQueryEngine(Engine):
         """Forward ``query`` to the engine and return its serialised, bounded result.
 
         :raises QueryError: a subclass saying why there is no result, as the worker pool does;
-            :class:`RemoteEngineError` (502) when the engine is unreachable or answers nonsense.
+            :class:`RemoteEngineError` (502) when the engine is unreachable or answers nonsense;
+            :class:`EngineQueueFull` (503) when ``admitted`` requests are already inside.
         """
         if self._closed:
             raise EngineBusy("the query engine is shut down")
+        with self._lock:
+            if self.admitted is not None and self._inside >= self.admitted:
+                raise EngineQueueFull(
+                    f"the server is at capacity: {self._inside} queries are already being "
+                    "checked or answered by the SPARQL engine; try again shortly"
+                )
+            self._inside += 1
+        try:
+            return self._forward(query, scope, result_format, graph_format, timeout)
+        finally:
+            with self._lock:
+                self._inside -= 1
+
+    def set_limits(
+        self,
+        admitted: int | None = None,
+        memory_mb: int | None = None,
+        long_after: float | None = None,
+        long_queries: int | None = None,
+    ) -> None:
+        """Bound the requests inside the engine (being checked, sent or read) to ``admitted``
+        (``None``: unchanged), so that slow answers of the remote engine never hold every
+        app thread; the other bounds concern engines that run queries themselves."""
+        if admitted is not None:
+            self.admitted = max(1, int(admitted))
+
+    @property
+    def inside(self) -> int:
+        """The requests being checked, sent or read now (at most :attr:`admitted`)."""
+        with self._lock:
+            return self._inside
+
+    def _forward(
+        self,
+        query: str,
+        scope: QueryScope | None,
+        result_format: str | None,
+        graph_format: str | None,
+        timeout: float | None,
+    ) -> EngineResult:
         limit = self.timeout if timeout is None else float(timeout)
         started = time.monotonic()
         analysis = self.guard.analyse(query, started + limit, limit)

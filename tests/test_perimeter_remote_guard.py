@@ -41,6 +41,7 @@ from sparql_support import (
 from imtkg.app import close_app, create_app
 from imtkg.cli import main
 from imtkg.guard_pool import GuardPool, needs_parse
+from imtkg.overload import admitted_requests
 from imtkg.oxigraph_server import OxigraphServer, free_port
 from imtkg.query_engine import QueryTimeout
 from imtkg.query_worker import SERVICE_MESSAGE
@@ -207,6 +208,44 @@ def test_a_slow_guard_is_504_while_health_and_cheap_queries_answer(base, guard):
     assert len(after) == WORKERS and not set(after) & set(before)
     status, body = sparql(base, FROM_QUERY)
     assert status == 200 and cities(body) == CITIES
+
+
+def test_the_remote_engine_admits_a_bounded_number_and_health_stays_free(engine_server):
+    """In remote mode too, at most THREADS - 1 requests are inside the engine (being checked,
+    sent or read): with THREADS=4 three slow queries fill it, a fourth is refused at once with
+    503, and /health answers 200 meanwhile; nothing waits past the time limit."""
+    app = create_app(
+        {
+            "STORE": "sparql:" + engine_server.query_url,
+            "ONTOLOGY_DIR": ONTOLOGY_DIR,
+            "GRAPH_DIR": GRAPH_DIR,
+            "THREADS": 4,
+            "WORKERS": WORKERS,
+            "QUERY_TIMEOUT": QUERY_TIMEOUT,
+            "PUBLIC_BASE": None,
+        }
+    )
+    try:
+        engine = app.extensions["imt_kg"].engine
+        assert engine.admitted == admitted_requests(4, engine.size) == 3
+        engine.guard.wait_ready(30)
+        with live_server(app, threads=4) as url, ThreadPoolExecutor(max_workers=3) as pool:
+            slow = [
+                pool.submit(sparql, url, SLOW_TO_PARSE, QUERY_TIMEOUT + MARGIN) for _ in range(3)
+            ]
+            wait_until(lambda: engine.inside == 3, "three slow queries inside the engine")
+            refused = sparql(url, CITY_QUERY, timeout=QUERY_TIMEOUT + MARGIN)
+            health = http_get(url, "/health", timeout=QUERY_TIMEOUT + MARGIN)
+            busy_meanwhile = not any(future.done() for future in slow)
+            answers = sorted(future.result()[0] for future in slow)
+            assert sparql(url, CITY_QUERY)[0] == 200  # the engine empties after the limit
+    finally:
+        close_app(app)
+    assert refused[0] == 503 and b"the server is at capacity" in refused[1], refused
+    assert health[0] == 200, health
+    assert busy_meanwhile, "the slow queries were answered before the refusal and /health"
+    # two were stopped in a guard process at the limit; the third found none free in time
+    assert answers in ([503, 504, 504], [504, 504, 504]), answers
 
 
 def test_guard_processes_have_no_network_access(guard):
