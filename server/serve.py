@@ -112,6 +112,40 @@ def http_server(app, max_body: int, **options):
     return server
 
 
+#: file descriptors kept beyond MAX_CONNECTIONS: the store, worker pipes, logs, the listener
+SPARE_FILES = 256
+
+
+def raise_open_file_limit(connections: int) -> int:
+    """Raise this process's soft limit of open files to cover ``connections`` client
+    connections and :data:`SPARE_FILES` more, within the hard limit; return the soft limit.
+
+    A soft limit of 256 (some systems' default) let 300 silent connections take every file
+    descriptor until the header timeout closed them, and ``/health`` could not be answered
+    meanwhile. Where the hard limit is too low, a warning names it and the setting.
+    """
+    try:
+        import resource
+    except ImportError:  # not a POSIX system
+        return -1
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + SPARE_FILES
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    if soft != resource.RLIM_INFINITY and soft < connections + SPARE_FILES:
+        log.warning(
+            "only %d files may be open (hard limit): fewer than MAX_CONNECTIONS=%d connections "
+            "and %d spare; raise the limit (ulimit -Hn) or lower MAX_CONNECTIONS",
+            soft,
+            connections,
+            SPARE_FILES,
+        )
+    return soft
+
+
 @click.command()
 @_option("HOST", "--host", help=f"Interface to listen on [default: {DEFAULTS['HOST']}].")
 @_option("PORT", "--port", type=int, help=f"TCP port [default: {DEFAULTS['PORT']}].")
@@ -195,6 +229,7 @@ def serve(skip_validation: bool, **options) -> None:
         host, port = app.config["HOST"], int(app.config["PORT"])
         header_timeout = max(1, int(app.config["HEADER_TIMEOUT"]))
         max_connections = max(1, int(app.config["MAX_CONNECTIONS"]))
+        raise_open_file_limit(max_connections)
         log.info("serving http://%s:%d/sparql", host, port)
         if use_granian:
             from .granian_server import run_granian

@@ -22,6 +22,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -90,9 +91,14 @@ def query_path(query: str) -> str:
 
 
 @contextmanager
-def imtkg_serve(tmp_path: Path, **settings: str) -> Iterator[tuple[subprocess.Popen, int]]:
+def imtkg_serve(
+    tmp_path: Path, open_files: int | None = None, **settings: str
+) -> Iterator[tuple[subprocess.Popen, int]]:
     """Run `imtkg serve --skip-validation` on the fixture data with ``IMTKG_*`` ``settings``
-    until /health answers 200 (or fail after 60 s); yield the process and its port."""
+    until /health answers 200 (or fail after 60 s); yield the process and its port.
+
+    :param open_files: start it with this soft limit of open files (``ulimit -S -n``).
+    """
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -110,6 +116,7 @@ def imtkg_serve(tmp_path: Path, **settings: str) -> Iterator[tuple[subprocess.Po
             stderr=subprocess.STDOUT,
             env=env,
             cwd=tmp_path,
+            preexec_fn=None if open_files is None else lambda: soft_open_files(open_files),
         )
         try:
             deadline = time.monotonic() + 60
@@ -127,6 +134,36 @@ def imtkg_serve(tmp_path: Path, **settings: str) -> Iterator[tuple[subprocess.Po
             if process.poll() is None:
                 process.terminate()
             process.wait(30)
+
+
+def soft_open_files(limit: int) -> None:
+    """Set this (child) process's soft limit of open files, keeping the hard one."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+
+@pytest.mark.parametrize("http_server", ["granian", "waitress"])
+def test_silent_connections_beyond_a_low_file_limit_leave_health_answering(tmp_path, http_server):
+    """Started with a soft limit of 256 open files, `imtkg serve` raises it (within the hard
+    limit) before it listens: 300 connections that never finish their headers then leave
+    /health answering at once (before, under waitress, it timed out until the header timeout
+    closed them; granian's runtime raises the limit by itself)."""
+    with imtkg_serve(tmp_path, open_files=256, HTTP_SERVER=http_server) as (process, port):
+        limits = (Path("/proc") / str(process.pid) / "limits").read_text()
+        (line,) = [row for row in limits.splitlines() if row.startswith("Max open files")]
+        assert int(line.split()[3]) > 256, line
+        silent = []
+        try:
+            for _ in range(300):
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                silent.append(connection)
+            for _ in range(3):
+                status, _, body = get(port, "/health", timeout=5)
+                assert status == 200, body
+        finally:
+            for connection in silent:
+                connection.close()
 
 
 def process_table() -> dict[int, tuple[int, str]]:
