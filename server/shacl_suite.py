@@ -16,7 +16,10 @@ engine, else pyshacl). An answer is ``pass``, ``declined`` or ``wrong``.
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,7 +41,8 @@ SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 #: the engines a test can be run on
 ENGINES = ("oxigraph", "auto", "pyshacl")
 
-#: the suite's root manifest, in the repository's tests
+#: the suite's folder in a source checkout (the repository's tests); an installed package has
+#: none: the tests and ``--suite DIR`` name it
 SUITE = Path(__file__).resolve().parent.parent / "tests" / "w3c" / "shacl-test-suite"
 
 
@@ -236,10 +240,26 @@ def summary(answers: list[Answer]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the suite's figures per engine (and every answer not a pass with ``-v``)."""
-    args = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in args
-    engines = [a for a in args if a in ENGINES] or list(ENGINES)
-    answers = run_suite(engines)
+    parser = argparse.ArgumentParser(prog="python -m imtkg.shacl_suite", description=main.__doc__)
+    parser.add_argument("engines", nargs="*", metavar="ENGINE", help=", ".join(ENGINES))
+    parser.add_argument("-v", "--verbose", action="store_true", help="every answer not a pass")
+    parser.add_argument("--suite", type=Path, default=SUITE, help="the suite's folder")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    unknown = [e for e in args.engines if e not in ENGINES]
+    if unknown:
+        parser.error(f"unknown engine {unknown[0]!r}: choose among {', '.join(ENGINES)}")
+    if not (args.suite / "manifest.ttl").is_file():
+        print(
+            f"error: no W3C SHACL suite in {args.suite}: pass --suite DIR (the repository's "
+            "tests/w3c/shacl-test-suite)",
+            file=sys.stderr,
+        )
+        return 2
+    verbose = args.verbose
+    # the suite holds ill-typed literals on purpose: rdflib logs a traceback for each
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", message="Parsing weird boolean")
+    answers = run_suite(args.engines or list(ENGINES), root=args.suite)
     if verbose:
         for answer in answers:
             if answer.verdict != "pass":
