@@ -9,9 +9,9 @@ default), named by the dataset and a digest of the code that makes them:
 
 * ``<name>-input.nq``: the asserted named graphs (what our server is given);
 * ``<name>-served.nq``: what our server serves once it has reasoned: the asserted graphs, the
-  inferred graph and the hidden asserted-union graph (:mod:`imtkg.store`). The peers (Oxigraph,
-  the naive rdflib server) load this file, so that the three answer the same queries over the
-  same triples.
+  inferred graph and the hidden asserted-union graph (:mod:`imtkg.store.oxigraph_store`). The peers
+  (Oxigraph, the naive rdflib server) load this file, so that the three answer the same queries over
+  the same triples.
 
 Files are written to a temporary name and renamed, so an interrupted run leaves no half file.
 """
@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from imtkg.bulk import build_store_from_files
-from imtkg.dataset import load_dataset
-from imtkg.knowledge import load_knowledge_graph
-from imtkg.store import _to_ox
+from imtkg.data.dataset import load_dataset
+from imtkg.store.bulk_build import build_store_from_files
+from imtkg.store.knowledge import load_knowledge_graph
+from imtkg.store.oxigraph_store import _to_ox
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -130,8 +130,8 @@ def prepare(name: str, log=print) -> BenchDataset:
 
 def _visible(served_file: Path) -> int:
     """Return the number of distinct triples queries see (the union and inferred graphs)."""
-    from imtkg.namespaces import INFERRED_GRAPH
-    from imtkg.store import ASSERTED_UNION
+    from imtkg.core.namespaces import INFERRED_GRAPH
+    from imtkg.store.oxigraph_store import ASSERTED_UNION
 
     wanted = {ASSERTED_UNION, str(INFERRED_GRAPH)}
     return sum(

@@ -3,8 +3,8 @@
 Measures, for the shipped graph and for synthetic graphs of about 10k, 100k and 1M triples
 (:mod:`synthetic`, seed 0):
 
-* the fast engine (:mod:`imtkg.rl_engine`): the median of ``--runs`` runs of
-  :func:`imtkg.reasoning.reason` (reading the asserted graphs, closure, noise filter,
+* the fast engine (:mod:`imtkg.reasoning.rl_reasoner`): the median of ``--runs`` runs of
+  :func:`imtkg.reasoning.closure.reason` (reading the asserted graphs, closure, noise filter,
   inconsistency checks) and the number of inferred triples;
 * owlrl, the reference: one run (the median of ``--runs`` on the shipped graph), in a child
   process stopped after ``--owlrl-budget`` seconds; skipped without running when it was
@@ -12,7 +12,7 @@ Measures, for the shipped graph and for synthetic graphs of about 10k, 100k and 
   (a lower bound: owlrl re-reads the whole graph in every cycle) exceeds twice the budget;
 * whether both give the same inferred graph (a digest of the sorted N-Triples);
 * the start-up of the server on the shipped graph (a fresh process: imports and
-  :func:`imtkg.app.create_app`), cold (empty closure cache) and warm.
+  :func:`imtkg.web.app.create_app`), cold (empty closure cache) and warm.
 
 Run from the repository root::
 
@@ -40,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate, triple_count  # noqa: E402
 
-from imtkg.dataset import load_dataset  # noqa: E402
-from imtkg.reasoning import reason  # noqa: E402
+from imtkg.data.dataset import load_dataset  # noqa: E402
+from imtkg.reasoning.closure import reason  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 #: how owlrl's time is assumed to grow at least with the size, to skip hopeless runs
@@ -50,7 +50,7 @@ OWLRL_GROWTH = 1.0
 STARTUP_SCRIPT = """
 import json, time
 started = time.perf_counter()
-from imtkg.app import close_app, create_app
+from imtkg.web.app import close_app, create_app
 if __name__ == "__main__":
     app = create_app({"WORKERS": 1})
     elapsed = time.perf_counter() - started

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import urllib3
 
-from imtkg.namespaces import INFERRED_GRAPH
-from imtkg.oxigraph_server import OxigraphServer, free_port
-from imtkg.store import ASSERTED_UNION
+from imtkg.core.namespaces import INFERRED_GRAPH
+from imtkg.query.oxigraph_server import OxigraphServer, free_port
+from imtkg.store.oxigraph_store import ASSERTED_UNION
 
 PROLOGUE = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

@@ -27,9 +27,9 @@ from urllib.parse import urlencode
 import psutil
 import urllib3
 
-from imtkg.namespaces import INFERRED_GRAPH
-from imtkg.oxigraph_server import free_port, oxigraph_binary
-from imtkg.store import ASSERTED_UNION
+from imtkg.core.namespaces import INFERRED_GRAPH
+from imtkg.query.oxigraph_server import free_port, oxigraph_binary
+from imtkg.store.oxigraph_store import ASSERTED_UNION
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_S = 0.1
@@ -161,7 +161,7 @@ def start_ours(
     """
     port = free_port()
     # Enough app threads that the load generator's highest concurrency (32) is admitted
-    # rather than shed with 503 (the admission bound is THREADS - 2, imtkg.overload).
+    # rather than shed with 503 (the admission bound is THREADS - 2, imtkg.web.overload).
     env = dict(
         os.environ, IMTKG_CACHE_DIR=str(cache_dir), IMTKG_QUERY_TIMEOUT="60", IMTKG_THREADS="40"
     )

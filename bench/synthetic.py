@@ -39,9 +39,9 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, TIME, XSD
 
-from imtkg.dataset import load_dataset, new_dataset, ontology_files
-from imtkg.loading import parse_file
-from imtkg.namespaces import GRAPH, ID, IMT, ONTOLOGY_GRAPH, ORG, SCHEMA
+from imtkg.core.namespaces import GRAPH, ID, IMT, ONTOLOGY_GRAPH, ORG, SCHEMA
+from imtkg.data.dataset import load_dataset, new_dataset, ontology_files
+from imtkg.rdf.reading import parse_file
 
 CONCEPT = ID["concept/"]
 SYN = "synthetic/"

@@ -14,9 +14,9 @@ import json
 import time
 from pathlib import Path
 
-from imtkg.dataset import new_dataset
-from imtkg.loading import parse_quads_file
-from imtkg.validation import ENGINES, validate_dataset
+from imtkg.data.dataset import new_dataset
+from imtkg.rdf.reading import parse_quads_file
+from imtkg.shacl.validation import ENGINES, validate_dataset
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """How long SHACL validation takes, with each engine: the shipped graph, and larger graphs.
 
-* ``shipped``: :func:`imtkg.validation.validate_dataset` on the shipped dataset, as
+* ``shipped``: :func:`imtkg.shacl.validation.validate_dataset` on the shipped dataset, as
   ``imtkg validate`` and ``imtkg serve`` run it (inference ``none``), with the Oxigraph engine
   and with pyshacl (``--engines``), and with pyshacl's ``rdfs`` inference for comparison
   (``--rdfs``; the validator's choice of ``none`` rests on this figure);
@@ -32,9 +32,9 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from imtkg.dataset import load_dataset, new_dataset
-from imtkg.namespaces import GRAPH, ID, ONTOLOGY_GRAPH
-from imtkg.validation import SOURCES_GRAPH, ValidationOutcome, validate_dataset
+from imtkg.core.namespaces import GRAPH, ID, ONTOLOGY_GRAPH
+from imtkg.data.dataset import load_dataset, new_dataset
+from imtkg.shacl.validation import SOURCES_GRAPH, ValidationOutcome, validate_dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

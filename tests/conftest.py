@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from imtkg.app import close_app, create_app
-from imtkg.knowledge import KnowledgeGraph, load_knowledge_graph
+from imtkg.store.knowledge import KnowledgeGraph, load_knowledge_graph
+from imtkg.web.app import close_app, create_app
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"

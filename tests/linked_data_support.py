@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph
 
-from imtkg.app import close_app, create_app
+from imtkg.web.app import close_app, create_app
 
 BASE = "https://w3id.org/imt-kg/"
 ID = BASE + "id/"
@@ -55,7 +55,7 @@ def client() -> FlaskClient:
 
 def select(query: str) -> list[dict[str, str]]:
     """Answer a SELECT with the app's engine; rows as ``{variable: value}``."""
-    from imtkg.state import EXTENSION_KEY
+    from imtkg.web.state import EXTENSION_KEY
 
     engine = shipped_app().extensions[EXTENSION_KEY].engine
     rows = engine.select(query)["results"]["bindings"]

@@ -22,9 +22,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from imtkg.loading import parse_quads_file
-from imtkg.namespaces import SH
-from imtkg.validation import ValidationOutcome, ValidationResult, path_text, validate_dataset
+from imtkg.core.namespaces import SH
+from imtkg.rdf.reading import parse_quads_file
+from imtkg.shacl.validation import ValidationOutcome, ValidationResult, path_text, validate_dataset
 
 SHAPES_TESTS = Path(__file__).resolve().parent / "shapes"
 CONTEXT = SHAPES_TESTS / "context.ttl"

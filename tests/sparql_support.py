@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from waitress.server import create_server
 from werkzeug.test import TestResponse
 
-from imtkg.app import close_app, create_app
+from imtkg.web.app import close_app, create_app
 
 DATA = Path(__file__).resolve().parent / "data" / "endpoint"
 ONTOLOGY_DIR = DATA / "ontology"
@@ -44,7 +44,7 @@ COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def make_app(**overrides: object) -> Flask:
-    """Return an app on the fixture data (close it with :func:`imtkg.app.close_app`)."""
+    """Return an app on the fixture data (close it with :func:`imtkg.web.app.close_app`)."""
     config: dict[str, object] = {
         "ONTOLOGY_DIR": ONTOLOGY_DIR,
         "GRAPH_DIR": GRAPH_DIR,

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from sparql_support import live_server
 
-from imtkg.i18n import translate
+from imtkg.web.i18n import translate
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

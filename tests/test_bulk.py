@@ -7,13 +7,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Literal
 
-from imtkg.bulk import build_store_from_sources, dataset_sources
-from imtkg.bulk_terms import LazyTerms, TermTable, to_rdflib
-from imtkg.bulk_writer import StoreWriter, graph_suffix, load_chunks, nquads_chunks
-from imtkg.manifest import count_graphs
-from imtkg.namespaces import INFERRED_GRAPH
-from imtkg.rl_engine import RESERVED, RLClosure
-from imtkg.store import ASSERTED_UNION
+from imtkg.core.namespaces import INFERRED_GRAPH
+from imtkg.reasoning.rl_reasoner import RESERVED, RLClosure
+from imtkg.store.bulk_build import build_store_from_sources, dataset_sources
+from imtkg.store.bulk_terms import LazyTerms, TermTable, to_rdflib
+from imtkg.store.bulk_writer import StoreWriter, graph_suffix, load_chunks, nquads_chunks
+from imtkg.store.manifest import count_graphs
+from imtkg.store.oxigraph_store import ASSERTED_UNION
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

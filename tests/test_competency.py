@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from imtkg.knowledge import KnowledgeGraph
-from imtkg.store import QueryScope, run_query
+from imtkg.store.knowledge import KnowledgeGraph
+from imtkg.store.oxigraph_store import QueryScope, run_query
 
 COMPETENCY = Path(__file__).resolve().parent / "competency"
 QUESTIONS = sorted(COMPETENCY.glob("*.rq"))

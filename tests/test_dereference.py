@@ -285,8 +285,8 @@ def test_every_iri_of_the_graph_answers():
 
 def test_query_engine_failure_is_a_short_message(monkeypatch):
     """A description the engine cannot answer in time is a 504 with one line, no stack trace."""
-    from imtkg import pages
-    from imtkg.query_engine import QueryTimeout
+    from imtkg.query.worker_pool import QueryTimeout
+    from imtkg.web.pages import routes as pages
 
     def timeout(*args, **kwargs):
         raise QueryTimeout("the query exceeded the 10-second time limit and was stopped")

@@ -12,14 +12,14 @@ import shutil
 import pytest
 from sparql_support import ASSERTED_TRIPLES, CITIES, CITY_QUERY, DATA, GRAPH_DIR, ONTOLOGY_DIR
 
-from imtkg.app import close_app, create_app
-from imtkg.config import load_settings
-from imtkg.disk_store import MANIFEST_FILE, STORE_DIR, open_disk_store
-from imtkg.engines import StoreSetting, StoreSettingError, parse_store
-from imtkg.errors import ImtKgError
-from imtkg.prepared import input_version
-from imtkg.store import ASSERTED_UNION
-from imtkg.store_folders import LOCK_FILE
+from imtkg.core.config import load_settings
+from imtkg.core.errors import ImtKgError
+from imtkg.query.backends import StoreSetting, StoreSettingError, parse_store
+from imtkg.store.disk_store import MANIFEST_FILE, STORE_DIR, open_disk_store
+from imtkg.store.oxigraph_store import ASSERTED_UNION
+from imtkg.store.prepared import input_version
+from imtkg.store.store_folders import LOCK_FILE
+from imtkg.web.app import close_app, create_app
 
 FIXTURE = (ONTOLOGY_DIR, GRAPH_DIR)
 
@@ -147,7 +147,7 @@ def test_a_damaged_store_is_rebuilt(built, caplog, damage):
         (folder / MANIFEST_FILE).write_text('{"digest": ', encoding="utf-8")
     else:
         (folder / MANIFEST_FILE).unlink()
-    with caplog.at_level(logging.INFO, logger="imtkg.disk_store"):
+    with caplog.at_level(logging.INFO, logger="imtkg.store.disk_store"):
         reopened = open_store(built)
     assert reopened.rebuilt is True
     assert "building the on-disk store" in caplog.text

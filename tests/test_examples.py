@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from imtkg.queries_gallery import Example, load_examples
+from imtkg.web.endpoints.queries_gallery import Example, load_examples
 
 EXPECTED = Path(__file__).resolve().parent / "data" / "examples"
 EXAMPLES = load_examples()
@@ -114,7 +114,7 @@ def answer_file_text(answer: dict) -> str:
 
 def write_expected() -> None:  # pragma: no cover - a maintenance command
     """Run every example on the shipped graph and store its answer (to be checked by hand)."""
-    from imtkg.app import close_app, create_app
+    from imtkg.web.app import close_app, create_app
 
     app = create_app({"WORKERS": 1})
     try:

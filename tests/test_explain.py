@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from imtkg import reasoning_cli
 from imtkg.cli import main
-from imtkg.explain import Explainer, Statement, explanation_text
-from imtkg.namespaces import GRAPH, ID, IMT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ORG, SCHEMA
-from imtkg.rl_engine import RULES
+from imtkg.cli import reasoning as reasoning_cli
+from imtkg.core.namespaces import GRAPH, ID, IMT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ORG, SCHEMA
+from imtkg.reasoning.explanation import Explainer, Statement, explanation_text
+from imtkg.reasoning.rl_reasoner import RULES
 
 TSO = ORG.transitiveSubOrganizationOf
 GRAND_EST_PAGE = (
@@ -369,7 +369,7 @@ def test_http_errors(one_worker_client, query, headers, status, start):
 
 def test_literal_helpers_are_exact():
     """Literals in explanations keep their datatype (checked on the SPARQL JSON term format)."""
-    from imtkg.explain import term_json
+    from imtkg.reasoning.explanation import term_json
 
     assert term_json(Literal("x", lang="fr")) == {"type": "literal", "value": "x", "xml:lang": "fr"}
     assert term_json(SCHEMA.Place) == {"type": "uri", "value": "https://schema.org/Place"}

@@ -19,8 +19,8 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from imtkg.dataset import load_dataset
-from imtkg.namespaces import GRAPH, ID, IMT, ONTOLOGY_GRAPH, PREFIXES
+from imtkg.core.namespaces import GRAPH, ID, IMT, ONTOLOGY_GRAPH, PREFIXES
+from imtkg.data.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -223,7 +223,9 @@ def _shingles(text: str) -> set[str]:
 def test_no_sentence_of_an_article_is_copied():
     """No run of 12 words of a seed document appears in the data (titles as printed excepted)."""
     seeds = set().union(*(_shingles(p.read_text("utf-8")) for p in SEEDS.glob("*.txt")))
-    folders = ("graph", "graph/ledger", "ontology", "shapes", "server/queries", "tests/competency")
+    folders = (
+        "graph", "graph/ledger", "ontology", "shapes", "server/web/queries", "tests/competency"
+    )
     copied = {}
     for folder in folders:
         for path in sorted((ROOT / folder).glob("*.*")):

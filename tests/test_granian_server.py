@@ -1,8 +1,8 @@
-"""imtkg.granian_server: the WSGI wrapper that hands granian whole bodies."""
+"""imtkg.web.granian: the WSGI wrapper that hands granian whole bodies."""
 
 from __future__ import annotations
 
-from imtkg.granian_server import whole_bodies
+from imtkg.web.granian import whole_bodies
 
 
 class Body:

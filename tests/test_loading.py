@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from imtkg.dataset import load_dataset
-from imtkg.errors import InputError
+from imtkg.core.errors import InputError
+from imtkg.data.dataset import load_dataset
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -72,7 +72,7 @@ def test_each_graph_file_is_a_named_graph(tmp_path: Path) -> None:
 
 def test_broken_ntriples_names_file_and_line(tmp_path: Path) -> None:
     """An N-Triples error names the line, which rdflib's parser does not say (Oxigraph does)."""
-    from imtkg.loading import parse_file
+    from imtkg.rdf.reading import parse_file
 
     bad = _write(
         tmp_path, "bad.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n"
@@ -87,7 +87,7 @@ def test_broken_ntriples_names_file_and_line(tmp_path: Path) -> None:
 
 def test_broken_nquads_request_body_names_line() -> None:
     """A request body in N-Quads with an error on line 3 is reported on line 3."""
-    from imtkg.loading import parse_text
+    from imtkg.rdf.reading import parse_text
 
     body = '<http://a> <http://b> <http://c> <http://g> .\n\n<http://a> <http://b> "x .\n'
     with pytest.raises(InputError) as caught:

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import URIRef
 
-from imtkg import query_cli as cli_module
 from imtkg.cli import main
-from imtkg.rdf_terms import shorten
+from imtkg.cli import query as cli_module
+from imtkg.rdf.terms import shorten
 
 GRAND_EST_MEMBERS = ["id:ensg", "id:eost", "id:gip-insic", "id:mines-nancy", "id:telecom-nancy"]
 GRAND_EST_PARTNERS = [

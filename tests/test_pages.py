@@ -24,8 +24,8 @@ from linked_data_support import (
 )
 
 import imtkg
-from imtkg.diagrams import Bar, NetworkNode, TimelineItem, bar_chart, network, timeline
-from imtkg.i18n import FRENCH
+from imtkg.web.i18n import FRENCH
+from imtkg.web.pages.diagrams import Bar, NetworkNode, TimelineItem, bar_chart, network, timeline
 
 PAGES = [
     "/",
@@ -443,7 +443,7 @@ def test_event_page_states_its_own_dates_as_known(event: str, dates: str):
 
 def test_every_message_of_the_pages_has_a_french_translation():
     """Each English message the linked-data templates translate has its French text."""
-    templates = Path(imtkg.__file__).parent / "templates"
+    templates = Path(imtkg.__file__).parent / "web" / "templates"
     files = [templates / "base.html", *sorted((templates / "pages").glob("*.html"))]
     messages = {
         m for f in files for m in re.findall(r"""_\((["'])(.+?)\1\)""", f.read_text("utf-8"))

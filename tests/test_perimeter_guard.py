@@ -20,9 +20,10 @@ import pyoxigraph as ox
 import pytest
 from sparql_support import COUNT_QUERY, app_context, live_server
 
-from imtkg import query_worker, sandbox
-from imtkg.query_worker import NO_NETWORK_MESSAGE, SERVICE_MESSAGE, QueryRequest
-from imtkg.sparql_guard import MAX_CHAIN, MAX_DEPTH, QueryAnalysis, analyse, parse_error
+from imtkg.query import sandbox
+from imtkg.query import worker as query_worker
+from imtkg.query.worker import NO_NETWORK_MESSAGE, SERVICE_MESSAGE, QueryRequest
+from imtkg.rdf.sparql_guard import MAX_CHAIN, MAX_DEPTH, QueryAnalysis, analyse, parse_error
 
 #: triples COUNT_QUERY finds in the fixture data, inferences included
 FIXTURE_TRIPLES = 39

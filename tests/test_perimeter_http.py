@@ -18,7 +18,7 @@ from flask import Flask
 from sparql_support import app_context, live_server
 from test_sparql_live import imtkg_serve
 
-from imtkg.state import EXTENSION_KEY, Memo
+from imtkg.web.state import EXTENSION_KEY, Memo
 
 PUBLIC_BASE = "https://kg.example.org/"
 ALLOWED = "kg.example.org, .mirror.example, 127.0.0.1"

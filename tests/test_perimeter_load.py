@@ -46,9 +46,9 @@ from sparql_support import (
     live_server,
 )
 
-from imtkg.overload import admitted_requests
-from imtkg.query_engine import RETRY_AFTER_SECONDS, SPARE_WORKERS, WORKER_PROCESS_NAME
-from imtkg.state import EXTENSION_KEY
+from imtkg.query.worker_pool import RETRY_AFTER_SECONDS, SPARE_WORKERS, WORKER_PROCESS_NAME
+from imtkg.web.overload import admitted_requests
+from imtkg.web.state import EXTENSION_KEY
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

@@ -40,17 +40,17 @@ from click.testing import CliRunner
 from rdflib import URIRef
 from sparql_support import CITIES, CITY_QUERY, DATA, GRAPH_DIR, ONTOLOGY_DIR
 
-from imtkg.app import close_app, create_app
-from imtkg.closure_cache import ClosureCache
-from imtkg.disk_store import (
+from imtkg.reasoning.closure_cache import ClosureCache
+from imtkg.shacl.outcome_cache import read_outcome, write_outcome
+from imtkg.store.disk_store import (
     MANIFEST_FILE,
     STORE_DIR,
     open_disk_store,
     read_manifest,
     store_files,
 )
-from imtkg.store_folders import builds, prune, root_lock
-from imtkg.validation_cache import read_outcome, write_outcome
+from imtkg.store.store_folders import builds, prune, root_lock
+from imtkg.web.app import close_app, create_app
 
 FIXTURE = (ONTOLOGY_DIR, GRAPH_DIR)
 EDITED_CITIES = ["Alès", "Evry-Courcouronnes", "Palaiseau"]
@@ -177,7 +177,7 @@ def test_flipped_bytes_in_a_store_file_are_found_and_the_store_rebuilt(tmp_path,
     assert store_files(damaged / STORE_DIR) == read_manifest(damaged).files  # sizes unchanged
     store = ox.Store.read_only(str(damaged / STORE_DIR))  # and RocksDB opens it
     del store
-    with caplog.at_level(logging.INFO, logger="imtkg.disk_store"):
+    with caplog.at_level(logging.INFO, logger="imtkg.store.disk_store"):
         app = disk_app(path)
     try:
         assert city_answer(app) == before
@@ -201,7 +201,7 @@ def test_flipped_bytes_in_the_start_up_cache_are_found(tmp_path, monkeypatch, ca
         close_app(app)
     (damaged,) = builds(tmp_path / "cache" / "stores")
     flip_bytes(damaged / STORE_DIR)
-    with caplog.at_level(logging.INFO, logger="imtkg.disk_store"):
+    with caplog.at_level(logging.INFO, logger="imtkg.store.disk_store"):
         app = create_app(config)
     try:
         assert city_answer(app) == before
@@ -220,7 +220,7 @@ def test_a_full_disk_while_writing_the_store_is_one_line(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(OXIGRAPH_ENOSPC)
 
-    monkeypatch.setattr("imtkg.disk_store.build_store", full_disk)
+    monkeypatch.setattr("imtkg.store.disk_store.build_store", full_disk)
     path = tmp_path / "kg"
     monkeypatch.setenv("IMTKG_STORE", f"oxigraph:{path}")
     result = run_cli(monkeypatch, "serve", "--skip-validation")
@@ -245,7 +245,7 @@ def test_an_unwritable_cache_folder_falls_back_to_a_temporary_store(tmp_path, mo
         assert city_answer(app)[0] == CITIES
     finally:
         close_app(app)
-    warnings = [r.getMessage() for r in caplog.records if r.name == "imtkg.startup_cache"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "imtkg.store.startup_cache"]
     assert warnings == [
         f"building the store in {blocker / 'cache' / 'stores'} failed: [Errno 20] Not a "
         f"directory: '{blocker / 'cache' / 'stores'}'; building the store in a temporary "

@@ -24,11 +24,11 @@ from sparql_support import GRAPH_DIR, ONTOLOGY_DIR, LoopbackListener, app_contex
 from test_sparql_live import imtkg_serve
 
 from imtkg.cli import main
-from imtkg.errors import InputError
-from imtkg.jsonld_input import CANONICAL_CONTEXT_URL, REFUSED_CONTEXT
-from imtkg.loading import MAX_ENTITY_EXPANSION, parse_file, parse_text, read_quads
-from imtkg.shacl_service import SLOTS_KEY, VALIDATION_SLOTS
-from imtkg.state import EXTENSION_KEY
+from imtkg.core.errors import InputError
+from imtkg.rdf.jsonld_input import CANONICAL_CONTEXT_URL, REFUSED_CONTEXT
+from imtkg.rdf.reading import MAX_ENTITY_EXPANSION, parse_file, parse_text, read_quads
+from imtkg.web.endpoints.shacl import SLOTS_KEY, VALIDATION_SLOTS
+from imtkg.web.state import EXTENSION_KEY
 
 REFUSED_BODY = f"400 Bad Request: <request body>: {REFUSED_CONTEXT}\n"
 DOCTYPE_REFUSED = (

@@ -9,15 +9,20 @@ from click.testing import CliRunner
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, OWL, RDF, RDFS, XSD
 
-from imtkg import closure_cache, reasoning
-from imtkg.app import create_app
 from imtkg.cli import main
-from imtkg.closure_cache import ClosureCache, add_inferred_graph_cached, cache_key
-from imtkg.consistency import InconsistentGraphError, find_inconsistencies, inconsistencies_of
-from imtkg.dataset import graph_files, load_dataset, ontology_files
-from imtkg.namespaces import GRAPH, ID, IMT, INFERRED_GRAPH, ORG, SCHEMA
-from imtkg.reasoning import asserted_triples, compute_inferences, is_noise, reason
-from imtkg.rl_engine import unsupported_constructs
+from imtkg.core.namespaces import GRAPH, ID, IMT, INFERRED_GRAPH, ORG, SCHEMA
+from imtkg.data.dataset import graph_files, load_dataset, ontology_files
+from imtkg.reasoning import closure as reasoning
+from imtkg.reasoning import closure_cache
+from imtkg.reasoning.closure import asserted_triples, compute_inferences, is_noise, reason
+from imtkg.reasoning.closure_cache import ClosureCache, add_inferred_graph_cached, cache_key
+from imtkg.reasoning.consistency import (
+    InconsistentGraphError,
+    find_inconsistencies,
+    inconsistencies_of,
+)
+from imtkg.reasoning.rl_reasoner import unsupported_constructs
+from imtkg.web.app import create_app
 
 DATA = Path(__file__).resolve().parent / "data" / "reasoning"
 EX = Namespace("http://example.org/rules#")
@@ -351,7 +356,7 @@ def test_add_inferred_graph_replaces_the_inferred_graph():
 def test_planned_rounds_derive_what_every_rule_derives(name, shipped, monkeypatch):
     """The per-predicate plans of a round (RLClosure._plan) give the closure, round by round,
     that passing every triple through every rule gives."""
-    from imtkg.rl_engine import RLClosure
+    from imtkg.reasoning.rl_reasoner import RLClosure
 
     triples = asserted_triples(shipped if name == "shipped" else fixture("rules"))
     planned = RLClosure(triples).run()

@@ -37,17 +37,23 @@ from sparql_support import (
 )
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from imtkg.app import close_app, create_app
 from imtkg.cli import main
-from imtkg.errors import ImtKgError
-from imtkg.manifest import count_graphs
-from imtkg.namespaces import INFERRED_GRAPH
-from imtkg.oxigraph_server import OxigraphServer, oxigraph_binary
-from imtkg.prepared import input_version
-from imtkg.query_engine import QueryTimeout
-from imtkg.query_worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE
-from imtkg.remote_engine import RemoteEngineError, RemoteQueryEngine, missing_prologue, shift_lines
-from imtkg.store import ASSERTED_UNION, MANIFEST_GRAPH, QueryScope, run_query, store_graph_iris
+from imtkg.core.errors import ImtKgError
+from imtkg.core.namespaces import INFERRED_GRAPH
+from imtkg.query.oxigraph_server import OxigraphServer, oxigraph_binary
+from imtkg.query.remote import RemoteEngineError, RemoteQueryEngine, missing_prologue, shift_lines
+from imtkg.query.worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE
+from imtkg.query.worker_pool import QueryTimeout
+from imtkg.store.manifest import count_graphs
+from imtkg.store.oxigraph_store import (
+    ASSERTED_UNION,
+    MANIFEST_GRAPH,
+    QueryScope,
+    run_query,
+    store_graph_iris,
+)
+from imtkg.store.prepared import input_version
+from imtkg.web.app import close_app, create_app
 
 TESTS = Path(__file__).resolve().parent
 COMPETENCY = sorted((TESTS / "competency").glob("*.rq"))

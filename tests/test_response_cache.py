@@ -1,4 +1,5 @@
-"""The response cache (imtkg.response_cache): what it stores, when it answers, what it passes on.
+"""The response cache (imtkg.web.response_cache): what it stores, when it answers, what it passes
+on.
 
 The endpoint tests run over a real server on loopback (waitress in a thread, as in the other
 protocol tests); the storage rules are checked on a small WSGI app whose headers each test sets.
@@ -17,8 +18,8 @@ import urllib.request
 import pytest
 from sparql_support import CITIES, CITY_QUERY, app_context, live_server
 
-from imtkg import response_cache
-from imtkg.response_cache import ResponseCache
+from imtkg.web import response_cache
+from imtkg.web.response_cache import ResponseCache
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, data: bytes | None = None):
@@ -275,7 +276,7 @@ def test_the_entries_of_at_most_max_hosts_hosts_are_kept():
 def test_where_the_cache_is_installed(store, megabytes, installed):
     from flask import Flask
 
-    from imtkg.app import install_response_cache
+    from imtkg.web.app import install_response_cache
 
     app = Flask(__name__)
     app.config.update(STORE=store, RESPONSE_CACHE_MB=megabytes)

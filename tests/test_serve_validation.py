@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import warnings
 
-from imtkg.app import close_app, create_app
-from imtkg.state import EXTENSION_KEY
-from imtkg.validation import validate_dataset
+from imtkg.shacl.validation import validate_dataset
+from imtkg.web.app import close_app, create_app
+from imtkg.web.state import EXTENSION_KEY
 
 
 def result_keys(outcome) -> list[tuple]:

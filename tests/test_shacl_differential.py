@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from imtkg.shacl_suite import comparable
-from imtkg.validation import EngineUnavailable, validate_graphs
+from imtkg.shacl.validation import EngineUnavailable, validate_graphs
+from imtkg.shacl.w3c_suite import comparable
 
 PREFIXES = """
 @prefix ex: <http://example.org/> .

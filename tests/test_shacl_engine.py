@@ -9,6 +9,7 @@ does not implement fall back to pyshacl (``auto``) or are refused (``oxigraph``)
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,11 +18,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from shapes_support import INVALID, VALID, load_fixture, with_context
 
-from imtkg.dataset import load_dataset
-from imtkg.namespaces import GRAPH, ID, IMT, SCHEMA, SH
-from imtkg.shacl_shapes import UnsupportedFeature, compile_shapes
-from imtkg.validation import (
-    IMTSH,
+from imtkg.core.namespaces import GRAPH, ID, IMT, SCHEMA, SH
+from imtkg.data.dataset import load_dataset
+from imtkg.shacl.compiled_shapes import UnsupportedFeature, compile_shapes
+from imtkg.shacl.results import IMTSH
+from imtkg.shacl.validation import (
     EngineUnavailable,
     ValidationOutcome,
     load_shapes,
@@ -184,7 +185,7 @@ def test_component_typed_through_a_subclass_is_declined():
 def test_unsupported_feature_falls_back_or_fails(caplog):
     """auto falls back to pyshacl (and logs why); oxigraph refuses, naming the feature."""
     fixture = with_context(load_fixture(VALID[0]).data)
-    with caplog.at_level("INFO", logger="imtkg.validation"):
+    with caplog.at_level("INFO", logger="imtkg.shacl.validation"):
         outcome = validate_dataset(fixture, shapes=rule_shapes())
     assert outcome.engine == "pyshacl"
     assert "sh:SPARQLRule" in caplog.text
@@ -200,19 +201,20 @@ def test_auto_uses_the_fast_engine_unless_inference():
         validate_dataset(fixture, inference="rdfs", engine="oxigraph")
 
 
-def test_engine_code_is_part_of_the_validation_cache_key(tmp_path, monkeypatch):
-    """Editing the engine's code changes the key of cached SHACL outcomes."""
-    from imtkg import validation_cache
+def test_validator_code_is_part_of_the_validation_cache_key(tmp_path, monkeypatch):
+    """Editing any module of the shacl subpackage changes the key of cached SHACL outcomes."""
+    from imtkg.core import code_digest
+    from imtkg.shacl import outcome_cache
 
-    for name in validation_cache.ENGINE_MODULES:
-        (tmp_path / name).write_bytes(Path(validation_cache.__file__).with_name(name).read_bytes())
-    before = validation_cache.engine_digest(tmp_path)
-    with (tmp_path / "shacl_engine.py").open("a") as module:
+    copy = tmp_path / "imtkg"
+    ignore = shutil.ignore_patterns("__pycache__", "static", "templates", "queries")
+    shutil.copytree(code_digest.PACKAGE_DIR, copy, ignore=ignore)
+    monkeypatch.setattr(code_digest, "PACKAGE_DIR", copy)
+    key = outcome_cache.validation_key("digest")
+    with (copy / "shacl" / "oxigraph_validator.py").open("a") as module:
         module.write("# edited\n")
-    assert validation_cache.engine_digest(tmp_path) != before
-    key = validation_cache.validation_key("digest")
-    monkeypatch.setattr(validation_cache, "engine_digest", lambda: "edited engine")
-    assert validation_cache.validation_key("digest") != key
+    code_digest.forget()  # as the next start would
+    assert outcome_cache.validation_key("digest") != key
 
 
 def test_validate_command_engines_print_the_same_report():
@@ -337,7 +339,7 @@ ex:Warn a sh:NodeShape ; sh:targetNode ex:b ;
 def test_this_is_pre_bound_not_joined():
     """$this is substituted (SHACL-SPARQL 5.3.1): ex:a has no label and is reported although
     another node has one; the shape has no sh:message and gets pyshacl's default wording."""
-    from imtkg.validation import validate_graphs
+    from imtkg.shacl.validation import validate_graphs
 
     shapes = Graph().parse(data=PRE_BINDING, format="turtle")
     data = Graph().parse(

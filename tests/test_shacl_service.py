@@ -17,11 +17,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from sparql_support import COUNT_QUERY, app_context, live_server
 
-from imtkg.loading import parse_text
-from imtkg.namespaces import SH
-from imtkg.shacl_service import SLOTS_KEY, VALIDATION_SLOTS
-from imtkg.state import EXTENSION_KEY
-from imtkg.validation import IMTSH
+from imtkg.core.namespaces import SH
+from imtkg.rdf.reading import parse_text
+from imtkg.shacl.results import IMTSH
+from imtkg.web.endpoints.shacl import SLOTS_KEY, VALIDATION_SLOTS
+from imtkg.web.state import EXTENSION_KEY
 
 SERVED = Path(__file__).resolve().parent / "shapes" / "served"
 MAX_BODY = 8192
@@ -270,8 +270,8 @@ def test_ill_typed_literal_is_reported_not_a_server_error(client):
 
 def test_validator_stopping_is_422_with_a_message(client, monkeypatch):
     """If pyshacl stops on the data instead of reporting, the client is told why (422)."""
-    from imtkg import shacl_service
-    from imtkg.validation import ValidationFailed
+    from imtkg.shacl.validation import ValidationFailed
+    from imtkg.web.endpoints import shacl as shacl_service
 
     def stops(*args, **kwargs):
         raise ValidationFailed("the validator stopped on this data (TypeError: test)")
@@ -311,7 +311,7 @@ def test_body_over_the_limit_is_413(client):
 def test_busy_validator_answers_503(client, app):
     """When every validation slot is taken, a request is refused at once with Retry-After."""
     with app.app_context():
-        from imtkg.shacl_service import validation_slots
+        from imtkg.web.endpoints.shacl import validation_slots
 
         slots = validation_slots()
     taken = [slots.acquire(blocking=False) for _ in range(VALIDATION_SLOTS)]

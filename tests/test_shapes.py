@@ -20,9 +20,10 @@ from shapes_support import (
     with_context,
 )
 
-from imtkg.dataset import load_dataset
-from imtkg.namespaces import GRAPH, ONTOLOGY_GRAPH, SH
-from imtkg.validation import IMTSH, load_shapes, shapes_files, validate_dataset
+from imtkg.core.namespaces import GRAPH, ONTOLOGY_GRAPH, SH
+from imtkg.data.dataset import load_dataset
+from imtkg.shacl.results import IMTSH
+from imtkg.shacl.validation import load_shapes, shapes_files, validate_dataset
 
 #: predicates of a shape that are not constraints (documentation, targets, structure)
 NOT_CONSTRAINTS = {

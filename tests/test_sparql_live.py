@@ -240,7 +240,7 @@ def test_imtkg_serve_command(tmp_path, http_server):
 
 def test_serve_states_the_body_limit_as_configured():
     """`imtkg serve`'s server takes a body of MAX_BODY bytes; its 413 above names MAX_BODY."""
-    from imtkg.serve import http_server
+    from imtkg.cli.serve import http_server
 
     with app_context(WORKERS=1, MAX_BODY=1000) as app:
         server = http_server(app, 1000, host="127.0.0.1", port=0, threads=2, ident="imtkg-test")

@@ -27,9 +27,9 @@ from sparql_support import (
     get,
 )
 
-from imtkg import app as app_module
-from imtkg.config import load_settings
-from imtkg.namespaces import SD, VOID
+from imtkg.core.config import load_settings
+from imtkg.core.namespaces import SD, VOID
+from imtkg.web import app as app_module
 
 CONSTRUCT_CITIES = PROLOGUE + "CONSTRUCT { ?c imt:city ?city } WHERE { ?c imt:city ?city }"
 
@@ -319,8 +319,8 @@ def test_service_description_counts_the_default_graph_as_a_set(shipped_client):
 
 
 def without_workbench(monkeypatch) -> None:
-    """Leave the workbench blueprint (imtkg.workbench) out of the apps created next."""
-    blueprints = [m for m in app_module.BLUEPRINTS if m != "imtkg.workbench"]
+    """Leave the workbench blueprint (imtkg.web.endpoints.workbench) out of the next apps."""
+    blueprints = [m for m in app_module.BLUEPRINTS if m != "imtkg.web.endpoints.workbench"]
     monkeypatch.setattr(app_module, "BLUEPRINTS", blueprints)
 
 
@@ -550,8 +550,8 @@ def test_a_query_without_graph_patterns_is_not_given_the_named_graphs():
     answers the same."""
     import pyoxigraph as ox
 
-    from imtkg.query_worker import QueryRequest, answer, may_see_named_graphs
-    from imtkg.store import ASSERTED_UNION, QueryScope, query_options
+    from imtkg.query.worker import QueryRequest, answer, may_see_named_graphs
+    from imtkg.store.oxigraph_store import ASSERTED_UNION, QueryScope, query_options
 
     assert not may_see_named_graphs("SELECT ?s WHERE { ?s ?p ?o }")
     assert may_see_named_graphs("SELECT ?g WHERE { graph ?g { ?s ?p ?o } }")

@@ -7,7 +7,7 @@ import time
 import pytest
 from sparql_support import ASSERTED_TRIPLES, COUNT_QUERY, GRAPH, LoopbackListener, app_context
 
-from imtkg.sparql_guard import analyse, looks_like_update, unescape
+from imtkg.rdf.sparql_guard import analyse, looks_like_update, unescape
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 
 A second start with unchanged inputs reopens the store; a changed input, or a damaged or partial
 store (manifest, files, RocksDB), is rebuilt and answers the same; the Oxigraph bulk path gives
-the same graphs as the rdflib path; a damaged validation outcome is computed again.
+the same graphs as the rdflib path; a damaged validation outcome is computed again; editing any
+module below the web layer (a copy of the package, which the code digests read) gives new keys.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from imtkg.bulk import build_store_from_sources, dataset_sources, folder_sources
-from imtkg.dataset import graph_files, ontology_files
-from imtkg.disk_store import MANIFEST_FILE, STORE_DIR
-from imtkg.knowledge import load_knowledge_graph
-from imtkg.namespaces import INFERRED_GRAPH
-from imtkg.prepared import input_version
-from imtkg.startup_cache import prepare_store
-from imtkg.store import ASSERTED_UNION
-from imtkg.validation_cache import VALIDATION_DIR, cached_conformance
+from imtkg.core import code_digest
+from imtkg.core.namespaces import INFERRED_GRAPH
+from imtkg.data.dataset import graph_files, ontology_files
+from imtkg.reasoning.closure_cache import cache_key
+from imtkg.shacl.outcome_cache import VALIDATION_DIR, cached_conformance, validation_key
+from imtkg.store.bulk_build import build_store_from_sources, dataset_sources, folder_sources
+from imtkg.store.disk_store import MANIFEST_FILE, STORE_DIR
+from imtkg.store.knowledge import load_knowledge_graph
+from imtkg.store.oxigraph_store import ASSERTED_UNION
+from imtkg.store.prepared import input_version
+from imtkg.store.startup_cache import prepare_store, store_key
 
 REPO = Path(__file__).resolve().parent.parent
 QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -45,6 +48,26 @@ def inputs(tmp_path) -> tuple[Path, Path]:
     shutil.copytree(REPO / "ontology", ontology)
     shutil.copytree(REPO / "graph", graph)
     return ontology, graph
+
+
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch) -> Path:
+    """A copy of the package's sources, which the caches' code digests read from now on."""
+    copy = tmp_path / "imtkg"
+    ignore = shutil.ignore_patterns("__pycache__", "static", "templates", "queries")
+    shutil.copytree(code_digest.PACKAGE_DIR, copy, ignore=ignore)
+    monkeypatch.setattr(code_digest, "PACKAGE_DIR", copy)
+    return copy
+
+
+def edit(module: Path) -> None:
+    """Append a comment to ``module``: its bytes, hence the digest of its subpackage, change.
+
+    The digests are computed once per process; they are forgotten, as by the next start.
+    """
+    with module.open("a", encoding="utf-8") as out:
+        out.write("# edited\n")
+    code_digest.forget()
 
 
 def prepare(inputs):
@@ -168,8 +191,8 @@ def test_bulk_path_equals_the_rdflib_path_on_a_synthetic_dataset(tmp_path):
     sys.path.insert(0, str(REPO / "bench"))
     import synthetic
 
-    from imtkg.closure_cache import add_inferred_graph_cached
-    from imtkg.store import _to_ox, build_store
+    from imtkg.reasoning.closure_cache import add_inferred_graph_cached
+    from imtkg.store.oxigraph_store import _to_ox, build_store
 
     dataset = synthetic.generate(2000, seed=1)
     path = tmp_path / "data.nq"
@@ -226,3 +249,48 @@ def test_reopened_store_takes_last_modified_from_the_files_served_now(cache, inp
     assert first.rebuilt and not second.rebuilt
     assert first.manifest.version.last_modified.timestamp() == 1_600_000_000
     assert second.manifest.version.last_modified.timestamp() == 1_700_000_000
+
+
+def test_an_edited_data_module_rebuilds_the_store_and_misses_the_caches(
+    cache, inputs, package_copy
+):
+    """Editing data/sources.py (in none of the hand-kept lists the keys once used) gives a new
+    store, and new closure and validation keys; the new store answers the same."""
+    first = prepare(inputs)
+    files = [*ontology_files(inputs[0]), *graph_files(inputs[1])]
+    closure, validation = cache_key(files), validation_key("digest")
+    edit(package_copy / "data" / "sources.py")
+    second = prepare(inputs)
+    assert second.rebuilt and second.store_path != first.store_path
+    assert answers(second.store_path) == answers(first.store_path)
+    assert cache_key(files) != closure
+    assert validation_key("digest") != validation
+    assert not prepare(inputs).rebuilt
+
+
+def test_each_layer_keys_the_caches_that_depend_on_it(package_copy):
+    """A module of a layer changes the keys of the caches built by code of that layer or above,
+    and no other: the reasoner keys no SHACL outcome, the web layer no cache at all."""
+
+    def keys() -> dict[str, str]:
+        return {
+            "store": store_key("inputs", reason=True),
+            "closure": cache_key([]),
+            "validation": validation_key("digest"),
+        }
+
+    expected = {
+        "core/errors.py": {"store", "closure", "validation"},
+        "rdf/reading.py": {"store", "closure", "validation"},
+        "data/sources.py": {"store", "closure", "validation"},
+        "reasoning/rl_reasoner.py": {"store", "closure"},
+        "shacl/oxigraph_validator.py": {"store", "validation"},
+        "store/bulk_build.py": {"store"},
+        "query/worker_pool.py": set(),
+        "web/app.py": set(),
+    }
+    for module, changed in expected.items():
+        before = keys()
+        edit(package_copy / module)
+        after = keys()
+        assert {name for name in before if before[name] != after[name]} == changed, module

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import synthetic  # noqa: E402 - bench/ is not a package
 
-from imtkg.validation import validate_dataset  # noqa: E402
+from imtkg.shacl.validation import validate_dataset  # noqa: E402
 
 
 def test_a_synthetic_dataset_has_no_violation_nor_warning():

@@ -11,9 +11,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from imtkg.cli import main
-from imtkg.loading import parse_text
-from imtkg.namespaces import GRAPH, SH
-from imtkg.validation import IMTSH
+from imtkg.core.namespaces import GRAPH, SH
+from imtkg.rdf.reading import parse_text
+from imtkg.shacl.results import IMTSH
 
 ID = "https://w3id.org/imt-kg/id/"
 PREFIXES = """@prefix id: <https://w3id.org/imt-kg/id/> .

@@ -16,8 +16,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from sparql_support import void_app_context
 
-from imtkg.namespaces import INFERRED_GRAPH, VOID
-from imtkg.store import ASSERTED_UNION
+from imtkg.core.namespaces import INFERRED_GRAPH, VOID
+from imtkg.store.oxigraph_store import ASSERTED_UNION
 
 BASE = "http://localhost/"
 DOC = URIRef(BASE + ".well-known/void")

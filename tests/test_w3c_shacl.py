@@ -1,7 +1,7 @@
 """The W3C SHACL test suite (``tests/w3c/shacl-test-suite/``) on the project's engines.
 
 Each of the 120 tests is run on the forced Oxigraph engine, on ``auto`` and on pyshacl, and the
-report compared with the expected one (:mod:`imtkg.shacl_suite`). The Oxigraph engine answers
+report compared with the expected one (:mod:`imtkg.shacl.w3c_suite`). The Oxigraph engine answers
 exactly or declines naming the feature (custom SPARQL-based constraint components only), never
 wrong; ``auto`` answers all 120; pyshacl's two known gaps are named. Shapes whose SPARQL would
 make a validator reach outside the data (``SERVICE``, ``FROM``) are refused by every engine
@@ -21,9 +21,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal
 from sparql_support import LoopbackListener
 
-from imtkg.namespaces import SH
-from imtkg.shacl_suite import ENGINES, SuiteTest, load_suite, run_test, summary
-from imtkg.validation import ShapesError, validate_dataset, validate_graphs
+from imtkg.core.namespaces import SH
+from imtkg.shacl.validation import ShapesError, validate_dataset, validate_graphs
+from imtkg.shacl.w3c_suite import ENGINES, SuiteTest, load_suite, run_test, summary
 
 #: the vendored suite, unchanged, with its notice
 SUITE = Path(__file__).resolve().parent / "w3c" / "shacl-test-suite"

@@ -15,11 +15,11 @@ import pytest
 from linked_data_support import parse_html
 from sparql_support import app_context
 
-from imtkg.namespaces import PREFIXES
-from imtkg.queries_gallery import ManifestError, load_examples, parse_manifest
+from imtkg.core.namespaces import PREFIXES
+from imtkg.web.endpoints.queries_gallery import ManifestError, load_examples, parse_manifest
 
 VOID_DATA = Path(__file__).resolve().parent / "data" / "void"
-VENDOR = Path(__file__).resolve().parent.parent / "server" / "static" / "vendor" / "yasgui"
+VENDOR = Path(__file__).resolve().parent.parent / "server" / "web" / "static" / "vendor" / "yasgui"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 EXAMPLES = load_examples()
 

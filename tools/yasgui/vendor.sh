@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-create server/static/vendor/yasgui from npm: the YASGUI build the query workbench serves.
+# Re-create server/web/static/vendor/yasgui from npm: the YASGUI build the query workbench serves.
 #
 # The version is pinned by package.json / package-lock.json next to this script (@zazuko/yasgui,
 # the maintained fork of @triply/yasgui, MIT). The packages are installed into a temporary folder
@@ -10,7 +10,7 @@
 #   VERSION                         package name, version and npm integrity of what was copied
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-target="$here/../../server/static/vendor/yasgui"
+target="$here/../../server/web/static/vendor/yasgui"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

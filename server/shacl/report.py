@@ -1,0 +1,156 @@
+"""What a validation found (:class:`ValidationOutcome`: the standard SHACL report and the results),
+and its text for people: results grouped by focus node (the HTML view reuses the grouping).
+
+Each group is one focus node with its label and the graphs (and files) that describe it; each
+result says its severity, path, offending value, message, and which shape and constraint
+component produced it, so that a contributor finds the triple to fix in a minute.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+
+from imtkg.shacl.results import ValidationResult, short
+
+#: how the default graph is named in reports (a request body in a triple format lands there)
+DEFAULT_GRAPH_NAME = "the default graph"
+
+
+@dataclass(frozen=True)
+class FocusGroup:
+    """The results about one focus node, worst first.
+
+    :param focus_node: the node.
+    :param label: its label, when it has one.
+    :param results: its results, violations first.
+    """
+
+    focus_node: Node
+    label: str | None
+    results: tuple[ValidationResult, ...]
+
+    @property
+    def severity(self) -> str:
+        """The worst severity among the group's results."""
+        return self.results[0].severity
+
+
+@dataclass
+class ValidationOutcome:
+    """What :func:`validate_dataset` found.
+
+    :param conforms: true when no result is a ``sh:Violation`` (warnings are allowed).
+    :param results: every result, violations first, then by focus node.
+    :param report: the standard SHACL validation report (``sh:ValidationReport``).
+    :param seconds: how long the validation took.
+    """
+
+    conforms: bool
+    results: list[ValidationResult]
+    report: Graph
+    seconds: float = 0.0
+    inference: str = "none"
+    graphs: list[URIRef] = field(default_factory=list)
+    #: the validator that produced the report: ``oxigraph`` or ``pyshacl``
+    engine: str = "pyshacl"
+
+    def count(self, severity: str) -> int:
+        """Return the number of results of ``severity`` (``Violation``, ``Warning`` or ``Info``)."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        """Number of ``sh:Violation`` results."""
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        """Number of ``sh:Warning`` results."""
+        return self.count("Warning")
+
+    def serialize(self, fmt: str) -> bytes:
+        """Return the standard SHACL report in rdflib format ``fmt`` (``turtle``, ``json-ld``)."""
+        with warnings.catch_warnings():
+            # an ill-typed number in the data ("12,0"^^xsd:decimal) is written as it was sent
+            warnings.filterwarnings("ignore", "Serializing weird numerical", UserWarning)
+            return self.report.serialize(format=fmt, encoding="utf-8")
+
+    @property
+    def text(self) -> str:
+        """The human-readable report, grouped by focus node (:func:`format_text`)."""
+        return format_text(self)
+
+
+def group_by_focus(results: list[ValidationResult]) -> list[FocusGroup]:
+    """Group results by focus node: nodes with violations first, then in IRI order."""
+    groups: dict[Node, list[ValidationResult]] = {}
+    for result in results:
+        groups.setdefault(result.focus_node, []).append(result)
+    ordered = [
+        FocusGroup(focus, items[0].focus_label, tuple(sorted(items, key=_result_order)))
+        for focus, items in groups.items()
+    ]
+    return sorted(ordered, key=lambda g: (_SEVERITY_RANK.get(g.severity, 3), str(g.focus_node)))
+
+
+_SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def _result_order(result: ValidationResult) -> tuple:
+    return (_SEVERITY_RANK.get(result.severity, 3), result.path or "", str(result.value or ""))
+
+
+def graph_name(graph: URIRef) -> str:
+    """Return how a report names a graph: ``graph:imt-grand-est``, or the default graph."""
+    return DEFAULT_GRAPH_NAME if graph == DATASET_DEFAULT_GRAPH_ID else short(graph)
+
+
+def where(result: ValidationResult, origins: Mapping[URIRef, str] | None = None) -> str:
+    """Return where a result's triple is stated: ``graph:x (graph/x.ttl), graph:y``."""
+    origins = origins or {}
+    parts = []
+    for graph in result.graphs:
+        name = graph_name(graph)
+        parts.append(f"{name} ({origins[graph]})" if graph in origins else name)
+    return ", ".join(parts) if parts else "no named graph (the ontology or inferred data)"
+
+
+def summary(outcome: ValidationOutcome) -> str:
+    """Return the one-line verdict: conforms or not, and how many violations and warnings."""
+    counts = f"{_plural(outcome.violations, 'violation')}, {_plural(outcome.warnings, 'warning')}"
+    verdict = "conforms" if outcome.conforms else "does NOT conform"
+    return f"SHACL validation: the data {verdict} ({counts})."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def format_text(outcome: ValidationOutcome, origins: Mapping[URIRef, str] | None = None) -> str:
+    """Return the human-readable report of ``outcome``, grouped by focus node."""
+    lines = [summary(outcome)]
+    for group in group_by_focus(outcome.results):
+        lines.append("")
+        label = f" — {group.label}" if group.label else ""
+        lines.append(f"{short(group.focus_node)}{label}")
+        for result in group.results:
+            lines.extend(_result_lines(result, origins))
+    return "\n".join(lines) + "\n"
+
+
+def _result_lines(result: ValidationResult, origins: Mapping[URIRef, str] | None) -> list[str]:
+    head = f"  {result.severity:<9} {result.path or '(the node itself)'}"
+    if result.value is not None and result.value != result.focus_node:
+        head += f" = {short(result.value)}"
+    return [
+        head,
+        f"            {result.message}",
+        f"            in {where(result, origins)}; "
+        f"{short(result.source_shape)} ({short(result.constraint_component)})",
+    ]

@@ -1,0 +1,81 @@
+"""RDF documents: quads written in each served format, and the published JSON-LD ``@context``.
+
+Dataset formats (TriG, N-Quads, JSON-LD) keep each statement in its named graph: the source
+graph that asserts it (``graph:<source>``, linked to its document by ``graph:sources``),
+``graph:ontology``, or ``graph:inferred`` for what OWL RL reasoning adds. Triple formats
+(Turtle, N-Triples, RDF/XML) cannot say which graph holds a statement: they give the merge.
+
+Turtle, TriG, N-Triples, N-Quads and RDF/XML are written by Oxigraph; JSON-LD is compacted by
+PyLD against the context the app publishes at ``/context.jsonld``, which is derived from the
+ontology (:mod:`imtkg.rdf.jsonld_context`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from imtkg.core.namespaces import PREFIXES
+from imtkg.query.worker_pool import QueryEngine
+from imtkg.rdf.jsonld_context import TERMS_QUERY, context_of
+from imtkg.web.linked_data import FORMATS
+from imtkg.web.pages.describe import run_select
+
+#: extension -> Oxigraph format (JSON-LD goes through PyLD)
+OXIGRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+
+def used_prefixes(terms: Iterable[object]) -> dict[str, str]:
+    """Return the project prefixes whose namespace holds one of ``terms`` (or its datatype)."""
+    iris = set()
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            iris.add(term.value)
+        elif isinstance(term, ox.Literal):
+            iris.add(term.datatype.value)
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
+def build_context(engine: QueryEngine) -> dict:
+    """Return the JSON-LD context of the graph, derived from the ontology's ``imt:`` terms."""
+    rows = run_select(engine, TERMS_QUERY)
+    return context_of((row["term"].value, row["kind"].value) for row in rows)
+
+
+def serialize(quads: Iterable[ox.Quad], extension: str, context: dict, context_url: str) -> bytes:
+    """Write ``quads`` as a document in the format of ``extension`` (not ``html``).
+
+    :param context: the JSON-LD context document (:func:`build_context`), for JSON-LD.
+    :param context_url: where the app publishes it; the JSON-LD document refers to it.
+    """
+    quads = list(dict.fromkeys(quads))
+    if extension == "jsonld":
+        return to_jsonld(quads, context, context_url)
+    fmt = OXIGRAPH_FORMATS[extension]
+    terms = [t for q in quads for t in (q.subject, q.predicate, q.object)]
+    if FORMATS[extension].dataset:
+        items: list = quads
+        terms += [q.graph_name for q in quads]
+    else:
+        items = list(dict.fromkeys(q.triple for q in quads))
+    prefixes = used_prefixes(terms) if extension in ("ttl", "trig", "rdf") else None
+    return ox.serialize(items, format=fmt, prefixes=prefixes)
+
+
+def to_jsonld(quads: list[ox.Quad], context: dict, context_url: str) -> bytes:
+    """Return compact JSON-LD of ``quads`` (named graphs kept) referring to ``context_url``."""
+    from pyld import jsonld  # imported here: 0.06 s of every server start otherwise
+
+    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+    # from_rdf's output is expanded JSON-LD already: compaction need not expand it again
+    compacted = jsonld.compact(expanded, context, {"skipExpansion": True})
+    compacted["@context"] = context_url
+    return json.dumps(compacted, ensure_ascii=False, indent=2).encode("utf-8")
