@@ -38,7 +38,7 @@ OXIGRAPH_DATASET = [
     ("default-graph-uri", ASSERTED_UNION),
     ("default-graph-uri", str(INFERRED_GRAPH)),
 ]
-_STARTUP_LINE = re.compile(r"imtkg\.serve INFO startup: (\{.*\})")
+_STARTUP_LINE = re.compile(r"imtkg\.cli\.serve INFO startup: (\{.*\})")
 
 
 class MemorySampler(threading.Thread):
