@@ -1,7 +1,7 @@
 """The remote-store mode's SPARQL guard is bounded in time and runs off the HTTP threads.
 
 In ``STORE=sparql:URL`` mode the guard's Oxigraph parse (for a query containing ``service`` or
-``from``) runs in guard processes (:mod:`imtkg.guard_pool`): a query that Oxigraph takes far
+``from``) runs in guard processes (:mod:`imtkg.query.guard_pool`): a query that Oxigraph takes far
 longer than the time limit to parse gets 504 at about the limit while ``/health`` and cheap
 queries keep answering, its guard process is killed and replaced, and SERVICE is still refused
 before anything reaches the engine. The engine is a real Oxigraph server on loopback holding the
@@ -38,16 +38,16 @@ from sparql_support import (
     live_server,
 )
 
-from imtkg.app import close_app, create_app
 from imtkg.cli import main
-from imtkg.guard_pool import GuardPool, needs_parse
-from imtkg.overload import admitted_requests
-from imtkg.oxigraph_server import OxigraphServer, free_port
-from imtkg.query_engine import QueryTimeout
-from imtkg.query_worker import SERVICE_MESSAGE
-from imtkg.remote_engine import RemoteQueryEngine
-from imtkg.sparql_guard import shape_refusal
-from imtkg.store import ASSERTED_UNION
+from imtkg.query.guard_pool import GuardPool, needs_parse
+from imtkg.query.oxigraph_server import OxigraphServer, free_port
+from imtkg.query.remote import RemoteQueryEngine
+from imtkg.query.worker import SERVICE_MESSAGE
+from imtkg.query.worker_pool import QueryTimeout
+from imtkg.rdf.sparql_guard import shape_refusal
+from imtkg.store.oxigraph_store import ASSERTED_UNION
+from imtkg.web.app import close_app, create_app
+from imtkg.web.overload import admitted_requests
 
 #: the app's query time limit in these tests (seconds)
 QUERY_TIMEOUT = 2.0
@@ -155,7 +155,10 @@ def test_the_slow_query_is_within_the_guard_limits_and_parses_slowly_here():
     is still at it after twice the time limit (what the guard would spend in an HTTP thread)."""
     assert shape_refusal(SLOW_TO_PARSE) is None
     assert needs_parse(SLOW_TO_PARSE)
-    code = "import sys\nfrom imtkg.sparql_guard import parse_error\nparse_error(sys.stdin.read())"
+    code = (
+        "import sys\nfrom imtkg.rdf.sparql_guard import parse_error\n"
+        "parse_error(sys.stdin.read())"
+    )
     child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
     try:
         child.stdin.write(SLOW_TO_PARSE.encode())
@@ -311,7 +314,7 @@ def test_direct_engine_call_replaces_a_stopped_guard(engine_server):
 GUARDS_OF_A_KILLED_PARENT = textwrap.dedent(
     """
     import sys, time
-    from imtkg.guard_pool import GuardPool
+    from imtkg.query.guard_pool import GuardPool
 
     if __name__ == "__main__":
         pool = GuardPool(2)
