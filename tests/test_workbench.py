@@ -183,7 +183,7 @@ def test_vendored_yasgui_and_its_licence():
     assert "MIT License" in (VENDOR / "LICENSE").read_text()
     third_party = (VENDOR / "THIRD-PARTY-LICENSES.txt").read_text()
     assert "codemirror 5.65.21 - MIT" in third_party
-    lock = json.loads((VENDOR.parents[3] / "tools" / "yasgui" / "package-lock.json").read_text())
+    lock = json.loads((VENDOR.parents[4] / "tools" / "yasgui" / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/@zazuko/yasgui"]["version"] == "4.6.2"
 
 
