@@ -241,7 +241,9 @@ def summary(answers: list[Answer]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the suite's figures per engine (and every answer not a pass with ``-v``)."""
-    parser = argparse.ArgumentParser(prog="python -m imtkg.shacl.w3c_suite", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m imtkg.shacl.w3c_suite", description=main.__doc__
+    )
     parser.add_argument("engines", nargs="*", metavar="ENGINE", help=", ".join(ENGINES))
     parser.add_argument("-v", "--verbose", action="store_true", help="every answer not a pass")
     parser.add_argument("--suite", type=Path, default=SUITE, help="the suite's folder")
