@@ -224,7 +224,12 @@ def test_no_sentence_of_an_article_is_copied():
     """No run of 12 words of a seed document appears in the data (titles as printed excepted)."""
     seeds = set().union(*(_shingles(p.read_text("utf-8")) for p in SEEDS.glob("*.txt")))
     folders = (
-        "graph", "graph/ledger", "ontology", "shapes", "server/web/queries", "tests/competency"
+        "graph",
+        "graph/ledger",
+        "ontology",
+        "shapes",
+        "server/web/queries",
+        "tests/competency",
     )
     copied = {}
     for folder in folders:

@@ -156,8 +156,7 @@ def test_the_slow_query_is_within_the_guard_limits_and_parses_slowly_here():
     assert shape_refusal(SLOW_TO_PARSE) is None
     assert needs_parse(SLOW_TO_PARSE)
     code = (
-        "import sys\nfrom imtkg.rdf.sparql_guard import parse_error\n"
-        "parse_error(sys.stdin.read())"
+        "import sys\nfrom imtkg.rdf.sparql_guard import parse_error\nparse_error(sys.stdin.read())"
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
     try:

@@ -217,7 +217,7 @@ def test_results_say_which_graph_states_the_offending_triple():
     assert integer.graphs == (GRAPH["test-figures"],)
     assert integer.focus_label == "Integer"
     assert integer.message == (
-        "A figure has at most one imt:value, an xsd:decimal: write 30.0, not 30 or \"30\"."
+        'A figure has at most one imt:value, an xsd:decimal: write 30.0, not 30 or "30".'
     )
 
 

@@ -72,7 +72,7 @@ TOKENS = [
 CALLS = [
     "<http://127.0.0.1:18799/>(1)",
     "<urn:x:f>()",
-    "<http://www.w3.org/2001/XMLSchema#integer>(\"1\")",
+    '<http://www.w3.org/2001/XMLSchema#integer>("1")',
     "xsd:double(?o)",
     "STRLEN(STR(?o))",
     "COALESCE(?o, 1)",

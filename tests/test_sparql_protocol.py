@@ -120,8 +120,7 @@ def test_from_and_graph_name_source_graphs(client):
     prefixed = "SELECT (COUNT(*) AS ?n) FROM graph:schools WHERE { ?s a imt:School }"
     assert count(client, prefixed) == 3
     query = (
-        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}campuses> "
-        "WHERE { GRAPH ?g { ?s ?p ?o } }"
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}campuses> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     )
     assert count(client, query) == 11
     graphs = get(client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")

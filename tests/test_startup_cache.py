@@ -229,7 +229,6 @@ def test_validation_outcome_is_cached_and_a_damaged_one_recomputed(cache):
     assert third == (first[0], first[1], False) and calls == [1, 1]
 
 
-
 def _set_times(folders: tuple[Path, Path], seconds: int) -> None:
     for folder in folders:
         for path in folder.glob("*.ttl"):

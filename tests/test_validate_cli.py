@@ -23,13 +23,18 @@ PREFIXES = """@prefix id: <https://w3id.org/imt-kg/id/> .
 @prefix schema: <https://schema.org/> .
 """
 #: a city inside a place nothing describes: a wrong value class and a dangling reference
-CITY = PREFIXES + """
+CITY = (
+    PREFIXES
+    + """
 id:test\\/cli\\/city a imt:City ;
     rdfs:label "CLI city"@en , "Ville CLI"@fr ;
     schema:containedInPlace id:test\\/cli\\/nowhere .
 """
+)
 #: a catalogue that describes graph:city as derived from a described document
-CATALOGUE = PREFIXES + """
+CATALOGUE = (
+    PREFIXES
+    + """
 @prefix graph: <https://w3id.org/imt-kg/graph/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
@@ -38,6 +43,7 @@ graph:city a imt:SourceGraph ; rdfs:label "CLI city facts"@en , "Faits de la vil
 id:test\\/cli\\/document a imt:SourceDocument ; rdfs:label "CLI document"@en , "Document CLI"@fr ;
     dcterms:title "CLI document"@en .
 """
+)
 
 
 @pytest.fixture()

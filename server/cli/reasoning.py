@@ -40,7 +40,11 @@ EXPLAIN_FORMATS = ("text", "json", "turtle")
 @click.argument("predicate")
 @click.argument("object_", metavar="OBJECT")
 @click.option(
-    "--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(EXPLAIN_FORMATS),
+    default="text",
+    show_default=True,
     help="A tree for reading, JSON, or RDF (Turtle, with PROV-O).",
 )
 def explain(subject: str, predicate: str, object_: str, fmt: str) -> None:
@@ -70,13 +74,20 @@ def explain(subject: str, predicate: str, object_: str, fmt: str) -> None:
 
 @click.command()
 @click.option(
-    "--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
     help="The fast rule engine, owlrl (the reference), or fast unless the input needs owlrl.",
 )
 @click.option("--full", is_flag=True, help="Keep the whole OWL RL closure (owlrl), noise included.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["summary", "turtle", "ntriples"]), default="summary",
-    show_default=True, help="A summary, or the inferred triples.",
+    "--format",
+    "fmt",
+    type=click.Choice(["summary", "turtle", "ntriples"]),
+    default="summary",
+    show_default=True,
+    help="A summary, or the inferred triples.",
 )
 def reason(engine: str, full: bool, fmt: str) -> None:
     """Compute the OWL RL inferences of the shipped graph (exit status 1 if inconsistent)."""

@@ -286,8 +286,10 @@ class RemoteQueryEngine(Engine):
             raise NotAcceptable("graph" if is_graph else "solutions")
         prologue = missing_prologue(query)
         fields = [("query", prologue + query)]
-        if scope.default_graph_uris or scope.named_graph_uris or (
-            self.graphs is not None and not analysis.has_dataset_clause
+        if (
+            scope.default_graph_uris
+            or scope.named_graph_uris
+            or (self.graphs is not None and not analysis.has_dataset_clause)
         ):
             default, named = scope_graphs(self.graphs or [], scope)
             fields += [("default-graph-uri", g) for g in default]

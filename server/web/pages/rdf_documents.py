@@ -32,6 +32,7 @@ OXIGRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "nq": ox.RdfFormat.N_QUADS,
 }
 
+
 def used_prefixes(terms: Iterable[object]) -> dict[str, str]:
     """Return the project prefixes whose namespace holds one of ``terms`` (or its datatype)."""
     iris = set()
