@@ -13,16 +13,19 @@ import pyoxigraph as ox
 
 from imtkg.core.errors import InputError
 from imtkg.core.namespaces import ONTOLOGY_GRAPH, graph_iri_for
+from imtkg.rdf.formats import BY_SUFFIX
 
+#: the file types a dataset folder holds (no JSON-LD, nor the generic ``.json`` and ``.xml``)
+DATASET_SUFFIXES: tuple[str, ...] = (".nq", ".trig", ".nt", ".ttl", ".turtle", ".rdf", ".owl")
 #: file suffix -> Oxigraph format, for files holding their own named graphs
-QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
+QUAD_FORMATS: dict[str, ox.RdfFormat] = {
+    suffix: BY_SUFFIX[suffix].oxigraph for suffix in DATASET_SUFFIXES if BY_SUFFIX[suffix].dataset
+}
 #: file suffix -> Oxigraph format, for files of triples (loaded into a named graph)
-TRIPLE_FORMATS = {
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
+TRIPLE_FORMATS: dict[str, ox.RdfFormat] = {
+    suffix: BY_SUFFIX[suffix].oxigraph
+    for suffix in DATASET_SUFFIXES
+    if not BY_SUFFIX[suffix].dataset
 }
 
 #: a file and, for a triple file, the IRI of the named graph it goes to

@@ -30,54 +30,26 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from imtkg.core.errors import InputError
+from imtkg.rdf.formats import BY_SUFFIX, RDF_SYNTAXES
 from imtkg.rdf.jsonld_input import ContextSource, no_contexts, shipped_contexts, to_quads
 
 #: file suffix -> rdflib parser name
-SUFFIX_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".trig": "trig",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
+SUFFIX_FORMATS: dict[str, str] = {suffix: s.rdflib for suffix, s in BY_SUFFIX.items()}
 
-#: media type -> rdflib parser name
+#: media type -> rdflib parser name (the ``Content-Type`` of a body; no ``Accept``-only alias)
 MEDIA_TYPE_FORMATS: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/trig": "trig",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/n-quads": "nquads",
-    "application/ld+json": "json-ld",
-    "application/json": "json-ld",
-    "application/rdf+xml": "xml",
+    media_type: s.rdflib for s in RDF_SYNTAXES for media_type in (s.media_type, *s.aliases)
 }
 
-QUAD_FORMATS = frozenset({"trig", "nquads", "json-ld"})
+#: rdflib parser names of the syntaxes that keep named graphs
+QUAD_FORMATS = frozenset(s.rdflib for s in RDF_SYNTAXES if s.dataset)
 
 #: rdflib parser name -> Oxigraph format (JSON-LD goes through :mod:`imtkg.rdf.jsonld_input`)
-OXIGRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "xml": ox.RdfFormat.RDF_XML,
+OXIGRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    s.rdflib: s.oxigraph for s in RDF_SYNTAXES if s.oxigraph != ox.RdfFormat.JSON_LD
 }
 #: rdflib parser name -> what people call the format
-FORMAT_NAMES = {
-    "turtle": "Turtle",
-    "trig": "TriG",
-    "nt": "N-Triples",
-    "nquads": "N-Quads",
-    "xml": "RDF/XML",
-    "json-ld": "JSON-LD",
-}
+FORMAT_NAMES: dict[str, str] = {s.rdflib: s.label for s in RDF_SYNTAXES}
 
 #: a file's DTD entity may expand to at most this many characters in all (see _check_entities)
 MAX_ENTITY_EXPANSION = 16 * 1024 * 1024

@@ -26,6 +26,7 @@ from flask import current_app, g, request
 from werkzeug.datastructures import MIMEAccept
 
 from imtkg.core.namespaces import BASE
+from imtkg.rdf.formats import BY_EXTENSION
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,12 @@ class DocumentFormat:
 
 #: the formats, by extension; the order breaks ties in negotiation (``*/*`` gets Turtle)
 FORMATS: dict[str, DocumentFormat] = {
-    f.extension: f
-    for f in (
-        DocumentFormat("ttl", "text/turtle", "Turtle"),
-        DocumentFormat("html", "text/html", "HTML"),
-        DocumentFormat("jsonld", "application/ld+json", "JSON-LD", dataset=True),
-        DocumentFormat("nt", "application/n-triples", "N-Triples"),
-        DocumentFormat("rdf", "application/rdf+xml", "RDF/XML"),
-        DocumentFormat("trig", "application/trig", "TriG", dataset=True),
-        DocumentFormat("nq", "application/n-quads", "N-Quads", dataset=True),
+    ext: DocumentFormat("html", "text/html", "HTML")
+    if ext == "html"
+    else DocumentFormat(
+        ext, BY_EXTENSION[ext].media_type, BY_EXTENSION[ext].label, BY_EXTENSION[ext].dataset
     )
+    for ext in ("ttl", "html", "jsonld", "nt", "rdf", "trig", "nq")
 }
 
 #: the RDF formats (every format but HTML)
