@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,15 +27,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench import synthetic
 from imtkg.data.dataset import load_dataset
 from imtkg.store.bulk_build import build_store_from_files
 from imtkg.store.knowledge import load_knowledge_graph
 from imtkg.store.oxigraph_store import _to_ox
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import synthetic  # noqa: E402 - bench/ is not a package
 
 #: dataset name -> approximate number of triples (None: the shipped graph)
 SIZES: dict[str, int | None] = {"shipped": None, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}

@@ -32,9 +32,13 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from loadgen import percentile
+if not __package__:  # run as `python bench/load_mix.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.loadgen import percentile  # noqa: E402
 
 CHEAP = "SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 1 OFFSET {n}"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?p ?b . ?c ?q ?d FILTER(?b != {n}) }}"

@@ -36,10 +36,10 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as `python bench/reasoning.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synthetic import generate, triple_count  # noqa: E402
-
+from bench.synthetic import generate, triple_count  # noqa: E402
 from imtkg.data.dataset import load_dataset  # noqa: E402
 from imtkg.reasoning.closure import reason  # noqa: E402
 

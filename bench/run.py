@@ -40,14 +40,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import urllib3
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as `python bench/run.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import datasets  # noqa: E402 - bench/ is not a package
-import queries as query_mix  # noqa: E402
-import report  # noqa: E402
-import servers  # noqa: E402
-import targets  # noqa: E402
+from bench import datasets, report, servers, targets  # noqa: E402
+from bench import queries as query_mix  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
 
 CONCURRENCY = {"c1": 1, "c8": 8, "c32": 32}
 ORDER = list(datasets.SIZES)

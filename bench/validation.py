@@ -36,9 +36,10 @@ from imtkg.core.namespaces import GRAPH, ID, ONTOLOGY_GRAPH
 from imtkg.data.dataset import load_dataset, new_dataset
 from imtkg.shacl.validation import SOURCES_GRAPH, ValidationOutcome, validate_dataset
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as `python bench/validation.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import synthetic  # noqa: E402 - bench/ is not a package
+from bench import synthetic  # noqa: E402
 
 SHARED = str(ID) + "concept/"
 #: synthetic sizes (``--size``) -> number of triples

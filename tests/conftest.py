@@ -1,16 +1,92 @@
-"""Shared fixtures: the shipped knowledge graph, built once per test session."""
+"""Shared fixtures (the shipped knowledge graph, one app and client per kind) and the test tiers.
+
+Tiers (markers registered in pyproject.toml, ``--strict-markers``): every test is either
+``fast`` (pure functions and the app in-process: ``pytest -m fast``, the loop while editing) or
+``slow`` together with the kind that makes it slow:
+
+* ``live``: a real HTTP server on loopback (waitress in a thread or ``imtkg serve``);
+* ``browser``: Chromium driving the pages;
+* ``oxigraph``: an external Oxigraph server (remote mode);
+* ``bench``: the benchmark smoke run;
+* ``heavy``: in-process, but too long for the fast loop (see ``--durations``).
+
+A test gets its kind from its own marker, else from the fixtures it uses (:data:`FIXTURE_TIERS`),
+else from its module (:data:`MODULE_TIERS`); otherwise it is fast. A fast test that starts a live
+server or an Oxigraph server anyway fails at once (:func:`sparql_support.require_slow_tier`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sparql_support
+from flask import Flask
+from flask.testing import FlaskClient
+from sparql_support import app_context
 
 from imtkg.store.knowledge import KnowledgeGraph, load_knowledge_graph
 from imtkg.web.app import close_app, create_app
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
+
+#: the kinds of slow tests (each a marker, on top of ``slow``)
+SLOW_KINDS = ("live", "browser", "oxigraph", "bench", "heavy")
+#: modules whose every test is slow, and why
+MODULE_TIERS = {
+    "test_browser": "browser",
+    "test_bench_smoke": "bench",
+    "test_remote_store": "oxigraph",
+    "test_perimeter_remote_guard": "oxigraph",
+    "test_sparql_live": "live",
+    "test_perimeter_load": "live",
+    "test_perimeter_uploads": "live",
+}
+#: fixtures that start a server: a test using one is slow whatever its module
+FIXTURE_TIERS = {
+    "engine_server": "oxigraph",
+    "base_url": "live",
+    "base": "live",
+    "served": "live",
+}
+
+
+def tier_of(item: pytest.Item) -> str | None:
+    """The slow kind of ``item`` (None: fast), from its markers, fixtures, then module."""
+    for kind in SLOW_KINDS:
+        if item.get_closest_marker(kind) is not None:
+            return kind
+    for name in getattr(item, "fixturenames", ()):
+        if name in FIXTURE_TIERS:
+            return FIXTURE_TIERS[name]
+    module = item.module.__name__ if getattr(item, "module", None) else ""
+    return MODULE_TIERS.get(module)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test ``fast`` or ``slow`` plus its kind (see the module docstring)."""
+    for item in items:
+        kind = tier_of(item)
+        if kind is None:
+            item.add_marker(pytest.mark.fast)
+        else:
+            item.add_marker(pytest.mark.slow)
+            if item.get_closest_marker(kind) is None:
+                item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tell :mod:`sparql_support` the tier of the test about to run (its fixtures included)."""
+    sparql_support.current_test = (item.nodeid, item.get_closest_marker("slow") is not None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """The test is over: no test is running (module fixtures torn down later start nothing)."""
+    sparql_support.current_test = None
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +115,24 @@ def one_worker_client():
     app = create_app({"WORKERS": 1})
     yield app.test_client()
     close_app(app)
+
+
+@pytest.fixture(scope="module")
+def app_settings() -> dict[str, object]:
+    """The settings of the module's :func:`app` over :func:`sparql_support.make_app`'s; a
+    module overrides this fixture to change them (e.g. ``{"RESULT_LIMIT": 4}``)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def app(app_settings: dict[str, object]) -> Iterator[Flask]:
+    """An app on the endpoint fixture data (``tests/data/endpoint``) with the module's
+    :func:`app_settings`, one per module, closed (workers stopped) after it."""
+    with app_context(**app_settings) as app:
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A fresh test client of the module's :func:`app` (no cookie from another test)."""
+    return app.test_client()

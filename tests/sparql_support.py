@@ -1,4 +1,5 @@
-"""Helpers of the SPARQL endpoint tests: the fixture data, an app on it, a live server, a listener.
+"""Helpers of the SPARQL endpoint tests: the fixture data, an app on it, a live server, a listener,
+and the waits of the tests (a condition polled until a deadline, then a loud failure).
 
 The endpoint tests use the small dataset of ``tests/data/endpoint`` (not the shipped graph, which
 changes while it is written): 4 named graphs, 39 triples with the inferences.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from waitress.server import create_server
@@ -25,6 +28,12 @@ ONTOLOGY_DIR = DATA / "ontology"
 GRAPH_DIR = DATA / "graph"
 #: the smaller dataset of the VoID and dump tests, with shapes (4 named graphs, 21 quads)
 VOID_DATA = Path(__file__).resolve().parent / "data" / "void"
+#: the settings of an app on ``VOID_DATA`` (its ontology, graph and shapes)
+VOID_SETTINGS: dict[str, object] = {
+    "ONTOLOGY_DIR": VOID_DATA / "ontology",
+    "GRAPH_DIR": VOID_DATA / "graph",
+    "SHAPES_DIR": VOID_DATA / "shapes",
+}
 
 IMT = "https://w3id.org/imt-kg/ontology#"
 ID = "https://w3id.org/imt-kg/id/"
@@ -41,6 +50,35 @@ ASSERTED_TRIPLES = 36
 CITIES = ["Alès", "Palaiseau", "Évry"]  # in code point order, as ORDER BY sorts them
 CITY_QUERY = PROLOGUE + "SELECT ?campus ?city WHERE { ?campus imt:city ?city } ORDER BY ?city"
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+#: seconds a loaded 2-core machine may add to an answer due at a time limit: an upper bound on
+#: elapsed time is the limit plus this, generous, so that only a hang fails it
+TIME_MARGIN = 10.0
+
+#: the running test: (node id, whether it is in a slow tier); set by conftest.py, None between
+current_test: tuple[str, bool] | None = None
+
+
+def require_slow_tier(what: str) -> None:
+    """Fail the running test if it is in the fast tier yet starts ``what`` (a server): such a test
+    must carry a slow marker (``live``, ``oxigraph``; see conftest.py)."""
+    if current_test is not None and not current_test[1]:
+        pytest.fail(
+            f"{current_test[0]} starts {what} but is in the fast tier: mark it "
+            "@pytest.mark.live (or add its module or fixture to the tables of conftest.py)"
+        )
+
+
+def wait_until(
+    condition: Callable[[], object], what: str, seconds: float = 15.0, step: float = 0.05
+) -> None:
+    """Poll ``condition`` every ``step`` seconds until it is true; fail, naming ``what``, once
+    ``seconds`` have passed without it."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= deadline:
+            pytest.fail(f"{what}: not within {seconds:g} s")
+        time.sleep(step)
 
 
 def make_app(**overrides: object) -> Flask:
@@ -73,11 +111,7 @@ def app_context(**overrides: object) -> Iterator[Flask]:
 @contextmanager
 def void_app_context() -> Iterator[Flask]:
     """An app on the ontology, graph and shapes of ``tests/data/void``, closed on exit."""
-    with app_context(
-        ONTOLOGY_DIR=VOID_DATA / "ontology",
-        GRAPH_DIR=VOID_DATA / "graph",
-        SHAPES_DIR=VOID_DATA / "shapes",
-    ) as app:
+    with app_context(**VOID_SETTINGS) as app:
         yield app
 
 
@@ -97,6 +131,7 @@ def count(client: FlaskClient, query: str = COUNT_QUERY, **params: object) -> in
 @contextmanager
 def live_server(app: Flask, threads: int = 8) -> Iterator[str]:
     """Serve ``app`` with waitress on a free loopback port; yield its base URL (no final slash)."""
+    require_slow_tier("a live HTTP server (waitress)")
     server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="imtkg-test")
     thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
     thread.start()
@@ -127,6 +162,7 @@ class LoopbackListener:
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]
         self.connections = 0
+        self._peers: list[int] = []  # the source port of each connection, in accepted order
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
@@ -139,11 +175,24 @@ class LoopbackListener:
     def _accept(self) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn, peer = self.sock.accept()
             except (TimeoutError, OSError):
                 continue
+            self._peers.append(peer[1])
             self.connections += 1
             conn.close()
+
+    def settled_connections(self, seconds: float = 10.0) -> int:
+        """Return the connections received before now, once every one of them is counted.
+
+        A marker connection is made now and waited for (failing after ``seconds``): the
+        listener accepts in arrival order, so any connection made before (by the code under
+        test, while it answered) is counted by then. ``== 0`` is the proof nothing connected.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as marker:
+            marker_port = marker.getsockname()[1]
+        wait_until(lambda: marker_port in self._peers, "the canary counts the marker", seconds)
+        return self._peers.index(marker_port)
 
     def close(self) -> None:
         """Stop listening."""

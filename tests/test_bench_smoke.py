@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+from bench.queries import TEMPLATES
+from bench.targets import TARGETS
 
-from queries import TEMPLATES  # noqa: E402
-from targets import TARGETS  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 pytest.importorskip("psutil")
 

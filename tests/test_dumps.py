@@ -17,17 +17,16 @@ import warnings
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from sparql_support import VOID_DATA, void_app_context
+from sparql_support import VOID_DATA, VOID_SETTINGS
 
 GRAPH = "https://w3id.org/imt-kg/graph/"
 FILES = ["imt-kg.trig.gz", "imt-kg.nq.gz", "ontology.ttl", "shapes.ttl", "inferred.ttl"]
 
 
 @pytest.fixture(scope="module")
-def client():
-    """A client of an app on the fixture data and shapes of ``tests/data/void``."""
-    with void_app_context() as app:
-        yield app.test_client()
+def app_settings():
+    """The module's app (conftest.py) is on the fixture data and shapes of ``tests/data/void``."""
+    return VOID_SETTINGS
 
 
 def download(client, name: str) -> bytes:

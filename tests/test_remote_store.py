@@ -30,6 +30,7 @@ from sparql_support import (
     COUNT_QUERY,
     GRAPH_DIR,
     ONTOLOGY_DIR,
+    TIME_MARGIN,
     LoopbackListener,
     count,
     get,
@@ -108,10 +109,10 @@ def remote_app(engine_server):
     close_app(app)
 
 
-@pytest.fixture()
-def client(remote_app):
-    """A Flask test client of the remote-mode app."""
-    return remote_app.test_client()
+@pytest.fixture(scope="module")
+def app(remote_app):
+    """The module's app is the remote-mode one (conftest.py's ``client`` is a client of it)."""
+    return remote_app
 
 
 # -- imtkg push --------------------------------------------------------------------------------
@@ -373,10 +374,9 @@ def test_service_is_refused_and_nothing_is_fetched(client):
     try:
         query = f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}"
         response = get(client, query)
-        time.sleep(0.2)
         assert response.status_code == 400
         assert response.data.decode("utf-8") == SERVICE_MESSAGE + "\n"
-        assert listener.connections == 0
+        assert listener.settled_connections() == 0
     finally:
         listener.close()
 
@@ -410,7 +410,9 @@ def test_time_limit_stops_the_request_and_the_server_goes_on(engine_server):
         elapsed = time.monotonic() - started
         assert response.status_code == 504
         assert response.data == b"the query exceeded the 1.5-second time limit and was stopped\n"
-        assert 1.4 < elapsed < 4.0
+        # it ran to the limit; the upper bound is generous (a loaded 2-core machine), a hang
+        # would still fail it
+        assert 1.4 < elapsed < 1.5 + TIME_MARGIN
         names = get(client, MEMBERS_QUERY).json["results"]["bindings"]
         assert [b["name"]["value"] for b in names] == GRAND_EST_MEMBERS
     finally:

@@ -10,14 +10,13 @@ does not implement fall back to pyshacl (``auto``) or are refused (``oxigraph``)
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from shapes_support import INVALID, VALID, load_fixture, with_context
 
+from bench import synthetic
 from imtkg.core.namespaces import GRAPH, ID, IMT, SCHEMA, SH
 from imtkg.data.dataset import load_dataset
 from imtkg.shacl.compiled_shapes import UnsupportedFeature, compile_shapes
@@ -28,10 +27,6 @@ from imtkg.shacl.validation import (
     load_shapes,
     validate_dataset,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import synthetic  # noqa: E402 - bench/ is not a package
 
 
 def result_rows(outcome: ValidationOutcome) -> list[tuple]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from sparql_support import COUNT_QUERY, app_context, live_server
+from sparql_support import COUNT_QUERY, live_server
 
 from imtkg.core.namespaces import SH
 from imtkg.rdf.reading import parse_text
@@ -60,16 +60,10 @@ WRONG_ALONE = [
 
 
 @pytest.fixture(scope="module")
-def app():
-    """An app on the served test graph and the shipped ontology, 8 KiB bodies at most."""
-    with app_context(ONTOLOGY_DIR=None, GRAPH_DIR=SERVED, MAX_BODY=MAX_BODY) as app:
-        yield app
-
-
-@pytest.fixture()
-def client(app):
-    """A Flask test client of the module's app."""
-    return app.test_client()
+def app_settings():
+    """The module's app (conftest.py) is on the served test graph and the shipped ontology,
+    8 KiB bodies at most."""
+    return {"ONTOLOGY_DIR": None, "GRAPH_DIR": SERVED, "MAX_BODY": MAX_BODY}
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sparql_support import CITY_QUERY, GRAPH, PROLOGUE, app_context
+from sparql_support import CITY_QUERY, GRAPH, PROLOGUE
 
 SEEDS = [
     CITY_QUERY,
@@ -103,10 +103,9 @@ SETTINGS = settings(
 
 
 @pytest.fixture(scope="module")
-def client():
-    """A test client of an app on the fixture data with a short timeout."""
-    with app_context(QUERY_TIMEOUT=2.0, RESULT_LIMIT=100) as app:
-        yield app.test_client()
+def app_settings():
+    """The module's app (conftest.py) has a short timeout and a result limit."""
+    return {"QUERY_TIMEOUT": 2.0, "RESULT_LIMIT": 100}
 
 
 def check(client, query: str, graphs: list[tuple[str, str]] = ()) -> None:

@@ -35,16 +35,9 @@ CONSTRUCT_CITIES = PROLOGUE + "CONSTRUCT { ?c imt:city ?city } WHERE { ?c imt:ci
 
 
 @pytest.fixture(scope="module")
-def app():
-    """An app on the fixture data, with a small result limit to exercise truncation."""
-    with app_context(RESULT_LIMIT=4) as app:
-        yield app
-
-
-@pytest.fixture()
-def client(app):
-    """A Flask test client of the module's app."""
-    return app.test_client()
+def app_settings():
+    """The module's app (conftest.py) has a small result limit, to exercise truncation."""
+    return {"RESULT_LIMIT": 4}
 
 
 def parse_rdf(data: bytes, rdflib_format: str) -> Dataset:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from bench import synthetic
 from imtkg.core import code_digest
 from imtkg.core.namespaces import INFERRED_GRAPH
 from imtkg.data.dataset import graph_files, ontology_files
@@ -188,9 +188,6 @@ def test_bulk_path_equals_the_rdflib_path_on_the_shipped_graph():
 
 def test_bulk_path_equals_the_rdflib_path_on_a_synthetic_dataset(tmp_path):
     """Same graphs on a synthetic dataset file (N-Quads), through the same closure."""
-    sys.path.insert(0, str(REPO / "bench"))
-    import synthetic
-
     from imtkg.reasoning.closure_cache import add_inferred_graph_cached
     from imtkg.store.oxigraph_store import _to_ox, build_store
 

@@ -6,15 +6,10 @@ stops the benchmark at its first synthetic size; this catches it at a small size
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import synthetic  # noqa: E402 - bench/ is not a package
-
-from imtkg.shacl.validation import validate_dataset  # noqa: E402
+from bench import synthetic
+from imtkg.shacl.validation import validate_dataset
 
 
 def test_a_synthetic_dataset_has_no_violation_nor_warning():

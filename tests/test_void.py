@@ -14,7 +14,7 @@ from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
-from sparql_support import void_app_context
+from sparql_support import VOID_SETTINGS
 
 from imtkg.core.namespaces import INFERRED_GRAPH, VOID
 from imtkg.store.oxigraph_store import ASSERTED_UNION
@@ -31,16 +31,16 @@ SCHEMA = "https://schema.org/"
 
 
 @pytest.fixture(scope="module")
-def client():
-    """A client of an app on the VoID fixture data (4 named graphs, 21 quads, 20 triples)."""
-    with void_app_context() as app:
-        yield app.test_client()
+def app_settings():
+    """The module's app (conftest.py) is on the VoID fixture data (4 named graphs, 21 quads,
+    20 triples)."""
+    return VOID_SETTINGS
 
 
 @pytest.fixture(scope="module")
-def void(client) -> Graph:
+def void(app) -> Graph:
     """The fixture's VoID description, parsed from Turtle."""
-    response = client.get("/.well-known/void")
+    response = app.test_client().get("/.well-known/void")
     assert response.status_code == 200
     assert response.mimetype == "text/turtle"
     return Graph().parse(data=response.get_data(as_text=True), format="turtle")
