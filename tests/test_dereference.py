@@ -285,7 +285,7 @@ def test_every_iri_of_the_graph_answers():
 
 def test_query_engine_failure_is_a_short_message(monkeypatch):
     """A description the engine cannot answer in time is a 504 with one line, no stack trace."""
-    from imtkg.query.worker_pool import QueryTimeout
+    from imtkg.query.errors import QueryTimeout
     from imtkg.web.pages import routes as pages
 
     def timeout(*args, **kwargs):
@@ -298,3 +298,49 @@ def test_query_engine_failure_is_a_short_message(monkeypatch):
     assert response.get_data(as_text=True) == (
         "504 the query exceeded the 10-second time limit and was stopped\n"
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id/imt-mines-ales.ttl", "/id/imt-mines-ales.html", "/ontology.ttl", "/ontology.html"],
+)
+def test_document_views_answer_conditional_requests_alike(path):
+    """Both document views (a resource's, the ontology's) answer a conditional request that holds
+    their ETag, or a date not older than their Last-Modified, with a bodiless 304 carrying the
+    same ETag and cache headers as the 200."""
+    test_client = client()
+    first = test_client.get(path)
+    assert first.status_code == 200
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('W/"')
+    by_etag = test_client.get(path, headers={"If-None-Match": etag})
+    by_date = test_client.get(path, headers={"If-Modified-Since": modified})
+    for again in (by_etag, by_date):
+        assert again.status_code == 304
+        assert again.data == b""
+        assert again.headers["ETag"] == etag
+        assert again.headers["Last-Modified"] == modified
+        assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
+    other = test_client.get(path, headers={"If-None-Match": 'W/"another"'})
+    assert other.status_code == 200
+    assert other.data == first.data
+
+
+@pytest.mark.parametrize("path", ["/id/imt-mines-ales.html", "/ontology.html"])
+def test_page_etag_depends_on_the_language(path):
+    """An HTML page's ETag names its language: the English ETag does not spare the French page."""
+    test_client = client()
+    english = test_client.get(path + "?lang=en")
+    french = test_client.get(path + "?lang=fr", headers={"If-None-Match": english.headers["ETag"]})
+    assert french.status_code == 200
+    assert french.headers["Content-Language"] == "fr"
+    assert french.headers["ETag"] != english.headers["ETag"]
+
+
+@pytest.mark.parametrize("path", ["/id/imt-mines-ales.xyz", "/ontology.xyz"])
+def test_unknown_format_is_404_even_when_conditional(path):
+    """A format no view serves is a 404, whatever ETag the request holds."""
+    response = client().get(path, headers={"If-None-Match": "*"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+    assert "ETag" not in response.headers

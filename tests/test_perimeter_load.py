@@ -46,7 +46,8 @@ from sparql_support import (
     live_server,
 )
 
-from imtkg.query.worker_pool import RETRY_AFTER_SECONDS, SPARE_WORKERS, WORKER_PROCESS_NAME
+from imtkg.query.errors import RETRY_AFTER_SECONDS
+from imtkg.query.worker_pool import SPARE_WORKERS, WORKER_PROCESS_NAME
 from imtkg.web.overload import admitted_requests
 from imtkg.web.state import EXTENSION_KEY
 

@@ -39,11 +39,11 @@ from sparql_support import (
 )
 
 from imtkg.cli import main
+from imtkg.query.errors import QueryTimeout
 from imtkg.query.guard_pool import GuardPool, needs_parse
 from imtkg.query.oxigraph_server import OxigraphServer, free_port
 from imtkg.query.remote import RemoteQueryEngine
 from imtkg.query.worker import SERVICE_MESSAGE
-from imtkg.query.worker_pool import QueryTimeout
 from imtkg.rdf.sparql_guard import shape_refusal
 from imtkg.store.oxigraph_store import ASSERTED_UNION
 from imtkg.web.app import close_app, create_app

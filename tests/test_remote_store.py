@@ -41,10 +41,10 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from imtkg.cli import main
 from imtkg.core.errors import ImtKgError
 from imtkg.core.namespaces import INFERRED_GRAPH
+from imtkg.query.errors import QueryTimeout
 from imtkg.query.oxigraph_server import OxigraphServer, oxigraph_binary
 from imtkg.query.remote import RemoteEngineError, RemoteQueryEngine, missing_prologue, shift_lines
 from imtkg.query.worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE
-from imtkg.query.worker_pool import QueryTimeout
 from imtkg.store.manifest import count_graphs
 from imtkg.store.oxigraph_store import (
     ASSERTED_UNION,

@@ -3,7 +3,7 @@
 * ``memory`` (the default): the graph (the ONTOLOGY_DIR/GRAPH_DIR folders, or a DATASET file)
   is loaded and reasoned over into an on-disk store kept in the start-up cache, reopened as it is
   while the inputs and the code are unchanged (:mod:`imtkg.store.startup_cache`), and queried by the
-  worker pool (:class:`QueryEngine`);
+  worker pool (:class:`~imtkg.query.worker_pool.WorkerPoolEngine`);
 * ``oxigraph:PATH``: the same worker pool over a store persisted in ``PATH``, rebuilt only when
   the inputs or the code changed (:mod:`imtkg.store.disk_store`), so a restart parses nothing;
 * ``sparql:URL``: a remote SPARQL 1.1 engine loaded by ``imtkg push``
@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING
 
 from imtkg.core.errors import ImtKgError
 from imtkg.data.version import DatasetVersion
-from imtkg.query.worker_pool import Engine, QueryEngine, QueryError
+from imtkg.query.errors import QueryError
+from imtkg.query.interface import QueryEngine
+from imtkg.query.worker_pool import WorkerPoolEngine
 from imtkg.store.disk_store import open_disk_store
 from imtkg.store.knowledge import KnowledgeGraph, load_knowledge_graph
 from imtkg.store.manifest import DatasetManifest, ManifestError, manifest_query
@@ -67,7 +69,7 @@ class Backend:
     :param validation: the SHACL outcome recorded when the store was built, ``None`` if not built.
     """
 
-    engine: Engine
+    engine: QueryEngine
     version: DatasetVersion
     graph_sizes: dict[str, int]
     kg: KnowledgeGraph | None = None
@@ -130,7 +132,7 @@ def _pool_options(config: Mapping[str, object]) -> dict:
     }
 
 
-def _ready(engine: Engine, started: bool = True) -> Engine:
+def _ready(engine: QueryEngine, started: bool = True) -> QueryEngine:
     """Wait until ``engine`` answers (when ``started``); close it and re-raise if it does not."""
     if not started:
         return engine
@@ -166,7 +168,7 @@ def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend
         sources = folder_sources(ontology_files(ontology_dir), graph_files(graph_dir))
         version = input_version(ontology_dir, graph_dir)
     prepared = prepare_store(sources, version, reason)
-    engine = QueryEngine(
+    engine = WorkerPoolEngine(
         prepared.store_path, workers=int(config["WORKERS"]), start=start, **_pool_options(config)
     )
     manifest = prepared.manifest
@@ -222,7 +224,7 @@ def _disk_backend(config: Mapping[str, object], path: Path, start: bool = True) 
     """Open (or build) the on-disk store and start the worker pool on it."""
     ontology_dir, graph_dir = _dirs(config)
     disk = open_disk_store(path, ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
-    engine = QueryEngine(
+    engine = WorkerPoolEngine(
         disk.store_path, workers=int(config["WORKERS"]), start=start, **_pool_options(config)
     )
     manifest = disk.manifest

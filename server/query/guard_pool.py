@@ -7,7 +7,7 @@ text even within the guard's nesting and chain limits (a few lists nested 62 dee
 seconds, ten of them minutes), and a thread stuck in Rust code cannot be stopped. So
 :class:`GuardPool` runs that part in a small pool of processes, as the query workers run queries
 (:class:`imtkg.query.worker_pool._Worker`, same multiprocessing context): a guard past the query's
-time limit is answered like a query past it (:class:`~imtkg.query.worker_pool.QueryTimeout`, 504),
+time limit is answered like a query past it (:class:`~imtkg.query.errors.QueryTimeout`, 504),
 its process killed and replaced. A guard process dies with its parent
 (:func:`imtkg.query.worker_pool.tie_to_parent`) and has no network access
 (:mod:`imtkg.query.sandbox`).
@@ -31,11 +31,9 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
+from imtkg.query.errors import EngineBusy, EngineFailure, QueryTimeout
 from imtkg.query.sandbox import drop_network, network_dropped
 from imtkg.query.worker_pool import (
-    EngineBusy,
-    EngineFailure,
-    QueryTimeout,
     _context,
     _Worker,
     set_process_name,
@@ -152,7 +150,7 @@ class GuardPool:
         """Start the guard processes (once per process).
 
         :param fork: start them by forking this process (only while it runs one thread, as
-            :meth:`imtkg.query.worker_pool.QueryEngine.start`); replacements come from the
+            :meth:`imtkg.query.worker_pool.WorkerPoolEngine.start`); replacements come from the
             forkserver.
         """
         with self._lock:

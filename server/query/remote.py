@@ -1,8 +1,9 @@
 """A query engine that forwards queries to a remote SPARQL 1.1 engine over the SPARQL Protocol.
 
-:class:`RemoteQueryEngine` has the interface and the errors of the in-process worker pool
-(:class:`imtkg.query.worker_pool.Engine`), so the server fronts an Oxigraph server, Fuseki, GraphDB,
-Virtuoso, QLever or Neptune the way it fronts its own store:
+:class:`RemoteQueryEngine` is a :class:`~imtkg.query.interface.QueryEngine` raising the errors of
+the in-process worker pool (:mod:`imtkg.query.errors`), so the server fronts an Oxigraph server,
+Fuseki, GraphDB, Virtuoso, QLever or Neptune the way it fronts its own store (only the admission
+bound of :meth:`~imtkg.query.interface.QueryEngine.set_limits` applies to it):
 
 * updates and ``SERVICE`` are refused here (:mod:`imtkg.rdf.sparql_guard`), before anything is sent;
   the guard's Oxigraph parse, when it needs one, runs in a guard process bounded by the query's
@@ -24,7 +25,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -40,14 +40,9 @@ from urllib3.exceptions import (
 
 from imtkg import __version__
 from imtkg.core.namespaces import PREFIXES
-from imtkg.query.guard_pool import GuardPool
-from imtkg.query.worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE, QueryRequest, serialise_results
-from imtkg.query.worker_pool import (
-    Engine,
+from imtkg.query.errors import (
     EngineBusy,
     EngineFailure,
-    EngineQueueFull,
-    EngineResult,
     NotAcceptable,
     QueryError,
     QueryRefused,
@@ -55,8 +50,11 @@ from imtkg.query.worker_pool import (
     QueryTimeout,
     ReadOnlyError,
     UnsupportedFeature,
-    result_from_reply,
 )
+from imtkg.query.guard_pool import GuardPool
+from imtkg.query.interface import EngineResult, QueryEngine
+from imtkg.query.worker import READ_ONLY_MESSAGE, SERVICE_MESSAGE, QueryRequest, serialise_results
+from imtkg.query.worker_pool import result_from_reply
 from imtkg.rdf.sparql_guard import leading_keyword, strip_opaque, unescape
 from imtkg.store.oxigraph_store import QueryScope, scope_graphs
 
@@ -158,7 +156,7 @@ def shift_lines(message: str, lines: int) -> str:
     return _LINE.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - lines)}", message)
 
 
-class RemoteQueryEngine(Engine):
+class RemoteQueryEngine(QueryEngine):
     """Answer queries with a remote SPARQL 1.1 engine, within the server's limits.
 
     :param endpoint: the engine's query URL (``http://host:7878/query`` for Oxigraph).
@@ -186,6 +184,7 @@ class RemoteQueryEngine(Engine):
         guard_workers: int = 2,
         start: bool = True,
     ) -> None:
+        super().__init__()
         self.endpoint = endpoint
         self.alive_ttl = float(alive_ttl)
         self.graphs = list(graphs) if graphs is not None else None
@@ -199,77 +198,36 @@ class RemoteQueryEngine(Engine):
             retries=False,
             headers={"User-Agent": f"imtkg/{__version__}"},
         )
-        self._closed = False
         self._alive = False
         self._checked = float("-inf")
         self._waiting = False  # in wait_ready: an engine that is not up yet is no error
         self.guard = GuardPool(guard_workers, start=start)
-        self.admitted: int | None = None  # requests inside at once (set_limits); no bound
-        self._inside = 0
-        self._lock = threading.Lock()
 
     def start(self, fork: bool = False) -> None:
         """Start the guard processes in this process, if they are not (see :class:`GuardPool`)."""
         self.guard.start(fork)
 
-    def execute(
+    def _queue_full_message(self, inside: int) -> str:
+        """Say how many queries the remote engine is already checking or answering."""
+        return (
+            f"the server is at capacity: {inside} queries are already being "
+            "checked or answered by the SPARQL engine; try again shortly"
+        )
+
+    def _answer(
         self,
         query: str,
-        scope: QueryScope | None = None,
-        result_format: str | None = "json",
-        graph_format: str | None = "turtle",
-        timeout: float | None = None,
+        scope: QueryScope,
+        result_format: str | None,
+        graph_format: str | None,
+        started: float,
+        limit: float,
     ) -> EngineResult:
         """Forward ``query`` to the engine and return its serialised, bounded result.
 
         :raises QueryError: a subclass saying why there is no result, as the worker pool does;
-            :class:`RemoteEngineError` (502) when the engine is unreachable or answers nonsense;
-            :class:`EngineQueueFull` (503) when ``admitted`` requests are already inside.
+            :class:`RemoteEngineError` (502) when the engine is unreachable or answers nonsense.
         """
-        if self._closed:
-            raise EngineBusy("the query engine is shut down")
-        with self._lock:
-            if self.admitted is not None and self._inside >= self.admitted:
-                raise EngineQueueFull(
-                    f"the server is at capacity: {self._inside} queries are already being "
-                    "checked or answered by the SPARQL engine; try again shortly"
-                )
-            self._inside += 1
-        try:
-            return self._forward(query, scope, result_format, graph_format, timeout)
-        finally:
-            with self._lock:
-                self._inside -= 1
-
-    def set_limits(
-        self,
-        admitted: int | None = None,
-        memory_mb: int | None = None,
-        long_after: float | None = None,
-        long_queries: int | None = None,
-    ) -> None:
-        """Bound the requests inside the engine (being checked, sent or read) to ``admitted``
-        (``None``: unchanged), so that slow answers of the remote engine never hold every
-        app thread; the other bounds concern engines that run queries themselves."""
-        if admitted is not None:
-            self.admitted = max(1, int(admitted))
-
-    @property
-    def inside(self) -> int:
-        """The requests being checked, sent or read now (at most :attr:`admitted`)."""
-        with self._lock:
-            return self._inside
-
-    def _forward(
-        self,
-        query: str,
-        scope: QueryScope | None,
-        result_format: str | None,
-        graph_format: str | None,
-        timeout: float | None,
-    ) -> EngineResult:
-        limit = self.timeout if timeout is None else float(timeout)
-        started = time.monotonic()
         analysis = self.guard.analyse(query, started + limit, limit)
         if analysis.is_update:
             raise ReadOnlyError(READ_ONLY_MESSAGE)
@@ -277,7 +235,6 @@ class RemoteQueryEngine(Engine):
             raise QueryRefused(analysis.refusal)
         if analysis.uses_service:
             raise QueryRefused(SERVICE_MESSAGE)
-        scope = scope or QueryScope()
         request = QueryRequest(
             query, scope, result_format, graph_format, self.row_limit, self.byte_limit
         )

@@ -1,6 +1,6 @@
 """The code a query worker process runs: open the store read-only, answer queries, send bytes back.
 
-Runs in a child process started by :class:`imtkg.query.worker_pool.QueryEngine`; the parent may
+Runs in a child process started by :class:`imtkg.query.worker_pool.WorkerPoolEngine`; the parent may
 terminate it at any moment (that is how a query past its time limit is stopped), so it holds no
 state worth saving. Each answer is a tuple sent over the worker's pipe:
 

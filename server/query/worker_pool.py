@@ -12,7 +12,7 @@ forking the threaded server process.
 Bounds beyond the time limit (issue 11):
 
 * **admission**: at most ``admitted`` requests may hold or wait for a worker
-  (:meth:`QueryEngine.set_limits`); one more is refused at once with :class:`EngineQueueFull`
+  (:meth:`WorkerPoolEngine.set_limits`); one more is refused at once with :class:`EngineQueueFull`
   (503 with ``Retry-After``: :meth:`QueryError.headers`), so that the HTTP server's other
   threads stay free for ``/health``, static files and cached answers. A request never waits
   longer than the query time limit: the wait for a worker counts against it.
@@ -38,7 +38,7 @@ Bounds beyond the time limit (issue 11):
 
 Use::
 
-    engine = QueryEngine.from_store(kg.store, workers=2, timeout=10.0)
+    engine = WorkerPoolEngine.from_store(kg.store, workers=2, timeout=10.0)
     result = engine.execute("SELECT ...", QueryScope(), result_format="json")
     table = engine.select("SELECT ...")              # the SPARQL JSON results as a dict
     turtle = engine.construct("CONSTRUCT ...")       # Turtle bytes
@@ -50,7 +50,6 @@ from __future__ import annotations
 import atexit
 import ctypes
 import gc
-import json
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -63,133 +62,31 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from imtkg.core.config import DEFAULTS
-from imtkg.core.errors import ImtKgError
+from imtkg.query.errors import (
+    EngineBusy,
+    EngineFailure,
+    LongQueriesBusy,
+    NotAcceptable,
+    QueryMemoryLimit,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ReadOnlyError,
+    UnsupportedFeature,
+)
+from imtkg.query.errors import (
+    QueryError as QueryError,  # re-exported for importers not yet moved to query.errors
+)
+from imtkg.query.interface import EngineResult, QueryEngine
 from imtkg.query.worker import QueryRequest, worker_main
-from imtkg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from imtkg.store.oxigraph_store import QueryScope
 
 log = logging.getLogger(__name__)
-
-
-class QueryError(ImtKgError):
-    """A query the engine did not answer; ``status`` is the HTTP status that says why.
-
-    ``retry_after`` is the seconds a client should wait before trying again (set for a busy
-    engine, ``None`` otherwise); :meth:`headers` turns it into the answer's headers.
-    """
-
-    status = 500
-    retry_after: int | None = None
-
-    def headers(self) -> dict[str, str]:
-        """The HTTP headers an answer of this error carries (``Retry-After`` when it is set)."""
-        return {} if self.retry_after is None else {"Retry-After": str(int(self.retry_after))}
-
-
-class QuerySyntaxError(QueryError):
-    """The query cannot be parsed; the message holds the parser's position and expectation."""
-
-    status = 400
-
-
-class QueryRefused(QueryError):
-    """The query asks for something the endpoint does not do (e.g. ``SERVICE``)."""
-
-    status = 400
-
-
-class UnsupportedFeature(QueryError):
-    """The query calls something the engine does not implement (e.g. an unknown function IRI)."""
-
-    status = 400
-
-
-class ReadOnlyError(QueryError):
-    """The request is a SPARQL Update; the endpoint is read-only."""
-
-    status = 403
-
-
-class NotAcceptable(QueryError):
-    """No acceptable format for the query's form; ``offered`` lists the media types there are."""
-
-    status = 406
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
-        self.offered = [media_type for media_type, _ in formats.values()]
-        what = "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
-        super().__init__(
-            f"no acceptable format for a {what} result; offered: {', '.join(self.offered)}"
-        )
-
-
-class QueryTimeout(QueryError):
-    """The query ran past the time limit and was stopped."""
-
-    status = 504
-
-
-#: seconds a client told 503 (the engine is busy) is asked to wait before trying again
-RETRY_AFTER_SECONDS = 2
-
-
-class EngineBusy(QueryError):
-    """No worker became free within the time limit (503 with ``Retry-After``)."""
-
-    status = 503
-    retry_after = RETRY_AFTER_SECONDS
-
-
-class EngineQueueFull(EngineBusy):
-    """So many requests already hold or wait for a query worker that one more is refused."""
-
-
-class LongQueriesBusy(EngineBusy):
-    """The query ran long while the most long queries the engine runs at once already ran;
-    it was stopped."""
-
-
-class QueryMemoryLimit(QueryError):
-    """The query needed more memory than a query worker may use; it was stopped.
-
-    422: the request is well formed but asks for more than this server does for one query
-    (retrying it will not help, unlike a 503)."""
-
-    status = 422
-
-
-class EngineFailure(QueryError):
-    """A worker failed unexpectedly (its message is logged, not shown)."""
-
-    status = 500
-
-
-@dataclass(frozen=True)
-class EngineResult:
-    """A serialised query result.
-
-    :param body: the result document, at most ``row_limit`` rows/triples.
-    :param media_type: its media type (``application/sparql-results+json``, ``text/turtle``...).
-    :param kind: ``solutions`` (SELECT), ``boolean`` (ASK) or ``graph`` (CONSTRUCT/DESCRIBE).
-    :param truncated: rows or triples were left out to keep within the limits.
-    :param count: rows or triples in ``body`` (1 for ASK).
-    :param duration_ms: time from taking a worker to receiving the answer.
-    """
-
-    body: bytes
-    media_type: str
-    kind: str
-    truncated: bool
-    count: int
-    duration_ms: float
 
 
 #: seconds between two readings of a busy worker's memory
@@ -312,7 +209,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
-        self.long = False  # running a long query (see QueryEngine._turn_long)
+        self.long = False  # running a long query (see WorkerPoolEngine._turn_long)
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait for the worker's "ready" message; tell whether it came in time."""
@@ -361,71 +258,9 @@ def write_store(store: ox.Store, directory: Path) -> None:
     gc.collect()  # release RocksDB's lock before the workers open the store read-only
 
 
-class Engine:
-    """What the server needs of a query engine, in process or remote.
-
-    Subclasses set ``size`` (concurrent queries), ``timeout``, ``row_limit`` and ``byte_limit``
-    and implement :meth:`execute`, :attr:`alive`, :meth:`wait_ready` and :meth:`close`;
-    :meth:`select` and :meth:`construct` are built on :meth:`execute`.
-    """
-
-    size: int
-    timeout: float
-    row_limit: int
-    byte_limit: int
-
-    def execute(
-        self,
-        query: str,
-        scope: QueryScope | None = None,
-        result_format: str | None = "json",
-        graph_format: str | None = "turtle",
-        timeout: float | None = None,
-    ) -> EngineResult:
-        """Run ``query`` and return its serialised, bounded result (see :class:`QueryEngine`)."""
-        raise NotImplementedError
-
-    @property
-    def alive(self) -> bool:
-        """Tell whether the engine can answer queries."""
-        raise NotImplementedError
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        """Block until the engine answers; raise :class:`EngineFailure` after ``timeout`` s."""
-        raise NotImplementedError
-
-    def start(self, fork: bool = False) -> None:
-        """Start what the engine runs on, if it was made without starting (nothing by default)."""
-
-    def set_limits(
-        self,
-        admitted: int | None = None,
-        memory_mb: int | None = None,
-        long_after: float | None = None,
-        long_queries: int | None = None,
-    ) -> None:
-        """Bound the requests that may hold or wait for the engine and, where the engine runs
-        queries itself, a query's memory and the long queries (nothing by default; see
-        :meth:`QueryEngine.set_limits`)."""
-
-    def close(self) -> None:
-        """Release the engine's resources. Safe to call twice."""
-        raise NotImplementedError
-
-    def select(self, query: str, scope: QueryScope | None = None) -> dict:
-        """Run a SELECT (or ASK) query and return the SPARQL 1.1 JSON results as a dict."""
-        result = self.execute(query, scope, result_format="json", graph_format=None)
-        return json.loads(result.body)
-
-    def construct(
-        self, query: str, scope: QueryScope | None = None, graph_format: str = "turtle"
-    ) -> bytes:
-        """Run a CONSTRUCT or DESCRIBE query and return the graph in ``graph_format`` (Turtle)."""
-        return self.execute(query, scope, result_format=None, graph_format=graph_format).body
-
-
-class QueryEngine(Engine):
-    """A pool of query worker processes over one read-only on-disk store.
+class WorkerPoolEngine(QueryEngine):
+    """A pool of query worker processes over one read-only on-disk store (the
+    :class:`~imtkg.query.interface.QueryEngine` of ``STORE=memory`` and ``STORE=disk``).
 
     :param store_path: folder of an on-disk Oxigraph store no process writes to any more.
     :param workers: number of worker processes (concurrent queries).
@@ -454,6 +289,7 @@ class QueryEngine(Engine):
         long_after: float = float(DEFAULTS["LONG_QUERY_AFTER"]),
         long_queries: int = int(DEFAULTS["LONG_QUERIES"]),
     ) -> None:
+        super().__init__()
         self.store_path = Path(store_path)
         self.timeout = float(timeout)
         self.row_limit = int(row_limit)
@@ -462,16 +298,12 @@ class QueryEngine(Engine):
         self._owns_store = owns_store
         self._context = _context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
-        self._closed = False
         self._all: set[_Worker] = set()  # the pool: idle and busy workers, not the spare
         self._spare: _Worker | None = None
         self._started = False
         self.memory_limit = 0
-        self.admitted: int | None = None
         self.long_after = 0.5
         self.long_queries = 0
-        self._inside = 0  # requests holding or waiting for a worker
         self._long = 0  # long queries running, each on a worker added to the pool
         self.set_limits(admitted, memory_mb, long_after, long_queries)
         atexit.register(self.close)
@@ -479,7 +311,7 @@ class QueryEngine(Engine):
             self.start()
 
     def start(self, fork: bool = False) -> None:
-        """Start the worker processes (once; :class:`QueryEngine` does it unless ``start=False``).
+        """Start the worker processes (once; done at creation unless ``start=False``).
 
         :param fork: start them by forking this process, which takes milliseconds instead of
             the forkserver's fraction of a second. Only safe while this process runs a single
@@ -497,7 +329,7 @@ class QueryEngine(Engine):
             self._refill_spare_locked()
 
     @classmethod
-    def from_store(cls, store: ox.Store, **kwargs) -> QueryEngine:
+    def from_store(cls, store: ox.Store, **kwargs) -> WorkerPoolEngine:
         """Write ``store`` to a temporary on-disk store; start an engine that owns it."""
         directory = Path(tempfile.mkdtemp(prefix="imtkg-store-"))
         try:
@@ -524,8 +356,7 @@ class QueryEngine(Engine):
         :param long_after: seconds after which a running query is long.
         :param long_queries: long queries run at once (0: the long-query lane is off).
         """
-        if admitted is not None:
-            self.admitted = max(1, int(admitted))
+        super().set_limits(admitted)
         if long_after is not None:
             self.long_after = max(0.0, float(long_after))
         if long_queries is not None:
@@ -632,61 +463,37 @@ class QueryEngine(Engine):
                 self._idle.put(worker)
 
     @property
-    def inside(self) -> int:
-        """The requests holding or waiting for a worker now (at most :attr:`admitted`)."""
-        with self._lock:
-            return self._inside
-
-    @property
     def alive(self) -> bool:
         """Tell whether the engine is open and has live workers."""
         with self._lock:
             return not self._closed and any(w.process.is_alive() for w in self._all)
 
-    def execute(
+    def _answer(
         self,
         query: str,
-        scope: QueryScope | None = None,
-        result_format: str | None = "json",
-        graph_format: str | None = "turtle",
-        timeout: float | None = None,
+        scope: QueryScope,
+        result_format: str | None,
+        graph_format: str | None,
+        started: float,
+        limit: float,
     ) -> EngineResult:
-        """Run ``query`` in a worker and return its serialised, bounded result.
-
-        :param result_format: a name of ``RESULT_FORMATS`` for SELECT/ASK, ``None`` if none fits.
-        :param graph_format: a name of ``GRAPH_FORMATS`` for CONSTRUCT/DESCRIBE, ``None`` likewise.
-        :param timeout: seconds, the engine's limit by default.
-        :raises QueryError: a subclass saying why there is no result (syntax, refused, timeout...).
-        """
-        if self._closed:
-            raise EngineBusy("the query engine is shut down")
-        limit = self.timeout if timeout is None else float(timeout)
+        """Run ``query`` in a worker (the wait for one counts against ``limit``)."""
         request = QueryRequest(
             query=query,
-            scope=scope or QueryScope(),
+            scope=scope,
             result_format=result_format,
             graph_format=graph_format,
             row_limit=self.row_limit,
             byte_limit=self.byte_limit,
         )
-        start = time.monotonic()
-        self._enter()
-        try:
-            return self._run(request, start, start + limit, limit)
-        finally:
-            with self._lock:
-                self._inside -= 1
+        return self._run(request, started, started + limit, limit)
 
-    def _enter(self) -> None:
-        """Count one more request inside the engine, or refuse it when ``admitted`` are."""
-        with self._lock:
-            if self.admitted is not None and self._inside >= self.admitted:
-                waiting = self._inside - self.size
-                raise EngineQueueFull(
-                    f"the server is at capacity: all {self.size} query workers are busy and "
-                    f"{max(0, waiting)} more requests are waiting for one; try again shortly"
-                )
-            self._inside += 1
+    def _queue_full_message(self, inside: int) -> str:
+        """Say how many requests hold a worker and how many wait for one."""
+        return (
+            f"the server is at capacity: all {self.size} query workers are busy and "
+            f"{max(0, inside - self.size)} more requests are waiting for one; try again shortly"
+        )
 
     def _run(self, request: QueryRequest, start: float, deadline: float, limit: float):
         query = request.query

@@ -24,7 +24,7 @@ from werkzeug.utils import redirect
 
 from imtkg.core.config import load_settings
 from imtkg.query.backends import make_engine, parse_store
-from imtkg.query.worker_pool import QueryError
+from imtkg.query.errors import QueryError
 from imtkg.web.body_limit import BodyLimit
 from imtkg.web.host_guard import HostGuard, parse_allowed_hosts
 from imtkg.web.linked_data import location_without_host

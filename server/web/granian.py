@@ -16,7 +16,7 @@ proxy in front terminates anyway.
 granian runs the app in a worker process it starts by forking this one once the app is
 built, so everything the app loaded (the store's manifest, the validation outcome, imports)
 is shared; only the query workers are started in that process, before it serves
-(:meth:`imtkg.query.worker_pool.QueryEngine.start`), because a pool of processes belongs to the
+(:meth:`imtkg.query.interface.QueryEngine.start`), because a pool of processes belongs to the
 process that uses it.
 """
 

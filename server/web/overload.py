@@ -4,13 +4,13 @@ The HTTP server runs the app in ``THREADS`` threads shared by every request: ``/
 static files, answers from the response cache and requests that wait for a query worker. If
 all of them may wait for a worker, a few slow queries leave no thread for the rest, and
 ``/health`` stops answering. So :func:`admitted_requests` lets fewer requests than there are
-threads hold or wait for a worker (:meth:`imtkg.query.worker_pool.QueryEngine.set_limits`), and the
+threads hold or wait for a worker (:meth:`imtkg.query.interface.QueryEngine.set_limits`), and the
 engine refuses the next one at once with 503.
 
 :func:`apply_limits` sets these bounds, a query's memory and the long-query lane from the app's
 settings; :func:`imtkg.web.app.create_app` calls it, so every app has them, whichever server runs
 it. The ``Retry-After`` of a 503 (RFC 9110, section 10.2.3) is set where the answer is made,
-from the error (:meth:`imtkg.query.worker_pool.QueryError.headers`).
+from the error (:meth:`imtkg.query.errors.QueryError.headers`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from imtkg.query.worker_pool import Engine
+from imtkg.query.interface import QueryEngine
 
 log = logging.getLogger("imtkg.cli.serve")
 
@@ -51,7 +51,7 @@ def admitted_requests(threads: int, workers: int, queue: int | None = None) -> i
     return admitted
 
 
-def apply_limits(engine: Engine, settings: Mapping[str, object]) -> None:
+def apply_limits(engine: QueryEngine, settings: Mapping[str, object]) -> None:
     """Bound ``engine`` by the settings: the requests that may hold or wait for a query worker
     (:func:`admitted_requests` of ``THREADS``, the engine's size and ``QUERY_QUEUE``), a
     query's memory (``QUERY_MEMORY_MB``) and the long queries (``LONG_QUERY_AFTER``,

@@ -23,7 +23,7 @@ from rdflib import Dataset, Graph
 
 from imtkg.core.errors import ImtKgError
 from imtkg.data.version import DatasetVersion
-from imtkg.query.worker_pool import Engine
+from imtkg.query.interface import QueryEngine
 from imtkg.store.knowledge import KnowledgeGraph
 
 EXTENSION_KEY = "imt_kg"
@@ -116,7 +116,7 @@ class ImtKgState:
         :data:`DOCUMENT_BYTES` bytes in all (least recently used dropped).
     """
 
-    engine: Engine
+    engine: QueryEngine
     version: DatasetVersion
     graph_sizes: dict[str, int]
     default_graph_size: int | None = None

@@ -16,7 +16,7 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
-from imtkg.query.worker_pool import NotAcceptable, QueryError
+from imtkg.query.errors import NotAcceptable, QueryError
 from imtkg.rdf.formats import GRAPH_FORMATS
 from imtkg.store.oxigraph_store import QueryScope
 from imtkg.web.access_log import note_query

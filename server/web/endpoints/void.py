@@ -1,6 +1,6 @@
 """The VoID description of the dataset at ``/.well-known/void``, computed from the data by SPARQL.
 
-Every number comes from a query the app's :class:`~imtkg.query.worker_pool.QueryEngine` answers
+Every number comes from a query the app's :class:`~imtkg.query.interface.QueryEngine` answers
 (once per app: the data does not change while it runs): the size of the dataset (the default graph,
 the set of asserted and inferred triples), its entities (subjects under :data:`URI_SPACE`), a class
 partition and a property partition, one subset per named graph with the source document the
@@ -27,7 +27,7 @@ from imtkg.core.namespaces import (
     SCHEMA,
 )
 from imtkg.core.namespaces import VOID as VOID_NS
-from imtkg.query.worker_pool import QueryEngine
+from imtkg.query.interface import QueryEngine
 from imtkg.rdf.formats import GRAPH_FORMATS
 from imtkg.store.dumps import DUMPS
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified
