@@ -42,6 +42,29 @@ INFERRED = str(INFERRED_GRAPH)
 RDF_TYPE = str(RDF.type)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+#: a subject or a named graph (RDF-star quoted triples are not used)
+Resource = ox.NamedNode | ox.BlankNode
+
+
+def as_resource(term: Term) -> Resource:
+    """Return ``term`` as a subject or graph name; a literal is refused (:class:`TypeError`)."""
+    if isinstance(term, ox.Literal):
+        raise TypeError(f"a literal is no subject nor graph: {term}")
+    return term
+
+
+def as_iri(term: Term) -> ox.NamedNode:
+    """Return ``term`` as a predicate; anything but an IRI is refused (:class:`TypeError`)."""
+    if not isinstance(term, ox.NamedNode):
+        raise TypeError(f"not an IRI: {term}")
+    return term
+
+
+def term_value(term: Term | ox.Triple) -> str:
+    """Return the value of an IRI, a blank node or a literal (an RDF-star triple has none)."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"a quoted triple has no value: {term}")
+    return term.value
 
 
 def run_select(engine: QueryEngine, query: str) -> list[dict[str, Term]]:
@@ -53,6 +76,8 @@ def run_select(engine: QueryEngine, query: str) -> list[dict[str, Term]]:
     if result.truncated:
         log.warning("result cut off at %d rows by the engine's limits: %.120r", result.count, query)
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query:.120}")
     names = [v.value for v in solutions.variables]
     return [
         {name: solution[name] for name in names if solution[name] is not None}
@@ -122,7 +147,10 @@ def source_catalogue(engine: QueryEngine) -> SourceCatalogue:
         graph, doc = row["g"].value, row["doc"].value
         if doc not in documents[graph]:
             documents[graph].append(doc)
-        catalogue.quads.append(ox.Quad(row["g"], row["p"], row["doc"], ox.NamedNode(SOURCES_GRAPH)))
+        quad = ox.Quad(
+            as_resource(row["g"]), as_iri(row["p"]), row["doc"], ox.NamedNode(SOURCES_GRAPH)
+        )
+        catalogue.quads.append(quad)
     catalogue.documents = dict(documents)
     names = run_select(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     catalogue.graphs = frozenset(row["g"].value for row in names)
@@ -183,12 +211,12 @@ class Description:
 
 def _statements(rows: list[dict[str, Term]], direction: str) -> list[Statement]:
     """Group rows ``?dir ?g ?s ?p ?o`` of one direction into statements with their graphs."""
-    graphs: dict[tuple, set[str]] = defaultdict(set)
-    order: list[tuple] = []
+    graphs: dict[tuple[Resource, ox.NamedNode, Term], set[str]] = defaultdict(set)
+    order: list[tuple[Resource, ox.NamedNode, Term]] = []
     for row in rows:
         if row["dir"].value != direction:
             continue
-        key = (row["s"], row["p"], row["o"])
+        key = (as_resource(row["s"]), as_iri(row["p"]), row["o"])
         if key not in graphs:
             order.append(key)
         graphs[key].add(row["g"].value)
@@ -232,7 +260,7 @@ def describe(
         if catalogue.documents_of(graph):
             description.sources[graph] = catalogue.documents_of(graph)
     description.source_quads = [
-        q for q in catalogue.quads if q.subject.value in description.sources
+        q for q in catalogue.quads if term_value(q.subject) in description.sources
     ]
     _add_labels(labels, description)
     return description
@@ -276,7 +304,7 @@ class LabelIndex:
     def __init__(self, quads: Iterable[ox.Quad]) -> None:
         self.by_iri: dict[str, list[ox.Quad]] = defaultdict(list)
         for quad in quads:
-            self.by_iri[quad.subject.value].append(quad)
+            self.by_iri[term_value(quad.subject)].append(quad)
 
     def quads_for(self, iris: Iterable[str]) -> list[ox.Quad]:
         """Return the label statements of ``iris`` as quads in their named graphs."""
@@ -297,7 +325,9 @@ def label_index(engine: QueryEngine) -> LabelIndex:
   FILTER(?p IN ({properties}) && isIRI(?x) && isLiteral(?label))
 }}""",
     )
-    return LabelIndex(ox.Quad(r["x"], r["p"], r["label"], r["g"]) for r in rows)
+    return LabelIndex(
+        ox.Quad(as_resource(r["x"]), as_iri(r["p"]), r["label"], as_resource(r["g"])) for r in rows
+    )
 
 
 def labels_by_language(quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
@@ -309,12 +339,15 @@ def labels_by_language(quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
     ranked: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     for quad in quads:
         literal = quad.object
+        if not isinstance(literal, ox.Literal):  # every label is one (the queries filter)
+            continue
         rank = LABEL_PROPERTIES.index(quad.predicate.value)
         language = literal.language or ""
         candidate = (rank, literal.value)
-        current = ranked[quad.subject.value].get(language)
+        subject = term_value(quad.subject)
+        current = ranked[subject].get(language)
         if current is None or candidate < current:
-            ranked[quad.subject.value][language] = candidate
+            ranked[subject][language] = candidate
     return {iri: {lang: v[1] for lang, v in langs.items()} for iri, langs in ranked.items()}
 
 

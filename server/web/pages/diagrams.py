@@ -104,7 +104,8 @@ def timeline(items: list[TimelineItem], title: str, short_date, ident: str = "ti
     height = top + row * max(1, len(items)) + 10
     svg = _svg(960, height, title, ident)
     days = [d for i in items for d in ([i.start, i.end] if i.start else []) + i.possible if d]
-    first, last = (min(days), max(days)) if days else (None, None)
+    # without days no axis is drawn and no position is asked: the bounds are then never read
+    first, last = (min(days), max(days)) if days else (date.min, date.min)
     per_day = (right - left) / ((last - first).days + 1) if days else 0.0
 
     def x_of(day: date) -> float:

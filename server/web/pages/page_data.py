@@ -26,6 +26,12 @@ def _value(row: dict[str, Term], name: str) -> str | None:
     return term.value if term is not None else None
 
 
+def _literal(row: dict[str, Term], name: str) -> ox.Literal | None:
+    """Return the literal bound to ``name`` in ``row``; ``None`` if unbound or not a literal."""
+    term = row.get(name)
+    return term if isinstance(term, ox.Literal) else None
+
+
 # -- Figures -------------------------------------------------------------------------------------
 
 
@@ -77,8 +83,9 @@ def figures_of(engine: QueryEngine, iri: str) -> list[Figure]:
         for name in ("qualifier", "unit", "measure", "population"):
             if name in row:
                 setattr(figure, name, row[name].value)
-        if "stated" in row and row["stated"] not in figure.stated_as:
-            figure.stated_as.append(row["stated"])
+        stated = _literal(row, "stated")
+        if stated is not None and stated not in figure.stated_as:
+            figure.stated_as.append(stated)
     return list(figures.values())
 
 
@@ -173,8 +180,8 @@ class Membership:
 
 def _time_point(row: dict[str, Term], prefix: str) -> TimePoint:
     return TimePoint(
-        literal=row.get(prefix + "Date"),
-        stated=row.get(prefix + "Stated"),
+        literal=_literal(row, prefix + "Date"),
+        stated=_literal(row, prefix + "Stated"),
         status=_value(row, prefix + "Status"),
     )
 
@@ -333,12 +340,13 @@ def sub_events(engine: QueryEngine, iri: str) -> list[TimelineEvent]:
     for row in rows:
         iri_e = row["e"].value
         event = events.setdefault(iri_e, TimelineEvent(iri_e, row["parent"].value))
-        event.start = row.get("start", event.start)
-        event.end = row.get("end", event.end)
+        event.start = _literal(row, "start") or event.start
+        event.end = _literal(row, "end") or event.end
         event.status = _value(row, "status") or event.status
         for name, values in (("possible", event.possible), ("stated", event.stated)):
-            if name in row and row[name] not in values:
-                values.append(row[name])
+            literal = _literal(row, name)
+            if literal is not None and literal not in values:
+                values.append(literal)
     for event in events.values():
         event.possible.sort(key=lambda lit: lit.value)
     return _tree_order(iri, events)
@@ -525,7 +533,7 @@ def entry_points(engine: QueryEngine) -> EntryPoints:
         elif kind == "alliance":
             points.alliances.append(x)
         elif kind == "event":
-            points.events.append((x, row.get("y")))
+            points.events.append((x, _literal(row, "y")))
         else:
             editions = rankings.setdefault(x, [])
             if "y" in row:

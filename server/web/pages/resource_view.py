@@ -9,6 +9,7 @@ marked, each asserted statement citing the named graph and source document that 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ from imtkg.query.worker_pool import QueryEngine
 from imtkg.web.i18n import format_number, format_short_date, translate
 from imtkg.web.linked_data import FORMATS, RDF_FORMATS, document_url, is_local, page_url
 from imtkg.web.pages import page_data
-from imtkg.web.pages.describe import Description, LabelIndex, Statement, label_index
+from imtkg.web.pages.describe import Description, LabelIndex, Statement, Term, label_index
 from imtkg.web.pages.diagrams import NetworkNode, TimelineItem, network, timeline
 from imtkg.web.pages.labels import Labeller, pick_label, short_name
 
@@ -153,7 +154,7 @@ class _Builder:
         self.name = name
         self.citations = Citations(description)
 
-    def term(self, term: object, statement: Statement | None = None) -> ValueView:
+    def term(self, term: Term, statement: Statement | None = None) -> ValueView:
         inferred = statement.inferred if statement else False
         citations = self.citations.cite(statement) if statement else []
         if isinstance(term, ox.NamedNode):
@@ -180,9 +181,9 @@ class _Builder:
             view.nested = self.groups(self.description.about(term))
         return view
 
-    def _list_items(self, node: object) -> list[object] | None:
+    def _list_items(self, node: Term | None) -> list[Term] | None:
         """Return the members of the RDF list starting at ``node``; ``None`` if it is no list."""
-        items: list[object] = []
+        items: list[Term] = []
         seen = set()
         while isinstance(node, ox.BlankNode) and node not in seen:
             seen.add(node)
@@ -361,7 +362,7 @@ def event_dates_text(event: page_data.TimelineEvent, name: Labeller) -> str:
     return translate("no date stated", name.lang)
 
 
-def _first_literal(values: list[object]) -> ox.Literal | None:
+def _first_literal(values: Iterable[object]) -> ox.Literal | None:
     return next((v for v in values if isinstance(v, ox.Literal)), None)
 
 
@@ -437,7 +438,7 @@ def _sections(
             translate("inferred", lang),
         )
     if "event" in kinds:
-        own = page_data.TimelineEvent(
+        own_event = page_data.TimelineEvent(
             iri=description.iri,
             parent="",
             start=_first_literal(description.objects(str(SCHEMA.startDate))),
@@ -452,7 +453,7 @@ def _sections(
             ),
             status=next((o.value for o in description.objects(str(IMT.dateStatus))), None),
         )
-        sections["dates"] = event_dates_text(own, name)
+        sections["dates"] = event_dates_text(own_event, name)
     if data.events:
         sections["events"] = [(e, event_dates_text(e, name)) for e in data.events]
         sections["timeline"] = timeline(
@@ -468,10 +469,14 @@ def _sections(
     if "property" in kinds:
         sections["uses"] = data.uses
     if "class" in kinds or "scheme" in kinds:
-        instance_of = RDF_TYPE if "class" in kinds else str(SKOS.inScheme)
-        members = [s for s in description.incoming if s.predicate.value == instance_of]
-        sections["instances"] = members
+        sections["instances"] = _instances(description, kinds)
     return sections
+
+
+def _instances(description: Description, kinds: set[str]) -> list[Statement]:
+    """The statements that make a resource an instance of a class, or a concept of a scheme."""
+    instance_of = RDF_TYPE if "class" in kinds else str(SKOS.inScheme)
+    return [s for s in description.incoming if s.predicate.value == instance_of]
 
 
 # -- schema.org ----------------------------------------------------------------------------------
@@ -589,8 +594,7 @@ def resource_view(
         sections=_sections(description, kinds, data, name),
     )
     if "instances" in view.sections:
-        members = view.sections["instances"]
-        values = [builder.term(s.subject, s) for s in members]
+        values = [builder.term(s.subject, s) for s in _instances(description, kinds)]
         values.sort(key=lambda v: (v.inferred, v.text.casefold()))
         view.sections["instances"] = values
     view.citations = builder.citations.views(name)
