@@ -307,7 +307,7 @@ def test_query_engine_failure_is_a_short_message(monkeypatch):
 def test_document_views_answer_conditional_requests_alike(path):
     """Both document views (a resource's, the ontology's) answer a conditional request that holds
     their ETag, or a date not older than their Last-Modified, with a bodiless 304 carrying the
-    same ETag and cache headers as the 200."""
+    same ETag and Cache-Control as the 200; another ETag gets the document again."""
     test_client = client()
     first = test_client.get(path)
     assert first.status_code == 200
@@ -319,7 +319,7 @@ def test_document_views_answer_conditional_requests_alike(path):
         assert again.status_code == 304
         assert again.data == b""
         assert again.headers["ETag"] == etag
-        assert again.headers["Last-Modified"] == modified
+        assert "Last-Modified" not in again.headers  # werkzeug leaves entity headers out of a 304
         assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
     other = test_client.get(path, headers={"If-None-Match": 'W/"another"'})
     assert other.status_code == 200
@@ -337,10 +337,9 @@ def test_page_etag_depends_on_the_language(path):
     assert french.headers["ETag"] != english.headers["ETag"]
 
 
-@pytest.mark.parametrize("path", ["/id/imt-mines-ales.xyz", "/ontology.xyz"])
-def test_unknown_format_is_404_even_when_conditional(path):
-    """A format no view serves is a 404, whatever ETag the request holds."""
-    response = client().get(path, headers={"If-None-Match": "*"})
+def test_unknown_ontology_format_is_404_even_when_conditional():
+    """A format the ontology is not served in is a 404, whatever ETag the request holds."""
+    response = client().get("/ontology.xyz", headers={"If-None-Match": "*"})
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
     assert "ETag" not in response.headers

@@ -13,6 +13,7 @@ import hashlib
 
 from flask import Request, Response
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Response as BaseResponse
 
 from imtkg.data.version import DatasetVersion
 
@@ -34,7 +35,21 @@ def not_modified(request: Request, etag: str, version: DatasetVersion) -> bool:
     return not is_resource_modified(request.environ, etag=etag, last_modified=version.last_modified)
 
 
-def add_cache_headers(response: Response, etag: str, version: DatasetVersion, max_age: int) -> None:
+def not_modified_response(
+    request: Request, etag: str, version: DatasetVersion, max_age: int
+) -> Response | None:
+    """Return the ``304 Not Modified`` (with its cache headers) that answers a conditional
+    GET/HEAD already holding the representation ``etag``; ``None`` when the view must answer."""
+    if not not_modified(request, etag, version):
+        return None
+    response = Response(status=304)
+    add_cache_headers(response, etag, version, max_age)
+    return response
+
+
+def add_cache_headers(
+    response: BaseResponse, etag: str, version: DatasetVersion, max_age: int
+) -> None:
     """Set a weak ETag, Last-Modified, Cache-Control and Vary on a cacheable response."""
     response.set_etag(etag, weak=True)
     response.last_modified = version.last_modified

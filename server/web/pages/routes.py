@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from rdflib.namespace import DCTERMS, FOAF
+from werkzeug.wrappers import Response as BaseResponse
 
 from imtkg.core.namespaces import BASE, IMT, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 from imtkg.query.worker_pool import QueryEngine, QueryError
-from imtkg.web.caching import add_cache_headers, etag_for, not_modified
+from imtkg.web.caching import add_cache_headers, etag_for, not_modified_response
 from imtkg.web.i18n import COOKIE, LANGUAGES, PARAMETER, choose_language, translate
 from imtkg.web.linked_data import (
     FORMATS,
@@ -42,6 +44,9 @@ from imtkg.web.linked_data import (
 )
 from imtkg.web.pages.describe import (
     Description,
+    SourceCatalogue,
+    as_iri,
+    as_resource,
     describe,
     exists,
     run_select,
@@ -77,8 +82,11 @@ NAV: list[tuple[str, str]] = [
 ]
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
+T = TypeVar("T")
+R = TypeVar("R", bound=BaseResponse)
 
-def shared(name: str, build: Callable[[QueryEngine], object]) -> object:
+
+def shared(name: str, build: Callable[[QueryEngine], T]) -> T:
     """Return ``build(engine)``, computed once per app (the data never changes while it runs).
 
     ``name`` is chosen by the code, never by the request (:attr:`ImtKgState.shared` is bounded).
@@ -87,7 +95,7 @@ def shared(name: str, build: Callable[[QueryEngine], object]) -> object:
     return state.shared.get(("linked_data", name), lambda: build(state.engine))
 
 
-def _catalogue():
+def _catalogue() -> SourceCatalogue:
     return shared("catalogue", source_catalogue)
 
 
@@ -103,7 +111,7 @@ def context_url() -> str:
 # -- Site-wide template context ------------------------------------------------------------------
 
 
-def language_links() -> list[dict[str, object]]:
+def language_links() -> list[dict[str, str]]:
     """Return the language switch: this page in each language (``?lang=``)."""
     links = []
     for lang in LANGUAGES:
@@ -156,10 +164,28 @@ def query_error(error: QueryError) -> Response:
 # -- Responses -----------------------------------------------------------------------------------
 
 
-def _cacheable(response: Response, etag: str) -> Response:
+def _cacheable(response: R, etag: str) -> R:
     state = current_state()
     add_cache_headers(response, etag, state.version, current_app.config["CACHE_MAX_AGE"])
     return response
+
+
+def _unchanged(etag: str) -> Response | None:
+    """Return the 304 answering a conditional request that holds ``etag`` already, or ``None``."""
+    state = current_state()
+    max_age = current_app.config["CACHE_MAX_AGE"]
+    return not_modified_response(request, etag, state.version, max_age)
+
+
+def _open_document(iri: str, extension: str) -> Response | tuple[str, str]:
+    """Open a document view: its early answer (404 for an unknown format, 304 for a conditional
+    request that holds it already), or the reader's language and the document's ETag."""
+    if extension not in FORMATS:
+        return not_found(iri, None)
+    lang = choose_language(request)
+    etag = _document_etag(extension, lang)
+    unchanged = _unchanged(etag)
+    return (lang, etag) if unchanged is None else unchanged
 
 
 def _etag(*parts: object) -> str:
@@ -210,7 +236,7 @@ def _not_acceptable() -> Response:
     return response
 
 
-def see_other(iri: str) -> Response:
+def see_other(iri: str) -> BaseResponse:
     """Answer ``303 See Other`` to the document about ``iri`` in the negotiated format."""
     extension = negotiate(request.accept_mimetypes)
     if extension is None:
@@ -235,13 +261,11 @@ def _document_quads(iri: str, extension: str) -> list[ox.Quad]:
 
 def document(iri: str, extension: str) -> Response:
     """Answer the document about ``iri`` in the format of ``extension`` (200, or 404)."""
-    if extension not in FORMATS:
-        return not_found(iri, None)
-    lang = choose_language(request)
-    etag = _document_etag(extension, lang)
+    opened = _open_document(iri, extension)
+    if isinstance(opened, Response):
+        return opened
+    lang, etag = opened
     state = current_state()
-    if not_modified(request, etag, state.version):
-        return _cacheable(Response(status=304), etag)
     description = describe(state.engine, iri, _catalogue(), _facts().labels)
     if not description.exists:
         return not_found(iri, extension)
@@ -263,26 +287,26 @@ def _resource_page(description: Description, lang: str) -> str:
 # -- Routes --------------------------------------------------------------------------------------
 
 
-def _resource(path: str) -> Response:
+def _resource(path: str) -> BaseResponse:
     stem, extension = split_extension(path)
     iri = canonical_iri(stem)
     return see_other(iri) if extension is None else document(iri, extension)
 
 
 @bp.route("/id/<path:path>")
-def entity(path: str) -> Response:
+def entity(path: str) -> BaseResponse:
     """An entity of the graph (``https://w3id.org/imt-kg/id/...``)."""
     return _resource("id/" + path)
 
 
 @bp.route("/graph/<path:path>")
-def named_graph(path: str) -> Response:
+def named_graph(path: str) -> BaseResponse:
     """A named graph (``https://w3id.org/imt-kg/graph/<name>``)."""
     return _resource("graph/" + path)
 
 
 @bp.route("/ontology")
-def ontology() -> Response:
+def ontology() -> BaseResponse:
     """The ontology (and, by their fragment, each of its terms)."""
     return see_other(str(ONTOLOGY_IRI))
 
@@ -295,19 +319,17 @@ def _ontology_counts(engine: QueryEngine) -> dict[str, int]:
 def ontology_document(extension: str) -> Response:
     """The ontology's documentation (``html``) or the ontology graph in an RDF format."""
     iri = str(ONTOLOGY_IRI)
-    if extension not in FORMATS:
-        return not_found(iri, None)
-    lang = choose_language(request)
-    etag = _document_etag(extension, lang)
+    opened = _open_document(iri, extension)
+    if isinstance(opened, Response):
+        return opened
+    lang, etag = opened
     state = current_state()
-    if not_modified(request, etag, state.version):
-        return _cacheable(Response(status=304), etag)
     if extension == "html":
         doc = shared("ontology_doc", lambda e: ontology_doc(e, _ontology_counts(e)))
         name = Labeller(doc.labels, lang)
         links = alternates(iri)
-        body = render_template("pages/ontology.html", doc=doc, alternates=links, name=name)
-        return _cacheable(_html(body), etag)
+        page = render_template("pages/ontology.html", doc=doc, alternates=links, name=name)
+        return _cacheable(_html(page), etag)
     # the body names the served base (its document IRI, the context): kept per base, bounded
     body = state.documents.get(
         ("ontology", served_base(), extension), lambda: _ontology_rdf(state.engine, extension)
@@ -320,13 +342,13 @@ def _ontology_rdf(engine: QueryEngine, extension: str) -> bytes:
         engine, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
     )
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    quads = [ox.Quad(r["s"], r["p"], r["o"], graph) for r in rows]
+    quads = [ox.Quad(as_resource(r["s"]), as_iri(r["p"]), r["o"], graph) for r in rows]
     quads += _document_quads(str(ONTOLOGY_IRI), extension)
     return serialize(quads, extension, shared("context", build_context), context_url())
 
 
 @bp.route("/ontology/<path:path>")
-def ontology_term(path: str) -> Response:
+def ontology_term(path: str) -> BaseResponse:
     """The page (or description) of an ontology term, ``imt:<path>``; also other IRIs under
     ``https://w3id.org/imt-kg/ontology/`` (the version IRI)."""
     stem, extension = split_extension(path)
@@ -340,8 +362,9 @@ def ontology_term(path: str) -> Response:
 def jsonld_context() -> Response:
     """The JSON-LD context of the graph's JSON-LD documents."""
     etag = _etag()
-    if not_modified(request, etag, current_state().version):
-        return _cacheable(Response(status=304), etag)
+    unchanged = _unchanged(etag)
+    if unchanged is not None:
+        return unchanged
     body = json.dumps(shared("context", build_context), ensure_ascii=False, indent=2)
     response = _rdf(body.encode("utf-8"), "jsonld")
     return _cacheable(response, etag)
@@ -352,8 +375,9 @@ def home() -> Response:
     """The home page."""
     lang = choose_language(request)
     etag = _etag(lang)
-    if not_modified(request, etag, current_state().version):
-        return _cacheable(Response(status=304), etag)
+    unchanged = _unchanged(etag)
+    if unchanged is not None:
+        return unchanged
     data = shared("home", lambda engine: home_data(engine, _catalogue(), _facts().labels))
     body = render_template("pages/home.html", view=home_view(data, lang))
     return _cacheable(_html(body), etag)
