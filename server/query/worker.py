@@ -20,6 +20,7 @@ import logging
 import re
 import signal
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -138,19 +139,26 @@ def _graph(results: ox.QueryTriples, request: QueryRequest) -> tuple:
             break
         triples.append(triple)
     media_type, fmt = GRAPH_FORMATS[request.graph_format]
-    body = ox.serialize(triples, format=fmt, prefixes=_used_prefixes(triples))
+    body = ox.serialize(
+        triples,
+        format=fmt,
+        prefixes=used_prefixes(t for tr in triples for t in (tr.subject, tr.predicate, tr.object)),
+    )
     return ("ok", body, media_type, "graph", truncated, len(triples))
 
 
-def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    """Return the project prefixes whose namespace some IRI (or datatype) of ``triples`` is in."""
+def used_prefixes(terms: Iterable[object]) -> dict[str, str]:
+    """Return the project prefixes whose namespace holds one of ``terms`` (or its datatype).
+
+    Used for every document written with prefixes: query results here, the served RDF documents
+    (:mod:`imtkg.web.pages.rdf_documents`).
+    """
     iris = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            iris.add(term.value)
+        elif isinstance(term, ox.Literal):
+            iris.add(term.datatype.value)
     return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
