@@ -10,6 +10,7 @@ import os
 from collections import namedtuple
 from collections.abc import Mapping
 from pathlib import Path
+from typing import SupportsFloat, SupportsInt
 
 Setting = namedtuple("Setting", "name default help")
 
@@ -170,3 +171,29 @@ def load_settings(
     settings.update(settings_from_env(environ))
     settings.update(config or {})
     return settings
+
+
+def int_setting(settings: Mapping[str, object], name: str) -> int:
+    """Return the setting ``name`` of ``settings`` as an ``int`` (it may be given as text)."""
+    value = settings[name]
+    if isinstance(value, (str, SupportsInt)):
+        return int(value)
+    raise TypeError(f"setting {name} is {value!r}, not an integer")
+
+
+def float_setting(settings: Mapping[str, object], name: str) -> float:
+    """Return the setting ``name`` of ``settings`` as a ``float`` (it may be given as text)."""
+    value = settings[name]
+    if isinstance(value, (str, SupportsFloat)):
+        return float(value)
+    raise TypeError(f"setting {name} is {value!r}, not a number")
+
+
+def path_setting(settings: Mapping[str, object], name: str) -> Path | None:
+    """Return the setting ``name`` of ``settings`` as a ``Path``; ``None`` when unset or empty."""
+    value = settings.get(name)
+    if not value:
+        return None
+    if isinstance(value, (str, os.PathLike)):
+        return Path(value)
+    raise TypeError(f"setting {name} is {value!r}, not a path")

@@ -47,11 +47,12 @@ def default_cache_dir() -> Path | None:
     configured = os.environ.get(CACHE_ENV)
     if configured is not None:
         return None if configured.strip().lower() in ("", "off", "0", "none") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else None
+    if base is None:
         try:
             base = Path.home() / ".cache"
         except (RuntimeError, KeyError):
             log.warning("no home folder: the caches are off (set %s to use one)", CACHE_ENV)
             return None
-    return Path(base) / "imtkg"
+    return base / "imtkg"

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 log = logging.getLogger("imtkg.core.progress")
 
@@ -24,6 +24,16 @@ log = logging.getLogger("imtkg.core.progress")
 LOG_EVERY_S = 10.0
 
 T = TypeVar("T")
+
+
+class ProgressBar(Protocol):
+    """What :func:`progress` yields: a tqdm bar or a :class:`LogProgress`."""
+
+    def update(self, n: int = 1) -> object:
+        """Count ``n`` more items."""
+
+    def close(self) -> object:
+        """End the step."""
 
 
 class LogProgress:
@@ -62,12 +72,16 @@ def on_terminal() -> bool:
 
 
 @contextmanager
-def progress(description: str, unit: str = "triples", total: int | None = None) -> Iterator:
+def progress(
+    description: str, unit: str = "triples", total: int | None = None
+) -> Iterator[ProgressBar]:
     """Yield an object with ``update(n)``: a tqdm bar on a terminal, else :class:`LogProgress`."""
     if on_terminal():
         from tqdm import tqdm
 
-        bar = tqdm(desc=description, unit=unit, total=total, unit_scale=True, leave=True)
+        bar: ProgressBar = tqdm(
+            desc=description, unit=unit, total=total, unit_scale=True, leave=True
+        )
     else:
         bar = LogProgress(description, unit, total)
     try:
@@ -76,7 +90,7 @@ def progress(description: str, unit: str = "triples", total: int | None = None) 
         bar.close()
 
 
-def counted(items: Iterable[T], bar, every: int = 10_000) -> Iterator[T]:
+def counted(items: Iterable[T], bar: ProgressBar, every: int = 10_000) -> Iterator[T]:
     """Yield ``items``, updating ``bar`` every ``every`` items (and with the rest at the end)."""
     pending = 0
     for item in items:

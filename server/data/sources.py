@@ -51,6 +51,5 @@ def dataset_sources(files: Iterable[Path]) -> list[Source]:
 def folder_sources(ontology_files: Iterable[Path], graph_files: Iterable[Path]) -> list[Source]:
     """Return the sources of the ontology and graph folders' files, as the rdflib path reads them
     (:func:`imtkg.data.dataset.load_dataset`)."""
-    return [(Path(p), str(ONTOLOGY_GRAPH)) for p in ontology_files] + [
-        (Path(p), str(graph_iri_for(Path(p).stem))) for p in graph_files
-    ]
+    sources: list[Source] = [(Path(p), str(ONTOLOGY_GRAPH)) for p in ontology_files]
+    return sources + [(Path(p), str(graph_iri_for(Path(p).stem))) for p in graph_files]

@@ -9,11 +9,15 @@ context built from the shipped ontology in process (:func:`store_context`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from imtkg.core.namespaces import IMT, ONTOLOGY_GRAPH, PREFIXES, SCHEMA
+
+#: a JSON object, as :func:`json.loads` and PyLD give it
+JsonObject = dict[str, Any]
 
 #: short JSON-LD terms for label-like properties, as language maps
 LANGUAGE_MAP_TERMS: dict[str, str] = {
@@ -47,7 +51,7 @@ TERMS_QUERY = f"""SELECT DISTINCT ?term ?kind WHERE {{
 }} ORDER BY ?term ?kind"""
 
 
-def context_of(terms: Iterable[tuple[str, str]]) -> dict:
+def context_of(terms: Iterable[tuple[str, str]]) -> JsonObject:
     """Return the JSON-LD context document of ``terms``: ``(term IRI, kind IRI)`` pairs, the
     answers of :data:`TERMS_QUERY`, in its order."""
     context: dict[str, object] = dict(sorted(PREFIXES.items()))
@@ -66,7 +70,9 @@ def context_of(terms: Iterable[tuple[str, str]]) -> dict:
     return {"@context": context}
 
 
-def store_context(store: ox.Store) -> dict:
+def store_context(store: ox.Store) -> JsonObject:
     """Return the JSON-LD context of the ontology held in ``store``'s ``graph:ontology``."""
     solutions = store.query(TERMS_QUERY)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("TERMS_QUERY is a SELECT query")
     return context_of((s["term"].value, s["kind"].value) for s in solutions)

@@ -26,10 +26,10 @@ import pyoxigraph as ox
 from imtkg.core.errors import InputError
 from imtkg.core.namespaces import BASE, ONTOLOGY_GRAPH
 from imtkg.core.paths import resource_dir, turtle_files
-from imtkg.rdf.jsonld_context import store_context
+from imtkg.rdf.jsonld_context import JsonObject, store_context
 
 #: what a document may name as its context: URL -> the context document, or ``None`` (refused)
-ContextSource = Callable[[str], "dict | None"]
+ContextSource = Callable[[str], "JsonObject | None"]
 
 #: the path the server publishes its context at, below its base
 CONTEXT_PATH = "context.jsonld"
@@ -61,18 +61,18 @@ class BadIri(Exception):
     why: str
 
 
-def no_contexts(url: str) -> dict | None:
+def no_contexts(url: str) -> JsonObject | None:
     """A :data:`ContextSource` that loads nothing: only inline contexts are read."""
     return None
 
 
-def shipped_contexts(url: str) -> dict | None:
+def shipped_contexts(url: str) -> JsonObject | None:
     """A :data:`ContextSource` for files: the project's context at its canonical URL only."""
     return shipped_context() if url == CANONICAL_CONTEXT_URL else None
 
 
 @lru_cache(maxsize=1)
-def shipped_context() -> dict:
+def shipped_context() -> JsonObject:
     """Return the context the server publishes for the shipped ontology (built once)."""
     store = ox.Store()
     for path in turtle_files(resource_dir("ontology")):
@@ -116,7 +116,7 @@ def to_quads(
         if contexts(urljoin(base_iri or "", reference)) is None:
             raise InputError(source, REFUSED_CONTEXT)
 
-    def loader(url: str, options: dict) -> dict:
+    def loader(url: str, options: JsonObject) -> JsonObject:
         found = contexts(url) if isinstance(url, str) else None
         if found is None:
             raise ContextRefused()
@@ -182,9 +182,10 @@ def _depth(value: object) -> int:
         deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
             return deepest
-        children = item.values() if isinstance(item, dict) else item
-        if isinstance(item, dict | list):
-            stack.extend((child, depth + 1) for child in children)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
     return deepest
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from imtkg.core.errors import InputError
 from imtkg.rdf.formats import BY_SUFFIX, RDF_SYNTAXES
@@ -233,7 +233,7 @@ def _syntax_error(exc: SyntaxError, data: bytes | Path, fmt: str, source: str) -
         bad = _first_bad_byte(text)
         if bad is not None:
             start = _line_offset(data, line) if isinstance(data, bytes) else None
-            if start is not None:
+            if isinstance(data, bytes) and start is not None:
                 return _not_utf8(data, start + bad, source, what)
             column = len(text[:bad].decode("utf-8", "replace")) + 1
             return ParseError(
@@ -293,20 +293,24 @@ def _first_bad_byte(text: bytes) -> int | None:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+#: a term Oxigraph reads
+_OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
 class _Terms:
     """Oxigraph terms made rdflib terms, each distinct term once (they repeat a lot)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.made: dict = {}
+        self.made: dict[_OxTerm, Node] = {}
 
-    def __call__(self, term) -> Node:
+    def __call__(self, term: _OxTerm) -> Node:
         made = self.made.get(term)
         if made is None:
             made = self.made[term] = self._convert(term)
         return made
 
-    def _convert(self, term) -> Node:
+    def _convert(self, term: _OxTerm) -> Node:
         if isinstance(term, ox.NamedNode):
             return URIRef(term.value)
         if isinstance(term, ox.BlankNode):
@@ -329,13 +333,17 @@ def _into_graph(quads: Iterator[ox.Quad], graph: Graph, source: str) -> None:
 def _into_dataset(quads: Iterator[ox.Quad], dataset: Dataset, source: str) -> None:
     """Add ``quads`` to ``dataset``, each to its named graph (the default graph's to its own)."""
     term = _Terms(source)
-    graphs: dict = {}
+    graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, Graph] = {}
 
-    def context(name) -> Graph:
+    def context(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> Graph:
         graph = graphs.get(name)
         if graph is None:
-            identifier = (
-                DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else term(name)
+            identifier: IdentifiedNode = (
+                DATASET_DEFAULT_GRAPH_ID
+                if isinstance(name, ox.DefaultGraph)
+                else URIRef(name.value)
+                if isinstance(name, ox.NamedNode)
+                else BNode(name.value)
             )
             graph = graphs[name] = dataset.graph(identifier)
         return graph

@@ -249,12 +249,22 @@ def _merge(a: _State, b: _State) -> _State:
     """A state bounding both ``a`` and ``b``: the deeper stack, each level's larger count."""
     deep, shallow = (a, b) if a.depth >= b.depth else (b, a)
     other = _levels(shallow.level)
-    level = None
+    level: _Level | None = None
     for k, cell in enumerate(_levels(deep.level)):
         chain = max(cell.chain, other[k].chain) if k < len(other) else cell.chain
         kind = "(" if k < len(other) and other[k].kind == "(" else cell.kind
         level = _Level(kind, chain, level)
+    if level is None:  # never: a state has at least its top level
+        raise ValueError("a reading without a top level")
     return _State(deep.depth, max(a.run, b.run), a.operand or b.operand, level)
+
+
+def _end(pattern: re.Pattern[str], text: str, i: int) -> int:
+    """Return where ``pattern`` (which matches wherever it is tried) ends, tried at ``i``."""
+    match = pattern.match(text, i)
+    if match is None:  # never: _PLAIN matches any character, _COMMENT any "#"
+        raise ValueError(f"{pattern.pattern!r} does not match at {i}")
+    return match.end()
 
 
 def _moves(
@@ -265,7 +275,7 @@ def _moves(
     if match := _WHITESPACE.match(text, i):
         return [(match.end(), "space")]
     if char == "#":
-        return [(_COMMENT.match(text, i).end(), "space")]
+        return [(_end(_COMMENT, text, i), "space")]
     if char in "'\"":
         for opener, pattern in _STRINGS:
             if text.startswith(opener, i):
@@ -294,7 +304,7 @@ def _moves(
         return [(i + 1, "prefix")]
     if char in _LINKS:
         return [(i + 1, "link")]
-    return [(_PLAIN.match(text, i).end(), "word")]
+    return [(_end(_PLAIN, text, i), "word")]
 
 
 def _step(state: _State, kind: str, text: str, i: int, j: int) -> _State:
@@ -352,7 +362,7 @@ def parse_error(query: str, prefixes: dict[str, str] | None = None) -> str | Non
     return None
 
 
-def _renamed(query: str, word: str, prefixes: dict[str, str]) -> tuple[str, dict] | None:
+def _renamed(query: str, word: str, prefixes: dict[str, str]) -> tuple[str, dict[str, str]] | None:
     """Return ``query`` and ``prefixes`` with every ``word`` (ASCII, any case) replaced."""
     lowered = query.lower()
     replacement = next((r for r in _RENAMINGS[word] if r not in lowered), None)

@@ -43,16 +43,19 @@ def _iri(text: str, position: str) -> URIRef:
 
 def _literal(text: str) -> Literal:
     """Read a Turtle literal: ``"text"``, ``"text"@lang``, ``"text"^^datatype``, or a bare one."""
-    for pattern, datatype in _BARE_LITERALS:
+    for pattern, bare_type in _BARE_LITERALS:
         if pattern.match(text):
-            return Literal(text, datatype=datatype)
+            return Literal(text, datatype=bare_type)
     match = _QUOTED_LITERAL.match(text)
     if not match:
         raise TermError(f"cannot read the object {text} as a Turtle literal")
     quoted, language, datatype = match.groups()
     value = str(from_n3(quoted))
     if datatype is not None:
-        return Literal(value, datatype=parse_term(datatype, "datatype"))
+        datatype_iri = parse_term(datatype, "datatype")
+        if not isinstance(datatype_iri, URIRef):  # never: only an object may be a literal
+            raise TermError(f"the datatype {datatype} is not an IRI")
+        return Literal(value, datatype=datatype_iri)
     return Literal(value, lang=language)
 
 
