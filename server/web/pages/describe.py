@@ -9,7 +9,7 @@ A description holds, each statement with the named graph(s) that hold it:
 
 A statement held only by ``graph:inferred`` is inferred (OWL RL); any other graph asserts it, and
 the source document of that graph states it. Everything is read with SPARQL queries through
-:class:`imtkg.query.worker_pool.QueryEngine`, so the same code works on a remote store.
+:class:`imtkg.query.interface.QueryEngine`, so the same code works on a remote store.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from imtkg.core.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, sparql_prologue
-from imtkg.query.worker_pool import QueryEngine
+from imtkg.query.interface import QueryEngine
 
 log = logging.getLogger(__name__)
 

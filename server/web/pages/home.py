@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from imtkg.core.namespaces import IMT, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from imtkg.query.worker_pool import QueryEngine
+from imtkg.query.interface import QueryEngine
 from imtkg.web.i18n import translate
 from imtkg.web.linked_data import page_url
 from imtkg.web.pages import page_data

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
 from imtkg.core.namespaces import IMT, ONTOLOGY_GRAPH, ONTOLOGY_IRI
-from imtkg.query.worker_pool import QueryEngine
+from imtkg.query.interface import QueryEngine
 from imtkg.web.pages.describe import labels_by_language, run_select
 
 VANN = "http://purl.org/vocab/vann/"

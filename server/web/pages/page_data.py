@@ -15,7 +15,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from imtkg.core.namespaces import ID, ONTOLOGY_GRAPH
-from imtkg.query.worker_pool import QueryEngine
+from imtkg.query.interface import QueryEngine
 from imtkg.web.pages.describe import INFERRED, Term, iri_ref, run_select
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

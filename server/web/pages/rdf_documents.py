@@ -12,13 +12,14 @@ ontology (:mod:`imtkg.rdf.jsonld_context`).
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from imtkg.query.interface import QueryEngine
 from imtkg.query.worker import used_prefixes
-from imtkg.query.worker_pool import QueryEngine
 from imtkg.rdf.jsonld_context import TERMS_QUERY, context_of
 from imtkg.web.linked_data import FORMATS
 from imtkg.web.pages.describe import run_select
@@ -49,21 +50,33 @@ def serialize(quads: Iterable[ox.Quad], extension: str, context: dict, context_u
     if extension == "jsonld":
         return to_jsonld(quads, context, context_url)
     fmt = OXIGRAPH_FORMATS[extension]
-    terms = [t for q in quads for t in (q.subject, q.predicate, q.object)]
+    terms: list[object] = [t for q in quads for t in (q.subject, q.predicate, q.object)]
+    items: list[ox.Quad] | list[ox.Triple]
     if FORMATS[extension].dataset:
-        items: list = quads
+        items = quads
         terms += [q.graph_name for q in quads]
     else:
         items = list(dict.fromkeys(q.triple for q in quads))
     prefixes = used_prefixes(terms) if extension in ("ttl", "trig", "rdf") else None
-    return ox.serialize(items, format=fmt, prefixes=prefixes)
+    return _oxigraph_bytes(items, fmt, prefixes)
+
+
+def _oxigraph_bytes(
+    items: list[ox.Quad] | list[ox.Triple],
+    fmt: ox.RdfFormat,
+    prefixes: dict[str, str] | None = None,
+) -> bytes:
+    """Write ``items`` with Oxigraph in ``fmt`` and return the bytes."""
+    output = io.BytesIO()
+    ox.serialize(items, output, format=fmt, prefixes=prefixes)
+    return output.getvalue()
 
 
 def to_jsonld(quads: list[ox.Quad], context: dict, context_url: str) -> bytes:
     """Return compact JSON-LD of ``quads`` (named graphs kept) referring to ``context_url``."""
     from pyld import jsonld  # imported here: 0.06 s of every server start otherwise
 
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    nquads = _oxigraph_bytes(quads, ox.RdfFormat.N_QUADS).decode("utf-8")
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
     # from_rdf's output is expanded JSON-LD already: compaction need not expand it again
     compacted = jsonld.compact(expanded, context, {"skipExpansion": True})

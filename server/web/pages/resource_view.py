@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
 from imtkg.core.namespaces import ID, IMT, ORG, SCHEMA
-from imtkg.query.worker_pool import QueryEngine
+from imtkg.query.interface import QueryEngine
 from imtkg.web.i18n import format_number, format_short_date, translate
 from imtkg.web.linked_data import FORMATS, RDF_FORMATS, document_url, is_local, page_url
 from imtkg.web.pages import page_data

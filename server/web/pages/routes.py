@@ -29,7 +29,8 @@ from rdflib.namespace import DCTERMS, FOAF
 from werkzeug.wrappers import Response as BaseResponse
 
 from imtkg.core.namespaces import BASE, IMT, ONTOLOGY_GRAPH, ONTOLOGY_IRI
-from imtkg.query.worker_pool import QueryEngine, QueryError
+from imtkg.query.errors import QueryError
+from imtkg.query.interface import QueryEngine
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified_response
 from imtkg.web.i18n import COOKIE, LANGUAGES, PARAMETER, choose_language, translate
 from imtkg.web.linked_data import (
