@@ -43,6 +43,7 @@ MODULE_TIERS = {
     "test_sparql_live": "live",
     "test_perimeter_load": "live",
     "test_perimeter_uploads": "live",
+    "test_perimeter_http": "live",
 }
 #: fixtures that start a server: a test using one is slow whatever its module
 FIXTURE_TIERS = {
@@ -50,6 +51,9 @@ FIXTURE_TIERS = {
     "base_url": "live",
     "base": "live",
     "served": "live",
+    "server": "live",
+    "open_server": "live",
+    "public_server": "live",
 }
 
 

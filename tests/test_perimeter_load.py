@@ -44,6 +44,7 @@ from sparql_support import (
     ONTOLOGY_DIR,
     app_context,
     live_server,
+    require_slow_tier,
 )
 
 from imtkg.query.errors import RETRY_AFTER_SECONDS
@@ -100,6 +101,7 @@ def imtkg_serve(
 
     :param open_files: start it with this soft limit of open files (``ulimit -S -n``).
     """
+    require_slow_tier("`imtkg serve`")
     port = free_port()
     env = dict(os.environ)
     env.update(

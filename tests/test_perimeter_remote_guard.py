@@ -36,6 +36,8 @@ from sparql_support import (
     PROLOGUE,
     LoopbackListener,
     live_server,
+    require_slow_tier,
+    wait_until,
 )
 
 from imtkg.cli import main
@@ -90,14 +92,6 @@ def cities(body: bytes) -> list[str]:
     return [row["city"]["value"] for row in json.loads(body)["results"]["bindings"]]
 
 
-def wait_until(condition, what: str, seconds: float = 15.0, step: float = 0.05) -> None:
-    """Poll ``condition`` until it is true; fail, naming ``what``, after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {seconds:g} s"
-        time.sleep(step)
-
-
 def running(pid: int) -> bool:
     """Tell whether ``pid`` is a live process (a zombie is not)."""
     try:
@@ -110,6 +104,7 @@ def running(pid: int) -> bool:
 @pytest.fixture(scope="module")
 def engine_server(tmp_path_factory):
     """An Oxigraph server on loopback holding the endpoint fixture data, pushed by imtkg."""
+    require_slow_tier("an Oxigraph server")
     folder = tmp_path_factory.mktemp("remote-guard")
     with OxigraphServer(folder / "db", timeout_s=30) as server:
         fixture = ["--ontology-dir", str(ONTOLOGY_DIR), "--graph-dir", str(GRAPH_DIR)]
@@ -342,6 +337,7 @@ def test_guard_processes_die_with_their_parent(tmp_path):
 @contextmanager
 def imtkg_serve(tmp_path: Path, query_url: str) -> Iterator[str]:
     """Run ``imtkg serve`` (granian) in remote mode until /health answers 200; yield its URL."""
+    require_slow_tier("`imtkg serve`")
     port = free_port()
     env = dict(
         os.environ,

@@ -38,7 +38,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import URIRef
-from sparql_support import CITIES, CITY_QUERY, DATA, GRAPH_DIR, ONTOLOGY_DIR
+from sparql_support import CITIES, CITY_QUERY, DATA, GRAPH_DIR, ONTOLOGY_DIR, require_slow_tier
 
 from imtkg.reasoning.closure_cache import ClosureCache
 from imtkg.shacl.outcome_cache import read_outcome, write_outcome
@@ -142,6 +142,7 @@ def test_a_second_server_never_changes_what_the_first_serves(tmp_path, edited):
         close_app(first)
 
 
+@pytest.mark.live  # runs `imtkg serve`
 def test_a_build_a_running_server_reads_is_never_pruned(tmp_path, edited):
     """A build pinned by another process (a running `imtkg serve`) survives a prune that keeps
     nothing, and that server goes on answering from it; unpinned builds are deleted."""
@@ -395,6 +396,7 @@ def test_serve_on_an_unwritable_store_folder_stops_with_one_line(tmp_path, condi
     assert not path.exists() or not any(path.glob(".building-*"))
 
 
+@pytest.mark.live  # runs `imtkg serve`
 @needs_namespaces
 def test_a_sound_store_in_a_read_only_folder_is_served(tmp_path):
     """A store built earlier is served from a read-only folder as it is (nothing to write),
@@ -410,6 +412,7 @@ def test_a_sound_store_in_a_read_only_folder_is_served(tmp_path):
     assert "Traceback" not in log_path.read_text(encoding="utf-8")
 
 
+@pytest.mark.live  # runs `imtkg serve`
 @needs_namespaces
 @pytest.mark.parametrize("condition", ["read-only", "full"])
 def test_an_unwritable_cache_folder_serves_from_a_temporary_store(tmp_path, condition):
@@ -470,6 +473,7 @@ def imtkg_serve(
 ) -> Iterator[tuple[int, Path]]:
     """Run ``command`` (`imtkg serve` by default) on the fixture data until /health answers;
     fail loudly if it does not within 90 s; stop it with SIGTERM and check it exits with 0."""
+    require_slow_tier("`imtkg serve`")
     port = free_port()
     log_path = tmp_path / f"serve-{port}.log"
     with open(log_path, "wb") as log:

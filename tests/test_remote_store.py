@@ -35,6 +35,7 @@ from sparql_support import (
     count,
     get,
     live_server,
+    require_slow_tier,
 )
 from SPARQLWrapper import JSON, SPARQLWrapper
 
@@ -89,6 +90,7 @@ ENGINE_TIMEOUT_S = 5
 @pytest.fixture(scope="session")
 def engine_server(tmp_path_factory):
     """An Oxigraph server on loopback holding the shipped dataset, pushed by ``imtkg push``."""
+    require_slow_tier("an Oxigraph server")
     folder = tmp_path_factory.mktemp("remote")
     with OxigraphServer(folder / "db", timeout_s=ENGINE_TIMEOUT_S) as server:
         result = CliRunner().invoke(
