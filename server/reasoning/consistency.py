@@ -99,7 +99,8 @@ def violation_message(violation: RLViolation) -> str:
         return f"{subject} is an instance of {first} and of {second}, disjoint classes ({how})"
     if violation.rule == "cls-nothing2":
         return f"{subject} is an instance of owl:Nothing"
-    return f"the literal {subject} is not a valid {shorten(violation.datatype)}"
+    datatype = "value" if violation.datatype is None else shorten(violation.datatype)
+    return f"the literal {subject} is not a valid {datatype}"
 
 
 def _grounds(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from imtkg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SCHEMA
 from imtkg.rdf.terms import format_triple, shorten
@@ -166,7 +166,9 @@ class Explainer:
     def _statement(self, graph: URIRef) -> Statement:
         catalogue = self._catalogue
         linked = (PROV.wasDerivedFrom, DCTERMS.source)
-        documents = sorted({d for p in linked for d in catalogue.objects(graph, p)})
+        documents = sorted(
+            {d for p in linked for d in catalogue.objects(graph, p) if isinstance(d, Identifier)}
+        )
         return Statement(
             graph,
             _label(catalogue, graph),

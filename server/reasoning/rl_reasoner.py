@@ -32,6 +32,8 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
+from typing import Final
 
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.XsdDatatypes import OWL_RL_Datatypes
@@ -96,7 +98,26 @@ RESERVED: tuple[Node, ...] = (
 ) = range(len(RESERVED))
 _AXIOM_IDS = frozenset({_SCO, _SPO, _DOMAIN, _RANGE, _EQC, _EQP, _INV, _CHAIN, _DISJOINT})
 #: markers of :meth:`RLClosure._plan`
-_UNPLANNED, _INERT, _TYPE_PLAN = object(), object(), object()
+
+
+class _Unplanned(Enum):
+    """What a plan cache gives for a key it has not worked out yet."""
+
+    UNPLANNED = 0
+
+
+class _Mark(Enum):
+    """A plan that is not a tuple of conclusions (see :meth:`RLClosure._plan`)."""
+
+    INERT = 0
+    TYPE_PLAN = 1
+
+
+_UNPLANNED: Final = _Unplanned.UNPLANNED
+_INERT: Final = _Mark.INERT
+_TYPE_PLAN: Final = _Mark.TYPE_PLAN
+#: what a property's triples conclude: (domains, ranges, implied properties, inverses)
+_Plan = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 IntTriple = tuple[int, int, int]
 
 #: OWL 2 RL rule name -> what it says, in words; the order is the order of preference between
@@ -322,7 +343,8 @@ class RLClosure:
     """
 
     def __init__(self, asserted: Iterable[Triple]) -> None:
-        self._terms: Sequence[Node] = list(RESERVED)
+        terms = list(RESERVED)
+        self._terms: Sequence[Node] = terms
         self._ids: dict[Node, int] | None = {term: i for i, term in enumerate(RESERVED)}
         #: codes of the literals that may be ill-typed (None: look at every term)
         self._literals: Iterable[int] | None = None
@@ -330,7 +352,7 @@ class RLClosure:
         #: encoded triple -> the round that first derived it (0: asserted)
         self.rank: dict[IntTriple, int] = {}
         with gc_paused():
-            self._encode_all(asserted)
+            self._encode_all(asserted, terms)
         #: property -> its chains (tuples of properties) -> the list head of each
         self.chains: dict[int, dict[tuple[int, ...], int]] = {}
         #: property -> (defined property, chain, position) for each chain it occurs in
@@ -376,9 +398,9 @@ class RLClosure:
 
     # -- encoding ------------------------------------------------------------------------------
 
-    def _encode_all(self, asserted: Iterable[Triple]) -> None:
-        """Encode and index the asserted triples (rank 0)."""
-        ids, terms, rank, add = self._term_ids(), self._terms, self.rank, self.index.add
+    def _encode_all(self, asserted: Iterable[Triple], terms: list[Node]) -> None:
+        """Encode and index the asserted triples (rank 0), appending new terms to ``terms``."""
+        ids, rank, add = self._term_ids(), self.rank, self.index.add
         for triple in asserted:
             encoded = []
             for term in triple:
@@ -483,7 +505,7 @@ class RLClosure:
         cover).
         """
         rank, consequences = self.rank, self._consequences
-        plans: dict[int, tuple | None] = {}
+        plans: dict[int, _Plan | _Mark | None] = {}
         supers: dict[int, tuple[int, ...] | None] = {}
         for triple in delta:
             s, p, o = triple
@@ -526,7 +548,7 @@ class RLClosure:
                 if conclusion not in rank:
                     new.add(conclusion)
 
-    def _plan(self, p: int):
+    def _plan(self, p: int) -> _Plan | _Mark | None:
         """Return what the rules conclude from a triple of predicate ``p`` this round.
 
         :data:`_INERT`: nothing; :data:`_TYPE_PLAN`: ``rdf:type`` with only the class rules
@@ -778,11 +800,12 @@ class RLClosure:
         else:
             candidates = self._literals
         invalid = {i for i in candidates if not _lexically_valid(terms[i])}
-        for triple, level in self.rank.items() if invalid else ():
-            if level == 0 and triple[2] in invalid:
-                literal = terms[triple[2]]
+        for encoded, level in self.rank.items() if invalid else ():
+            if level == 0 and encoded[2] in invalid:
+                literal = terms[encoded[2]]
+                datatype = literal.datatype if isinstance(literal, Literal) else None
                 violation = RLViolation(
-                    "dt-not-type", (decode(triple),), literal, datatype=literal.datatype
+                    "dt-not-type", (decode(encoded),), literal, datatype=datatype
                 )
                 found.append(violation)
         return sorted(found, key=lambda v: (v.rule, v.triples[1:] or v.triples))
@@ -798,7 +821,7 @@ class RLClosure:
         """
         encoded = self.encode(triple)
         level = self.rank.get(encoded) if encoded is not None else None
-        if not level:
+        if encoded is None or not level:
             return []
         rank = self.rank
         found = []
@@ -923,9 +946,9 @@ class RLClosure:
                     yield f"scm-{kind}2", ((p2, p, o), (s, _SPO, p2)), ()
 
 
-def _lexically_valid(literal: Literal) -> bool:
+def _lexically_valid(literal: Node) -> bool:
     """Tell whether a literal of an OWL 2 RL datatype has a valid lexical form (owlrl's check)."""
-    if literal.datatype not in OWL_RL_Datatypes:
+    if not isinstance(literal, Literal) or literal.datatype not in OWL_RL_Datatypes:
         return True
     converter = AltXSDToPYTHON.get(literal.datatype)
     if converter is None:
