@@ -24,7 +24,9 @@ from rdflib.term import Node
 
 from imtkg.core.namespaces import SH
 from imtkg.rdf.reading import parse_quads_file
-from imtkg.shacl.validation import ValidationOutcome, ValidationResult, path_text, validate_dataset
+from imtkg.shacl.property_paths import path_text
+from imtkg.shacl.results import ValidationResult
+from imtkg.shacl.validation import ValidationOutcome, validate_dataset
 
 SHAPES_TESTS = Path(__file__).resolve().parent / "shapes"
 CONTEXT = SHAPES_TESTS / "context.ttl"

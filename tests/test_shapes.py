@@ -23,7 +23,8 @@ from shapes_support import (
 from imtkg.core.namespaces import GRAPH, ONTOLOGY_GRAPH, SH
 from imtkg.data.dataset import load_dataset
 from imtkg.shacl.results import IMTSH
-from imtkg.shacl.validation import load_shapes, shapes_files, validate_dataset
+from imtkg.shacl.shapes_loading import load_shapes, shapes_files
+from imtkg.shacl.validation import validate_dataset
 
 #: predicates of a shape that are not constraints (documentation, targets, structure)
 NOT_CONSTRAINTS = {

@@ -33,7 +33,8 @@ from imtkg.rdf.reading import QUAD_FORMATS, format_for_path, parse_file, parse_q
 from imtkg.rdf.terms import format_triple
 from imtkg.reasoning.consistency import Inconsistency, find_inconsistencies
 from imtkg.shacl.report import format_text
-from imtkg.shacl.validation import ENGINES, EngineUnavailable, short, validate_dataset
+from imtkg.shacl.results import short
+from imtkg.shacl.validation import ENGINES, EngineUnavailable, validate_dataset
 
 #: ``--format`` name -> rdflib serializer of the standard SHACL validation report
 REPORT_FORMATS = {"turtle": "turtle", "json-ld": "json-ld"}

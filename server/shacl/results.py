@@ -1,6 +1,6 @@
 """One SHACL validation result, as a person reads it, and the short names of report terms.
 
-:mod:`imtkg.shacl.validation` reads results from a standard report; :mod:`imtkg.shacl.report`
+:mod:`imtkg.shacl.report_reading` reads results from a standard report; :mod:`imtkg.shacl.report`
 groups them into the text report.
 """
 

@@ -37,7 +37,8 @@ from imtkg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from imtkg.rdf.jsonld_input import CANONICAL_CONTEXT_URL, ContextSource
 from imtkg.rdf.reading import MEDIA_TYPE_FORMATS, parse_text
 from imtkg.shacl.report import graph_name, group_by_focus, summary
-from imtkg.shacl.validation import ValidationFailed, ValidationOutcome, short, validate_dataset
+from imtkg.shacl.results import short
+from imtkg.shacl.validation import ValidationFailed, ValidationOutcome, validate_dataset
 from imtkg.web.state import current_state
 
 bp = Blueprint("shacl", __name__)
