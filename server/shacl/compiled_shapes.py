@@ -38,6 +38,7 @@ from rdflib.term import Node
 
 from imtkg.core.namespaces import SH
 from imtkg.rdf.sparql_guard import shape_refusal, unescape, uses_keyword
+from imtkg.shacl.property_paths import write_path
 
 
 class UnsupportedFeature(Exception):
@@ -57,7 +58,7 @@ _DESCRIPTIVE = {
 }  # fmt: skip
 
 #: constraint parameters the engine implements -> the name of the constraint
-_PARAMETERS = {
+_PARAMETERS: dict[Node, str | None] = {
     SH["class"]: "class", SH.datatype: "datatype", SH.nodeKind: "nodeKind",
     SH.minCount: "minCount", SH.maxCount: "maxCount", SH.minInclusive: "minInclusive",
     SH.minExclusive: "minExclusive", SH.maxInclusive: "maxInclusive",
@@ -257,7 +258,7 @@ class Shape:
     node: Node
     path: Node | None
     sparql_path: str | None
-    severity: URIRef
+    severity: Node
     messages: tuple[Literal, ...]
     deactivated: bool
     nullable: bool = False  # the path can be empty: the focus node is one of its values
@@ -301,8 +302,8 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
         for node in shapes.subjects(predicate, None):
             roots[node] = None
     class_kinds = set(shapes.subjects(RDFS.subClassOf, RDFS.Class)) | {RDFS.Class}
-    for kind in class_kinds:
-        for node in shapes.subjects(RDF.type, kind):
+    for class_kind in class_kinds:
+        for node in shapes.subjects(RDF.type, class_kind):
             if _is_shape(shapes, node):
                 roots[node] = None
     try:
@@ -321,17 +322,22 @@ def _check_queries(shapes: Iterable[Shape]) -> None:
     """Refuse SPARQL targets and constraints that Oxigraph cannot parse (rdflib may)."""
     empty = ox.Store()
     for shape in shapes:
-        queries = [(select, shape.node) for select in shape.target_selects]
+        queries: list[tuple[str, Node | None]] = [
+            (select, shape.node) for select in shape.target_selects
+        ]
         queries += [
             (c.value.query("VALUES ?this { 1 }"), c.node)
             for c in shape.constraints
-            if c.kind == "sparql"
+            if isinstance(c.value, SparqlConstraint)  # the value of each "sparql" constraint
         ]
         for query, node in queries:
             try:
-                list(empty.query(query))
+                solutions = empty.query(query)
             except SyntaxError as exc:
                 raise UnsupportedFeature(f"SPARQL Oxigraph cannot parse ({node}: {exc})") from exc
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise UnsupportedFeature(f"a SPARQL query that is not a SELECT ({node})")
+            list(solutions)
 
 
 def _short(term: Node) -> str:
@@ -429,7 +435,7 @@ class _Compiler:
             elif kind in ("class", "hasValue") and isinstance(value, BNode):
                 raise UnsupportedFeature(f"a blank node as sh:{kind} ({node})")
             elif kind in ("minCount", "maxCount", "minLength", "maxLength"):
-                found.append(Constraint(kind, int(value)))
+                found.append(Constraint(kind, int(str(value))))
             elif kind == "in":
                 members = list(dict.fromkeys(Collection(g, value)))
                 if any(isinstance(m, BNode) for m in members):
@@ -462,7 +468,7 @@ class _Compiler:
                         if sibling != node
                     ]
         low, high = g.value(node, SH.qualifiedMinCount), g.value(node, SH.qualifiedMaxCount)
-        bounds = (int(low) if low is not None else None, int(high) if high is not None else None)
+        bounds = tuple(int(str(b)) if b is not None else None for b in (low, high))
         return Constraint("qualified", (self.shape(value), *bounds, siblings))
 
     def prefixes(self, node: Node) -> str:
@@ -496,7 +502,7 @@ class _Compiler:
         if _FAILURE.search(text):
             raise UnsupportedFeature(f"a SPARQL constraint with $failure ({node})")
         uses_shapes = bool(substitute(text, "shapesGraph", "<>") != text)
-        if shape.is_property:
+        if shape.sparql_path is not None:  # a property shape
             text = substitute(text, "PATH", shape.sparql_path)
         elif substitute(text, "PATH", "<>") != text:
             raise UnsupportedFeature(f"$PATH in the SPARQL constraint of a node shape ({node})")
@@ -530,30 +536,18 @@ class _Compiler:
         return inverse is not None and self.nullable(inverse)
 
     def path(self, path: Node) -> str:
-        g = self.graph
-        if isinstance(path, URIRef):
-            return f"<{path}>"
-        if not isinstance(path, BNode):
-            raise UnsupportedFeature(f"a path that is not an IRI nor a blank node ({path})")
-        if g.value(path, RDF.first) is not None:
-            return "(" + "/".join(self.path(p) for p in Collection(g, path)) + ")"
-        inverse = g.value(path, SH.inversePath)
-        if inverse is not None:
-            return f"^({self.path(inverse)})"
-        alternatives = g.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return "(" + "|".join(self.path(p) for p in Collection(g, alternatives)) + ")"
-        for predicate, suffix in (
-            (SH.zeroOrMorePath, "*"),
-            (SH.oneOrMorePath, "+"),
-            (SH.zeroOrOnePath, "?"),
-        ):
-            inner = g.value(path, predicate)
-            if inner is not None:
-                return f"({self.path(inner)}){suffix}"
-        if g.value(path, RDF.first) is not None:
-            return "(" + "/".join(self.path(p) for p in Collection(g, path)) + ")"
-        raise UnsupportedFeature(f"an unknown kind of path ({path})")
+        """Return ``path`` in SPARQL syntax: full IRIs, every compound path parenthesised (it is
+        substituted for ``$PATH`` anywhere in a query)."""
+        return write_path(self.graph, path, _path_term, always_grouped=True)
+
+
+def _path_term(node: Node) -> str:
+    """Write a path's predicate IRI; refuse anything else (see :func:`write_path`)."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        raise UnsupportedFeature(f"an unknown kind of path ({node})")
+    raise UnsupportedFeature(f"a path that is not an IRI nor a blank node ({node})")
 
 
 #: the predicates whose values are SPARQL queries run by an engine (SHACL-SPARQL and SHACL-AF)
@@ -576,7 +570,7 @@ def prefix_lines(shapes: Graph, node: Node) -> str:
     lines = []
     sources: list[Node] = []
     for source in shapes.objects(node, SH.prefixes):
-        sources += [s for s in shapes.transitive_objects(source, OWL.imports)]
+        sources += [s for s in shapes.transitive_objects(source, OWL.imports) if s is not None]
     for source in dict.fromkeys(sources):
         for declaration in shapes.objects(source, SH.declare):
             prefix = shapes.value(declaration, SH.prefix)

@@ -34,7 +34,7 @@ NODE_KINDS = {
     SH.BlankNodeOrIRI: "!isLiteral(?v)", SH.BlankNodeOrLiteral: "!isIRI(?v)",
     SH.IRIOrLiteral: "!isBlank(?v)",
 }  # fmt: skip
-PYTHON_TYPES = {
+PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
     XSD.string: (str, bytes), XSD.integer: int, XSD.float: float, XSD.decimal: Decimal,
     XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
 }  # fmt: skip
@@ -66,7 +66,7 @@ def datatype_ok(literal: Literal) -> bool:
     """Tell whether ``literal`` matches its own datatype as pyshacl's ``sh:datatype`` tests it."""
     if getattr(literal, "ill_typed", None) is True:
         return False
-    expected = PYTHON_TYPES.get(literal.datatype)
+    expected = PYTHON_TYPES.get(literal.datatype) if literal.datatype is not None else None
     return expected is None or isinstance(literal.value, expected)
 
 
@@ -196,10 +196,11 @@ def default_message(kind: str, parameter: object, found, namespaces) -> Literal:
             return str(term)
         return term.n3(namespace_manager=namespaces)
 
-    if kind in ("qualifiedMinCount", "qualifiedMaxCount"):
-        parameter = parameter[1] if kind == "qualifiedMinCount" else parameter[2]
-    elif kind == "pattern":
-        parameter = parameter[0]
+    if isinstance(parameter, tuple):  # (shape, min, max, siblings), (pattern, flags): the bound
+        if kind in ("qualifiedMinCount", "qualifiedMaxCount"):
+            parameter = parameter[1] if kind == "qualifiedMinCount" else parameter[2]
+        elif kind == "pattern":
+            parameter = parameter[0]
     path = found.shape.path
     template = _DEFAULT_MESSAGES.get(kind, "Value does not conform to {p}")
     return Literal(

@@ -1,7 +1,7 @@
 """A fast SHACL validator: compiled shapes (:mod:`imtkg.shacl.compiled_shapes`) run as SPARQL on
 Oxigraph.
 
-The data graph (the very graph pyshacl would see, see :func:`imtkg.shacl.validation.data_graph`) is
+The data graph (the very graph pyshacl would see, see :func:`imtkg.shacl.data_graph.data_graph`) is
 loaded into an in-memory :class:`pyoxigraph.Store`. Each shape's focus nodes are found with one
 query per target and kept in a named graph of their own; then each constraint is one query over
 all the focus nodes at once (set-at-a-time), never one per focus node:
@@ -43,6 +43,7 @@ from imtkg.shacl.compiled_shapes import (
     CompiledShapes,
     Constraint,
     Shape,
+    SparqlConstraint,
     UnsupportedFeature,
 )
 from imtkg.shacl.constraints import (
@@ -82,6 +83,18 @@ def _twin(literal: Literal) -> Literal | None:
     return Literal(str(literal)) if literal.datatype == XSD.string else None
 
 
+#: a term of an Oxigraph store
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """Return the solutions of a ``SELECT`` query (what every query of the engine is)."""
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise UnsupportedFeature(f"a SPARQL query that is not a SELECT ({query})")
+    return solutions
+
+
 def _nquads(triples: list[tuple], extra: list[tuple], terms: dict) -> bytes:
     """Return the triples (default graph) and the ``extra`` quads as N-Quads."""
     written = {term: ntriples(term) for term in terms}
@@ -117,7 +130,7 @@ class OxigraphValidator:
         self._shapes_loaded = False
         self.namespaces = (shapes if shapes is not None else Graph()).namespace_manager
         self._bnodes: dict[str, BNode] = {}
-        self._ox_bnodes: dict[BNode, object] = {}
+        self._ox_bnodes: dict[BNode, ox.BlankNode] = {}
         self._literals: dict[object, Literal] = {}
         self._sets: dict[frozenset, ox.NamedNode] = {}
         self._pairs: dict[tuple, list[tuple]] = {}
@@ -125,20 +138,23 @@ class OxigraphValidator:
 
     # -- terms ---------------------------------------------------------------------------------
 
-    def _to_ox(self, term: Node):
+    def _to_ox(self, term: Node) -> OxTerm:
         if isinstance(term, URIRef):
             return ox.NamedNode(str(term))
         if isinstance(term, BNode):
             return self._ox_bnodes.get(term) or ox.BlankNode(str(term))
+        if not isinstance(term, Literal):  # a graph term of N3 (a formula, a variable)
+            raise UnsupportedFeature(f"a term that is not an IRI, blank node or literal ({term})")
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
 
-    def _to_rdflib(self, term) -> Node | None:
-        if term is None:
-            return None
+    def _maybe_rdflib(self, term: OxTerm | None) -> Node | None:
+        return None if term is None else self._to_rdflib(term)
+
+    def _to_rdflib(self, term: OxTerm) -> Node:
         if isinstance(term, ox.NamedNode):
             return URIRef(term.value)
         if isinstance(term, ox.BlankNode):
@@ -165,7 +181,7 @@ class OxigraphValidator:
         terms = dict.fromkeys(t for triple in triples for t in triple)
         literals = [t for t in terms if isinstance(t, Literal) and _may_change(t)]
         bnodes = [t for t in terms if isinstance(t, BNode)]
-        extra = []
+        extra: list[tuple[Node, Node, Node, Node]] = []
         for number, literal in enumerate(literals):
             extra.append((URIRef(f"{NS}l{number}"), _MEMBER, literal, _LITERALS))
             if literal.datatype is not None and not datatype_ok(literal):
@@ -186,7 +202,7 @@ class OxigraphValidator:
                 raise UnsupportedFeature(f"a term Oxigraph refuses ({exc})") from exc
         for name, originals in ((_LITERALS, literals), (_BNODES, bnodes)):
             query = f"SELECT ?n ?t WHERE {{ GRAPH <{name}> {{ ?n <{_MEMBER}> ?t }} }}"
-            for row in self.store.query(query):
+            for row in _select(self.store, query):
                 original = originals[int(row["n"].value[len(NS) + 1 :])]
                 if isinstance(original, BNode):
                     self._bnodes[row["t"].value] = original
@@ -199,9 +215,9 @@ class OxigraphValidator:
                     )
             self.store.remove_graph(ox.NamedNode(name))
 
-    def _quads(self, triples: list[tuple], extra: list[tuple]) -> list:
+    def _quads(self, triples: list[tuple], extra: list[tuple]) -> list[ox.Quad]:
         """Return the data and ``extra`` as pyoxigraph quads."""
-        converted: dict[Node, object] = {}
+        converted: dict[Node, OxTerm] = {}
         default = ox.DefaultGraph()
         quads = []
         for row in [*triples, *extra]:
@@ -211,11 +227,17 @@ class OxigraphValidator:
                 if known is None:
                     known = converted[term] = self._to_ox(term)
                 terms.append(known)
-            quads.append(ox.Quad(*terms[:3], terms[3] if len(terms) > 3 else default))
+            subject, predicate, obj = terms[:3]
+            graph = terms[3] if len(terms) > 3 else default
+            if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+                raise UnsupportedFeature(f"generalised RDF ({subject} {predicate} {obj})")
+            if isinstance(graph, ox.Literal):
+                raise UnsupportedFeature(f"a literal as graph name ({graph})")
+            quads.append(ox.Quad(subject, predicate, obj, graph))
         return quads
 
-    def _ox_select(self, query: str, var: str = "this") -> list:
-        return [row[var] for row in self.store.query(query)]
+    def _ox_select(self, query: str, var: str = "this") -> list[OxTerm]:
+        return [row[var] for row in _select(self.store, query)]
 
     # -- focus nodes ---------------------------------------------------------------------------
 
@@ -304,17 +326,17 @@ class OxigraphValidator:
         key = (shape.sparql_path, focus)
         if key not in self._pairs:
             query = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape, focus)} }}"
-            self._pairs[key] = [(r["this"], r["v"]) for r in self.store.query(query)]
+            self._pairs[key] = [(r["this"], r["v"]) for r in _select(self.store, query)]
         return self._pairs[key]
 
     def _result(self, shape: Shape, kind: str, focus, value, parameter=None, path=None) -> Found:
         """Return a result of constraint ``kind`` (with ``parameter``) of ``shape``; its messages
         are the shape's, else a default one worded as pyshacl's."""
-        component = COMPONENTS.get(kind, kind)
+        component = COMPONENTS[kind]  # every kind given here has one
         found = Found(
             origin=focus,
             focus=self._to_rdflib(focus),
-            value=self._to_rdflib(value),
+            value=self._maybe_rdflib(value),
             path=shape.path if path is None else path,
             shape=shape,
             component=component,
@@ -331,7 +353,7 @@ class OxigraphValidator:
             f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self._values(shape, focus)} "
             f"FILTER ({condition}) }}"
         )
-        return [(r["this"], r["v"]) for r in self.store.query(query)]
+        return [(r["this"], r["v"]) for r in _select(self.store, query)]
 
     def _constraint(self, shape: Shape, c: Constraint, focus: str) -> list[Found]:
         kind, value = c.kind, c.value
@@ -339,9 +361,12 @@ class OxigraphValidator:
         if kind in FILTERS:
             rows = self._violating(shape, focus, FILTERS[kind](value))
             return [self._result(shape, kind, f, v, value) for f, v in rows]
-        if kind in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+        # each kind's value has the type compile_shapes gives it (else: no branch, refused below)
+        if kind in ("equals", "disjoint", "lessThan", "lessThanOrEquals") and isinstance(
+            value, URIRef
+        ):
             return self._pairwise(shape, kind, value, focus)
-        if kind == "closed":
+        if kind == "closed" and isinstance(value, frozenset):
             return self._closed(shape, value, focus)
         if kind in ("minCount", "maxCount"):
             test = f"< {value}" if kind == "minCount" else f"> {value}"
@@ -351,7 +376,7 @@ class OxigraphValidator:
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {test})"
             )
             return [self._result(shape, kind, f, None, value) for f in self._ox_select(query)]
-        if kind == "hasValue":
+        if kind == "hasValue" and isinstance(value, (URIRef, Literal)):
             term = value.n3()
             test = (
                 f"FILTER NOT EXISTS {{ {self._values(shape, focus)} "
@@ -368,7 +393,7 @@ class OxigraphValidator:
                 "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)"
             )
             return [self._result(shape, kind, f, None) for f in self._ox_select(query)]
-        if kind == "pattern":
+        if kind == "pattern" and isinstance(value, tuple):
             pattern, flags = value
             matcher = re.compile(
                 pattern,
@@ -379,7 +404,7 @@ class OxigraphValidator:
                 for f, v in self.pairs(shape, focus)
                 if isinstance(v, ox.BlankNode) or not matcher.search(string_of(self._to_rdflib(v)))
             ]
-        if kind in ("minLength", "maxLength"):
+        if kind in ("minLength", "maxLength") and isinstance(value, int):
             return [
                 self._result(shape, kind, f, v, value)
                 for f, v in self.pairs(shape, focus)
@@ -416,7 +441,8 @@ class OxigraphValidator:
         for where in wheres:
             query = f"SELECT DISTINCT * WHERE {{ {focus} {where} }}"
             found += [
-                self._result(shape, kind, r["this"], r["v"], other) for r in self.store.query(query)
+                self._result(shape, kind, r["this"], r["v"], other)
+                for r in _select(self.store, query)
             ]
         return found
 
@@ -428,7 +454,7 @@ class OxigraphValidator:
         query = f"SELECT DISTINCT ?this ?p ?o WHERE {{ {focus} {values} ?v ?p ?o {test} }}"
         return [
             self._result(shape, "closed", r["this"], r["o"], allowed, URIRef(r["p"].value))
-            for r in self.store.query(query)
+            for r in _select(self.store, query)
         ]
 
     def _logical(self, shape: Shape, kind: str, value, focus: str) -> list[Found]:
@@ -450,7 +476,7 @@ class OxigraphValidator:
         values = {v for _, v in pairs}
         passed = [self.conforming(m, values) for m in members]
 
-        def ok(v) -> bool:
+        def conforms(v: OxTerm) -> bool:
             count = sum(v in p for p in passed)
             if kind in ("node", "and"):
                 return count == len(members)
@@ -458,7 +484,7 @@ class OxigraphValidator:
                 return count == 0
             return count >= 1 if kind == "or" else count == 1
 
-        return [self._result(shape, kind, f, v, value) for f, v in pairs if not ok(v)]
+        return [self._result(shape, kind, f, v, value) for f, v in pairs if not conforms(v)]
 
     def _qualified(self, shape: Shape, value, focus: str) -> list[Found]:
         qualified, low, high, siblings = value
@@ -469,7 +495,7 @@ class OxigraphValidator:
                 f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {focus} OPTIONAL {{ "
                 f"?this {shape.sparql_path} ?v FILTER ({inline}) }} }} GROUP BY ?this"
             )
-            for row in self.store.query(query):
+            for row in _select(self.store, query):
                 counts[row["this"]] = int(row["n"].value)
         else:
             pairs = self.pairs(shape, focus)
@@ -495,7 +521,7 @@ class OxigraphValidator:
         if sparql.uses_shapes_graph:
             self._load_shapes_graph()
         if sparql.joinable:
-            solutions = self.store.query(sparql.query(focus))
+            solutions = _select(self.store, sparql.query(focus))
             names = [v.value for v in solutions.variables]
             for solution in solutions:
                 yield solution["this"], {n: solution[n] for n in names}
@@ -507,7 +533,7 @@ class OxigraphValidator:
                     f"$this pre-bound to a blank node in a SPARQL constraint that cannot be "
                     f"joined to its focus nodes ({sparql.node})"
                 )
-            solutions = self.store.query(sparql.query_for(ntriples(term)))
+            solutions = _select(self.store, sparql.query_for(ntriples(term)))
             names = [v.value for v in solutions.variables if v.value != "_imtkg_none"]
             for solution in solutions:
                 yield node, {n: solution[n] for n in names}
@@ -523,11 +549,14 @@ class OxigraphValidator:
 
     def _sparql(self, shape: Shape, c: Constraint, focus: str, node_value: bool) -> list[Found]:
         sparql = c.value
+        if not isinstance(sparql, SparqlConstraint):  # compile_shapes makes every one
+            raise UnsupportedFeature(f"a SPARQL constraint that is not compiled ({c.node})")
         found, seen = [], []
         for origin, solution in self._solutions(sparql, focus):
             row = {n: self._to_rdflib(term) for n, term in solution.items() if term is not None}
-            row["this"] = self._to_rdflib(origin)
-            p, v, t = row.pop("path", None), row.pop("value", None), row.pop("this", None)
+            row.pop("this", None)
+            t = self._to_rdflib(origin)
+            p, v = row.pop("path", None), row.pop("value", None)
             if (t, p, v, row) in seen:
                 continue
             seen.append((t, p, v, row))

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import rdflib
-from rdflib import BNode, Graph, Namespace
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
@@ -109,16 +109,24 @@ def load_suite(root: Path = SUITE) -> list[SuiteTest]:
 
 
 def _entry(graph: Graph, entry: Node, root: Path) -> SuiteTest:
-    action = graph.value(entry, MF.action)
-    result = graph.value(entry, MF.result)
+    action = _required(graph, entry, MF.action)
+    result = _required(graph, entry, MF.result)
     name = str(_path(entry).relative_to(root.resolve()))
     expected = None if result == SHT.Failure else subtree(graph, result)
     return SuiteTest(
         name=name,
-        data=_path(graph.value(action, SHT.dataGraph)),
-        shapes=_path(graph.value(action, SHT.shapesGraph)),
+        data=_path(_required(graph, action, SHT.dataGraph)),
+        shapes=_path(_required(graph, action, SHT.shapesGraph)),
         expected=expected,
     )
+
+
+def _required(graph: Graph, node: Node, predicate: URIRef) -> Node:
+    """Return the value of a property every test entry has, else say which entry lacks it."""
+    value = graph.value(node, predicate)
+    if value is None:
+        raise ValueError(f"a test of the suite without {predicate} ({node})")
+    return value
 
 
 def subtree(graph: Graph, node: Node, skip: Iterable[Node] = ()) -> Graph:
