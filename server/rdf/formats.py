@@ -9,6 +9,7 @@ suffixes and media types in :mod:`imtkg.rdf.reading`, the dataset file types of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -92,6 +93,18 @@ RESULT_FORMATS: dict[str, tuple[str, ox.QueryResultsFormat]] = {
 GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
     s.name: (s.media_type, s.oxigraph) for s in RDF_SYNTAXES
 }
+
+
+def serialized(
+    items: Iterable[ox.Triple] | Iterable[ox.Quad],
+    rdf_format: ox.RdfFormat,
+    prefixes: dict[str, str] | None = None,
+) -> bytes:
+    """Return ``items`` written in ``rdf_format``: :func:`pyoxigraph.serialize` to bytes."""
+    data = ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    if data is None:  # never: with no output given, pyoxigraph returns the text
+        raise ValueError("pyoxigraph wrote no bytes")
+    return data
 
 
 def term_text(term: object, prefixes: dict[str, str] | None = None) -> str:

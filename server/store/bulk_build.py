@@ -61,6 +61,13 @@ from imtkg.store.oxigraph_store import ASSERTED_UNION, INTERNAL_GRAPHS, _to_ox
 
 log = logging.getLogger(__name__)
 
+#: a triple of pyoxigraph terms
+OxTriple = tuple[
+    ox.NamedNode | ox.BlankNode | ox.Triple,
+    ox.NamedNode,
+    ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+]
+
 __all__ = [
     "BulkBuild",
     "build_store_from_files",
@@ -147,7 +154,7 @@ def _read_sources(
                 number = graphs.add(g)
             if number < 0:
                 continue
-            term = quad.subject
+            term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple = quad.subject
             s = ids.get(term)
             if s is None:
                 s = code(term)
@@ -188,7 +195,7 @@ def _read_sources(
     return asserted, graphs.counts()
 
 
-def triple_terms(quad: ox.Quad) -> tuple:
+def triple_terms(quad: ox.Quad) -> OxTriple:
     """Return the subject, predicate and object of ``quad``."""
     return quad.subject, quad.predicate, quad.object
 
@@ -226,7 +233,7 @@ def build_store_from_sources(
             inferred = ox.NamedNode(str(INFERRED_GRAPH))
             if emitted.count:
                 store.remove_graph(inferred)
-            store.bulk_extend(ox.Quad(*t, inferred) for t in fallback)
+            store.bulk_extend(ox.Quad(s, p, o, inferred) for s, p, o in fallback)
             graphs[str(INFERRED_GRAPH)] = len(fallback)
         seconds["reason"] = time.perf_counter() - started
 
@@ -294,7 +301,7 @@ class _InferredWriter:
 
 def _reason(
     table: TermTable, asserted: dict[IntTriple, int], emit: _InferredWriter
-) -> tuple[str, list[tuple] | None]:
+) -> tuple[str, list[OxTriple] | None]:
     """Reason as :func:`imtkg.reasoning.closure.reason` does; return the engine used and, if it is
     owlrl, the inferred triples (pyoxigraph terms). The fast engine's inferred triples go to
     ``emit`` round by round, while the next rounds run; owlrl's replace them if, once run, the
@@ -316,7 +323,7 @@ def _reason(
         if errors:
             raise InconsistentGraphError([Inconsistency("owl-rl", m) for m in errors])
         kept = [t for t in triples if t not in decoded and not is_noise(t)]
-        return "owlrl", [tuple(_to_ox(term) for term in t) for t in kept]
+        return "owlrl", [(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in kept]
     violations = closure.violations()
     if violations:
         raise InconsistentGraphError(

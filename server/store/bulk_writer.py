@@ -154,7 +154,7 @@ class _Shared:
             return next(self._items, None)
 
 
-def load_chunks(chunks: Iterable[bytes]) -> Job:
+def load_chunks(chunks: Iterable[bytes] | _Shared) -> Job:
     """Return a job bulk-loading N-Quads chunks of ``chunks`` in turn until there are none left
     (the same ``chunks`` may be handed to several jobs: each chunk is loaded once)."""
     shared = chunks if isinstance(chunks, _Shared) else _Shared(chunks)

@@ -28,6 +28,7 @@ from rdflib import Graph
 
 from imtkg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from imtkg.core.paths import resource_dir, turtle_files
+from imtkg.rdf.formats import serialized
 from imtkg.rdf.reading import parse_file
 from imtkg.store.oxigraph_store import store_graph_iris
 
@@ -88,7 +89,7 @@ def _gzip(data: bytes) -> bytes:
 def _whole(rdf_format: ox.RdfFormat) -> Callable[[ox.Dataset, ox.Dataset], tuple[bytes, int]]:
     def build(dataset: ox.Dataset, _shapes: ox.Dataset) -> tuple[bytes, int]:
         quads = _sorted_quads(dataset)
-        return _gzip(ox.serialize(quads, format=rdf_format, prefixes=PREFIXES)), len(quads)
+        return _gzip(serialized(quads, rdf_format, PREFIXES)), len(quads)
 
     return build
 
@@ -96,14 +97,14 @@ def _whole(rdf_format: ox.RdfFormat) -> Callable[[ox.Dataset, ox.Dataset], tuple
 def _graph_turtle(graph: str) -> Callable[[ox.Dataset, ox.Dataset], tuple[bytes, int]]:
     def build(dataset: ox.Dataset, _shapes: ox.Dataset) -> tuple[bytes, int]:
         triples = [q.triple for q in _sorted_quads(dataset, graph)]
-        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), len(triples)
+        return serialized(triples, ox.RdfFormat.TURTLE, PREFIXES), len(triples)
 
     return build
 
 
 def _shapes_turtle(_dataset: ox.Dataset, shapes: ox.Dataset) -> tuple[bytes, int]:
     triples = [q.triple for q in _sorted_quads(shapes)]
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), len(triples)
+    return serialized(triples, ox.RdfFormat.TURTLE, PREFIXES), len(triples)
 
 
 #: the dumps, in the order of the index page

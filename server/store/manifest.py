@@ -114,10 +114,11 @@ class DatasetManifest:
 def count_graphs(store: ox.Store) -> dict[str, int]:
     """Return every named graph of ``store`` (hidden ones included) -> its number of triples."""
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    rows = store.query(query)
+    if not isinstance(rows, ox.QuerySolutions):
+        raise TypeError("a SELECT query gives solutions")
     counts = {
-        row["g"].value: int(row["n"].value)
-        for row in store.query(query)
-        if isinstance(row["g"], ox.NamedNode)
+        row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)
     }
     return dict(sorted(counts.items()))
 
