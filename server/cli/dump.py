@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from imtkg.core.config import load_settings
+from imtkg.core.config import load_settings, path_setting
 from imtkg.store.dumps import build_dumps, write_dumps
 from imtkg.store.knowledge import load_knowledge_graph
 
@@ -33,8 +33,8 @@ def dump(out: Path, shapes_dir: Path | None) -> None:
     """
     settings = load_settings()
     kg = load_knowledge_graph(
-        Path(settings["ONTOLOGY_DIR"]) if settings.get("ONTOLOGY_DIR") else None,
-        Path(settings["GRAPH_DIR"]) if settings.get("GRAPH_DIR") else None,
+        path_setting(settings, "ONTOLOGY_DIR"),
+        path_setting(settings, "GRAPH_DIR"),
         reason=bool(settings.get("REASON", True)),
     )
     files = build_dumps(kg.store, shapes_dir)

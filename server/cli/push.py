@@ -23,6 +23,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import click
 import pyoxigraph as ox
@@ -153,8 +154,10 @@ def write_bulk(prepared: PreparedDataset, directory: Path) -> tuple[Path, Path]:
     partial = directory / f".{BULK_FILE}.partial"
     # mtime=0: the same dataset gives the same bytes (and checksum) every time
     with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        ox.serialize(prepared.kg.store, output=out, format=ox.RdfFormat.N_QUADS)
-        ox.serialize([manifest.quad()], output=out, format=ox.RdfFormat.N_QUADS)
+        # a GzipFile is a binary file, though not a typing.IO subclass
+        output = cast(IO[bytes], out)
+        ox.serialize(prepared.kg.store, output=output, format=ox.RdfFormat.N_QUADS)
+        ox.serialize([manifest.quad()], output=output, format=ox.RdfFormat.N_QUADS)
     os.replace(partial, data)
     description = {
         "dataset": asdict(manifest),
@@ -205,6 +208,8 @@ def push(
     """Load the reasoned, validated dataset into the SPARQL engine at URL (its query endpoint)."""
     if url is None and bulk_dir is None:
         raise click.UsageError("give the engine's query URL, --bulk-dir, or both")
+    if url == "":
+        raise click.UsageError("the engine's query URL is empty")
     gsp_url = (gsp or default_graph_store(url)) if url else None
     prepared = prepare_dataset(ontology_dir, graph_dir, validate=not skip_validation)
     if prepared.validation == INVALID:
@@ -218,7 +223,7 @@ def push(
             f"wrote {data} ({info['quads']} quads in {len(graphs) + 1} graphs, "
             f"{info['bytes']} bytes) and {manifest_path}"
         )
-    if url is not None:
+    if url is not None and gsp_url is not None:
         click.echo(f"pushing to {gsp_url}")
         pushed = push_to_engine(prepared, url, gsp_url, timeout)
         total = sum(p.triples for p in pushed)

@@ -12,7 +12,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from imtkg.core.namespaces import PREFIXES
-from imtkg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, solutions_table
+from imtkg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, serialized, solutions_table
 from imtkg.store.knowledge import load_knowledge_graph
 from imtkg.store.oxigraph_store import QueryScope, run_query
 
@@ -41,7 +41,9 @@ def query(sparql: str | None, query_file: Path | None, fmt: str, infer: bool) ->
     """Answer a SPARQL query on the shipped knowledge graph."""
     if (sparql is None) == (query_file is None):
         raise click.UsageError("give the query as an argument or with --file, not both")
-    text = query_file.read_text(encoding="utf-8") if query_file else sparql
+    text = query_file.read_text(encoding="utf-8") if query_file is not None else sparql
+    if text is None:  # never: one of the two was given
+        raise click.UsageError("give the query as an argument or with --file")
     kg = load_knowledge_graph()
     try:
         results = run_query(kg.store, text, QueryScope(infer=infer))
@@ -51,18 +53,25 @@ def query(sparql: str | None, query_file: Path | None, fmt: str, infer: bool) ->
     click.echo(render(results, fmt))
 
 
-def render(results, fmt: str) -> str:
+def render(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
     """Render pyoxigraph results as ``table`` or a RESULT_FORMATS / GRAPH_FORMATS name."""
     if isinstance(results, ox.QueryBoolean):
         if fmt == "table":
             return "true" if bool(results) else "false"
-        return results.serialize(format=_result_format(fmt)).decode("utf-8")
+        return _written(results.serialize(format=_result_format(fmt)))
     if isinstance(results, ox.QuerySolutions):
         if fmt == "table":
             return solutions_table(results, PREFIXES)
-        return results.serialize(format=_result_format(fmt)).decode("utf-8")
+        return _written(results.serialize(format=_result_format(fmt)))
     rdf_format = GRAPH_FORMATS["turtle" if fmt == "table" else _graph_name(fmt)][1]
-    return ox.serialize(results, format=rdf_format, prefixes=PREFIXES).decode("utf-8")
+    return serialized(results, rdf_format, PREFIXES).decode("utf-8")
+
+
+def _written(data: bytes | None) -> str:
+    """Return the text of results serialised to bytes (no output file given)."""
+    if data is None:  # never: with no output given, pyoxigraph returns the bytes
+        raise ValueError("pyoxigraph wrote no bytes")
+    return data.decode("utf-8")
 
 
 def _result_format(fmt: str) -> ox.QueryResultsFormat:
@@ -99,7 +108,7 @@ def stats(no_infer: bool) -> None:
         click.echo(f"  {n:>7}  {_short(cls)}")
 
 
-def _short(iri) -> str:
+def _short(iri: object) -> str:
     for prefix, ns in PREFIXES.items():
         if str(iri).startswith(ns):
             return f"{prefix}:{str(iri)[len(ns) :]}"

@@ -21,7 +21,7 @@ from rdflib import Graph
 from imtkg.core.namespaces import PREFIXES
 from imtkg.data.dataset import load_dataset
 from imtkg.rdf.terms import format_triple, parse_triple, shorten
-from imtkg.reasoning.closure import ENGINES
+from imtkg.reasoning.closure import ENGINES, Engine
 from imtkg.reasoning.closure import reason as run_reasoning
 from imtkg.reasoning.consistency import inconsistencies_of
 from imtkg.reasoning.explanation import (
@@ -89,7 +89,7 @@ def explain(subject: str, predicate: str, object_: str, fmt: str) -> None:
     show_default=True,
     help="A summary, or the inferred triples.",
 )
-def reason(engine: str, full: bool, fmt: str) -> None:
+def reason(engine: Engine, full: bool, fmt: str) -> None:
     """Compute the OWL RL inferences of the shipped graph (exit status 1 if inconsistent)."""
     dataset = load_dataset()
     reasoning = run_reasoning(dataset, full=full, engine=engine)

@@ -94,6 +94,8 @@ def http_server(app, max_body: int, **options):
     from waitress.utilities import RequestEntityTooLarge
 
     class Parser(HTTPRequestParser):
+        error: Exception | None
+
         def received(self, data: bytes) -> int:
             consumed = super().received(data)
             if isinstance(self.error, RequestEntityTooLarge):

@@ -75,8 +75,9 @@ def files_dataset(paths: Iterable[Path], with_shipped: bool) -> tuple[Dataset, d
             before = {g.identifier: len(g) for g in dataset.graphs()}
             parse_quads_file(path, dataset, fmt)
             for graph in dataset.graphs():
-                if len(graph) != before.get(graph.identifier, 0):
-                    origins[graph.identifier] = _joined(origins.get(graph.identifier), shown)
+                name = graph.identifier  # results name IRI graphs only (ValidationResult.graphs)
+                if isinstance(name, URIRef) and len(graph) != before.get(name, 0):
+                    origins[name] = _joined(origins.get(name), shown)
         else:
             name = graph_iri_for(path.stem)
             parse_file(path, dataset.graph(name), fmt)
