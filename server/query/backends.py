@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from imtkg.core.config import float_setting, int_setting, path_setting
 from imtkg.core.errors import ImtKgError
 from imtkg.data.version import DatasetVersion
 from imtkg.query.errors import QueryError
@@ -34,6 +35,8 @@ from imtkg.store.manifest import DatasetManifest, ManifestError, manifest_query
 from imtkg.store.prepared import input_version
 
 if TYPE_CHECKING:
+    from rdflib import Dataset
+
     from imtkg.query.remote import RemoteQueryEngine
 
 log = logging.getLogger(__name__)
@@ -76,7 +79,7 @@ class Backend:
     default_graph_size: int | None = None
     kg_loader: Callable[[], KnowledgeGraph] | None = None
     #: loads the asserted graphs and the ontology alone (what SHACL validation reads)
-    asserted_loader: Callable[[], object] | None = None
+    asserted_loader: Callable[[], Dataset] | None = None
     validation: str | None = None
     #: how long building the store took, step by step (empty when it was reopened)
     build_seconds: dict[str, float] = field(default_factory=dict)
@@ -119,16 +122,14 @@ def make_engine(config: Mapping[str, object], start: bool = True) -> Backend:
 
 
 def _dirs(config: Mapping[str, object]) -> tuple[Path | None, Path | None]:
-    ontology_dir = Path(config["ONTOLOGY_DIR"]) if config.get("ONTOLOGY_DIR") else None
-    graph_dir = Path(config["GRAPH_DIR"]) if config.get("GRAPH_DIR") else None
-    return ontology_dir, graph_dir
+    return path_setting(config, "ONTOLOGY_DIR"), path_setting(config, "GRAPH_DIR")
 
 
 def _pool_options(config: Mapping[str, object]) -> dict:
     return {
-        "timeout": float(config["QUERY_TIMEOUT"]),
-        "row_limit": int(config["RESULT_LIMIT"]),
-        "byte_limit": int(config["RESULT_MAX_BYTES"]),
+        "timeout": float_setting(config, "QUERY_TIMEOUT"),
+        "row_limit": int_setting(config, "RESULT_LIMIT"),
+        "byte_limit": int_setting(config, "RESULT_MAX_BYTES"),
     }
 
 
@@ -159,8 +160,9 @@ def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend
 
     ontology_dir, graph_dir = _dirs(config)
     reason = bool(config.get("REASON", True))
-    if config.get("DATASET"):
-        files = [Path(config["DATASET"])]
+    dataset = path_setting(config, "DATASET")
+    if dataset is not None:
+        files = [dataset]
         sources = dataset_sources(files)
         version = dataset_version(files)
     else:
@@ -169,7 +171,10 @@ def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend
         version = input_version(ontology_dir, graph_dir)
     prepared = prepare_store(sources, version, reason)
     engine = WorkerPoolEngine(
-        prepared.store_path, workers=int(config["WORKERS"]), start=start, **_pool_options(config)
+        prepared.store_path,
+        workers=int_setting(config, "WORKERS"),
+        start=start,
+        **_pool_options(config),
     )
     manifest = prepared.manifest
     if config.get("DATASET"):
@@ -188,12 +193,12 @@ def _memory_backend(config: Mapping[str, object], start: bool = True) -> Backend
     return backend
 
 
-def _asserted_loader(config: Mapping[str, object], sources) -> Callable[[], object]:
+def _asserted_loader(config: Mapping[str, object], sources) -> Callable[[], Dataset]:
     """Return a function loading what validation reads, without reasoning or building a store:
     the folders parsed by rdflib, or a DATASET file parsed by Oxigraph and converted."""
     ontology_dir, graph_dir = _dirs(config)
 
-    def load():
+    def load() -> Dataset:
         if config.get("DATASET"):
             from imtkg.store.bulk_build import rdflib_dataset
 
@@ -225,7 +230,10 @@ def _disk_backend(config: Mapping[str, object], path: Path, start: bool = True) 
     ontology_dir, graph_dir = _dirs(config)
     disk = open_disk_store(path, ontology_dir, graph_dir, reason=bool(config.get("REASON", True)))
     engine = WorkerPoolEngine(
-        disk.store_path, workers=int(config["WORKERS"]), start=start, **_pool_options(config)
+        disk.store_path,
+        workers=int_setting(config, "WORKERS"),
+        start=start,
+        **_pool_options(config),
     )
     manifest = disk.manifest
     return Backend(
@@ -248,8 +256,8 @@ def _remote_backend(config: Mapping[str, object], url: str, start: bool = True) 
     engine = RemoteQueryEngine(
         url,
         graphs=None,
-        concurrency=int(config["THREADS"]),
-        guard_workers=int(config["WORKERS"]),
+        concurrency=int_setting(config, "THREADS"),
+        guard_workers=int_setting(config, "WORKERS"),
         start=start,
         **_pool_options(config),
     )

@@ -30,6 +30,7 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from imtkg.query.errors import EngineBusy, EngineFailure, QueryTimeout
 from imtkg.query.sandbox import drop_network, network_dropped
@@ -46,6 +47,9 @@ from imtkg.rdf.sparql_guard import (
     shape_refusal,
     unescape,
 )
+
+if TYPE_CHECKING:
+    from imtkg.query.worker_pool import ProcessContext
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +128,7 @@ class GuardPool:
         self._lock = threading.Lock()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
-        self._context = None
+        self._context: ProcessContext | None = None
         self._owner: int | None = None  # the process the guard processes belong to
         self._closed = False
         if start:
@@ -165,8 +169,11 @@ class GuardPool:
                 self._add_locked(context)
         atexit.register(self.close)
 
-    def _add_locked(self, context: multiprocessing.context.BaseContext | None = None) -> None:
-        worker = _Worker(context or self._context, target=guard_entry, name=GUARD_PROCESS_NAME)
+    def _add_locked(self, context: ProcessContext | None = None) -> None:
+        context = context or self._context
+        if context is None:
+            raise EngineFailure("the guard processes are not started")
+        worker = _Worker(context, target=guard_entry, name=GUARD_PROCESS_NAME)
         self._all.add(worker)
         self._idle.put(worker)
 

@@ -131,10 +131,14 @@ class _Until:
 class _SolutionsUntil(_Until):
     """:class:`_Until` over ``QuerySolutions``, with their variables."""
 
+    def __init__(self, solutions: ox.QuerySolutions) -> None:
+        super().__init__(solutions)
+        self.solutions = solutions
+
     @property
     def variables(self) -> list[ox.Variable]:
         """The variables of the parsed solutions."""
-        return self.items.variables
+        return self.solutions.variables
 
 
 def missing_prologue(query: str) -> str:
@@ -321,8 +325,8 @@ class RemoteQueryEngine(QueryEngine):
                 parsed = ox.parse(reader, format=ox.RdfFormat.N_TRIPLES)
                 results: _Until | ox.QueryBoolean = _Until(quad.triple for quad in parsed)
             else:
-                parsed = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
-                results = parsed if isinstance(parsed, ox.QueryBoolean) else _SolutionsUntil(parsed)
+                answer = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
+                results = answer if isinstance(answer, ox.QueryBoolean) else _SolutionsUntil(answer)
             reply = serialise_results(results, request)
         except (SyntaxError, _TooLarge) as exc:
             log.error("unreadable answer from the SPARQL engine: %s", exc)

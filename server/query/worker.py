@@ -15,6 +15,7 @@ even a query the guard (:mod:`imtkg.rdf.sparql_guard`) misreads cannot make it o
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 
 from imtkg.core.namespaces import PREFIXES
 from imtkg.query.sandbox import drop_network, network_dropped
-from imtkg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
+from imtkg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, serialized
 from imtkg.rdf.sparql_guard import analyse, looks_like_update
 from imtkg.store.oxigraph_store import QueryScope, StoreLayout, query_options
 
@@ -110,7 +111,9 @@ def _solutions(results: ox.QuerySolutions, request: QueryRequest) -> tuple:
     media_type, fmt = RESULT_FORMATS[request.result_format]
     if fmt != ox.QueryResultsFormat.JSON:
         # the cut-off rows, written once as JSON, go through Oxigraph's own serialisers
-        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        rewritten = io.BytesIO()
+        ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(rewritten, fmt)
+        body = rewritten.getvalue()
     return ("ok", body, media_type, "solutions", truncated, len(rows))
 
 
@@ -139,11 +142,8 @@ def _graph(results: ox.QueryTriples, request: QueryRequest) -> tuple:
             break
         triples.append(triple)
     media_type, fmt = GRAPH_FORMATS[request.graph_format]
-    body = ox.serialize(
-        triples,
-        format=fmt,
-        prefixes=used_prefixes(t for tr in triples for t in (tr.subject, tr.predicate, tr.object)),
-    )
+    terms = (term for t in triples for term in (t.subject, t.predicate, t.object))
+    body = serialized(triples, fmt, prefixes=used_prefixes(terms))
     return ("ok", body, media_type, "graph", truncated, len(triples))
 
 

@@ -63,10 +63,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
 
-from imtkg.core.config import DEFAULTS
+from imtkg.core.config import DEFAULTS, float_setting, int_setting
 from imtkg.query.errors import (
     EngineBusy,
     EngineFailure,
@@ -85,6 +86,12 @@ from imtkg.query.errors import (
 from imtkg.query.interface import EngineResult, QueryEngine
 from imtkg.query.worker import QueryRequest, worker_main
 from imtkg.store.oxigraph_store import QueryScope
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+
+    #: the contexts workers are started from (typeshed's BaseContext has no ``Process``)
+    ProcessContext: TypeAlias = ForkContext | ForkServerContext | SpawnContext
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +206,7 @@ class _Worker:
 
     def __init__(
         self,
-        context: multiprocessing.context.BaseContext,
+        context: ProcessContext,
         *args: object,
         target: Callable[..., None] = worker_entry,
         name: str = "imtkg-query",
@@ -235,7 +242,7 @@ class _Worker:
         self.process.close()
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> ProcessContext:
     """Return the forkserver context (preloading the worker module) or, where missing, spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
@@ -284,10 +291,10 @@ class WorkerPoolEngine(QueryEngine):
         byte_limit: int = 16 * 1024 * 1024,
         owns_store: bool = False,
         start: bool = True,
-        memory_mb: int = int(DEFAULTS["QUERY_MEMORY_MB"]),
+        memory_mb: int = int_setting(DEFAULTS, "QUERY_MEMORY_MB"),
         admitted: int | None = None,
-        long_after: float = float(DEFAULTS["LONG_QUERY_AFTER"]),
-        long_queries: int = int(DEFAULTS["LONG_QUERIES"]),
+        long_after: float = float_setting(DEFAULTS, "LONG_QUERY_AFTER"),
+        long_queries: int = int_setting(DEFAULTS, "LONG_QUERIES"),
     ) -> None:
         super().__init__()
         self.store_path = Path(store_path)
@@ -296,6 +303,7 @@ class WorkerPoolEngine(QueryEngine):
         self.byte_limit = int(byte_limit)
         self.size = max(1, int(workers))
         self._owns_store = owns_store
+        self._temp_dir: Path | None = None  # the folder from_store made, deleted on close
         self._context = _context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()  # the pool: idle and busy workers, not the spare
@@ -373,12 +381,12 @@ class WorkerPoolEngine(QueryEngine):
             backstop = self.memory_limit * BACKSTOP_FACTOR if self.memory_limit else None
             set_data_limit(worker.process.pid, backstop)
 
-    def _new_worker(self, context: multiprocessing.context.BaseContext | None = None) -> _Worker:
+    def _new_worker(self, context: ProcessContext | None = None) -> _Worker:
         worker = _Worker(context or self._context, str(self.store_path))
         self._apply_backstop(worker)
         return worker
 
-    def _spawn(self, context: multiprocessing.context.BaseContext | None = None) -> None:
+    def _spawn(self, context: ProcessContext | None = None) -> None:
         worker = self._new_worker(context)
         with self._lock:
             self._all.add(worker)
@@ -601,7 +609,7 @@ class WorkerPoolEngine(QueryEngine):
                 pass
             worker.stop()
         if self._owns_store:
-            shutil.rmtree(getattr(self, "_temp_dir", self.store_path), ignore_errors=True)
+            shutil.rmtree(self._temp_dir or self.store_path, ignore_errors=True)
         atexit.unregister(self.close)
 
 

@@ -22,7 +22,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 
-from imtkg.core.config import load_settings
+from imtkg.core.config import int_setting, load_settings
 from imtkg.query.backends import make_engine, parse_store
 from imtkg.query.errors import QueryError
 from imtkg.web.body_limit import BodyLimit
@@ -82,7 +82,7 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     app = Flask(__name__)
     settings = load_settings(config)
     app.config.update(settings)
-    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY"])
+    app.config["MAX_CONTENT_LENGTH"] = int_setting(settings, "MAX_BODY")
     app.config["COMPRESS_MIMETYPES"] = COMPRESS_MIMETYPES
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
     allowed_hosts = parse_allowed_hosts(settings.get("ALLOWED_HOSTS"))
@@ -109,9 +109,12 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     app.extensions[EXTENSION_KEY] = load_state(app.config, start_engine)
     # the engine's bounds come from the app's settings, whichever HTTP server runs it
     apply_limits(app.extensions[EXTENSION_KEY].engine, app.config)
-    app.wsgi_app = BodyLimit(app.wsgi_app, int(settings["MAX_BODY"]), CORS_HEADERS)
+    # Flask's documented way to add WSGI middleware is to replace the wsgi_app method
+    app.wsgi_app = BodyLimit(  # type: ignore[method-assign]
+        app.wsgi_app, int_setting(settings, "MAX_BODY"), CORS_HEADERS
+    )
     install_response_cache(app)
-    app.wsgi_app = HostGuard(app.wsgi_app, allowed_hosts, CORS_HEADERS)
+    app.wsgi_app = HostGuard(app.wsgi_app, allowed_hosts, CORS_HEADERS)  # type: ignore[method-assign]
     return app
 
 
@@ -142,7 +145,7 @@ def install_response_cache(app: Flask) -> None:
         int(megabytes * 1024 * 1024),
         key_host=not app.config.get("PUBLIC_BASE"),
     )
-    app.wsgi_app = cache
+    app.wsgi_app = cache  # type: ignore[method-assign]  # Flask's middleware pattern
     app.extensions["imtkg_response_cache"] = cache
 
 
@@ -183,8 +186,9 @@ def install_error_handlers(app: Flask) -> None:
             return exc.response
         message = f"{exc.code} {exc.name}: {exc.description}"
         response = Response(message + "\n", status=exc.code, mimetype="text/plain")
-        if getattr(exc, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        allowed_methods = getattr(exc, "valid_methods", None)  # on MethodNotAllowed
+        if allowed_methods:
+            response.headers["Allow"] = ", ".join(allowed_methods)
         return response
 
     @app.errorhandler(QueryError)

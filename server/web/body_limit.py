@@ -15,10 +15,11 @@ large a query can then read why it was refused.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-StartResponse = Callable[..., object]
-WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
+if TYPE_CHECKING:  # the standard library's WSGI types (PEP 3333), for type checkers only
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 class BodyLimit:
@@ -28,13 +29,13 @@ class BodyLimit:
     """
 
     def __init__(
-        self, app: WsgiApp, max_body: int, headers: Sequence[tuple[str, str]] = ()
+        self, app: WSGIApplication, max_body: int, headers: Sequence[tuple[str, str]] = ()
     ) -> None:
         self.app = app
         self.max_body = int(max_body)
         self.headers = list(headers)
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         length = environ.get("CONTENT_LENGTH", "")
         if length.strip():
             if length.strip().isdigit() and int(length) > self.max_body:

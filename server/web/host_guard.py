@@ -17,23 +17,26 @@ itself ``http:///``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_host
 
-StartResponse = Callable[..., object]
-WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
+if TYPE_CHECKING:  # the standard library's WSGI types (PEP 3333), for type checkers only
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 #: characters of a refused Host value repeated in the answer
 _SHOWN = 100
 
 
-def parse_allowed_hosts(value: str | Iterable[str] | None) -> list[str]:
+def parse_allowed_hosts(value: object) -> list[str]:
     """Return the host patterns of an ``ALLOWED_HOSTS`` value (comma-separated text or a list)."""
     if not value:
         return []
-    items = value.split(",") if isinstance(value, str) else list(value)
+    if not isinstance(value, (str, Iterable)):
+        raise TypeError(f"ALLOWED_HOSTS is {value!r}, not text or a list of hosts")
+    items = value.split(",") if isinstance(value, str) else [str(item) for item in value]
     return [item.strip().lower() for item in items if item and item.strip()]
 
 
@@ -46,13 +49,13 @@ class HostGuard:
     """
 
     def __init__(
-        self, app: WsgiApp, allowed: Sequence[str], headers: Sequence[tuple[str, str]] = ()
+        self, app: WSGIApplication, allowed: Sequence[str], headers: Sequence[tuple[str, str]] = ()
     ) -> None:
         self.app = app
         self.allowed = list(allowed)
         self.headers = list(headers)
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         given = environ.get("HTTP_HOST", "").strip()
         if given:
             # host names compare without case (RFC 3986, section 3.2.2); werkzeug's check of
@@ -62,7 +65,7 @@ class HostGuard:
             environ.pop("HTTP_HOST", None)
             if environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
                 return self.refuse(start_response, "an HTTP/1.1 request must have a Host header")
-        shown = environ.get("HTTP_HOST", environ.get("SERVER_NAME", ""))[:_SHOWN]
+        shown = str(environ.get("HTTP_HOST", environ.get("SERVER_NAME", "")))[:_SHOWN]
         try:
             host = get_host(environ, self.allowed or None)
         except SecurityError:

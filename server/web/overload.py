@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from imtkg.core.config import float_setting, int_setting
 from imtkg.query.interface import QueryEngine
 
 log = logging.getLogger("imtkg.cli.serve")
@@ -56,13 +57,11 @@ def apply_limits(engine: QueryEngine, settings: Mapping[str, object]) -> None:
     (:func:`admitted_requests` of ``THREADS``, the engine's size and ``QUERY_QUEUE``), a
     query's memory (``QUERY_MEMORY_MB``) and the long queries (``LONG_QUERY_AFTER``,
     ``LONG_QUERIES``)."""
-    queue = settings.get("QUERY_QUEUE")
-    admitted = admitted_requests(
-        int(settings["THREADS"]), engine.size, None if queue is None else int(queue)
-    )
+    queue = None if settings.get("QUERY_QUEUE") is None else int_setting(settings, "QUERY_QUEUE")
+    admitted = admitted_requests(int_setting(settings, "THREADS"), engine.size, queue)
     engine.set_limits(
         admitted=admitted,
-        memory_mb=int(settings["QUERY_MEMORY_MB"]),
-        long_after=float(settings["LONG_QUERY_AFTER"]),
-        long_queries=int(settings["LONG_QUERIES"]),
+        memory_mb=int_setting(settings, "QUERY_MEMORY_MB"),
+        long_after=float_setting(settings, "LONG_QUERY_AFTER"),
+        long_queries=int_setting(settings, "LONG_QUERIES"),
     )

@@ -36,9 +36,13 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
+
+if TYPE_CHECKING:  # the standard library's WSGI types (PEP 3333), for type checkers only
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("imtkg.access")
 
@@ -47,9 +51,6 @@ KEY_HEADERS = ("accept", "accept-encoding", "accept-language", "origin")
 _KEY_ENVIRON = tuple("HTTP_" + name.upper().replace("-", "_") for name in KEY_HEADERS)
 #: paths whose hits are written to the access log, as the app logs them (the SPARQL endpoint)
 LOGGED_PATHS = frozenset({"/sparql"})
-
-StartResponse = Callable[..., object]
-WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _directives(value: str) -> dict[str, str]:
     return out
 
 
-def wants_fresh_answer(environ: dict) -> bool:
+def wants_fresh_answer(environ: WSGIEnvironment) -> bool:
     """Tell whether the request must not be answered from the cache (RFC 9111, section 5.2.1)."""
     directives = _directives(environ.get("HTTP_CACHE_CONTROL", ""))
     if "no-cache" in directives or "no-store" in directives:
@@ -123,7 +124,9 @@ def storable_max_age(status: str, found: dict[str, str], max_entry: int) -> int 
     return max_age if max_age > 0 else None
 
 
-def _log_start(environ: dict, status: str, headers: dict[str, str], size: int) -> str | None:
+def _log_start(
+    environ: WSGIEnvironment, status: str, headers: dict[str, str], size: int
+) -> str | None:
     """Return the opening of a hit's access-log line: the fields the app's line has
     (:mod:`imtkg.web.access_log`) that do not change from one hit to the next."""
     path = environ.get("PATH_INFO", "")
@@ -158,7 +161,7 @@ class ResponseCache:
 
     def __init__(
         self,
-        app: WsgiApp,
+        app: WSGIApplication,
         max_bytes: int,
         max_entry_bytes: int = 1024 * 1024,
         key_host: bool = True,
@@ -177,7 +180,7 @@ class ResponseCache:
         self.hits = 0
         self.stores = 0
 
-    def key(self, environ: dict) -> tuple:
+    def key(self, environ: WSGIEnvironment) -> tuple:
         """Return the cache key of a request: its URI (scheme, host when answers depend on it,
         path and query string) and the :data:`KEY_HEADERS` a response may vary on."""
         host = ""
@@ -194,7 +197,7 @@ class ResponseCache:
             *(environ.get(name, "") for name in _KEY_ENVIRON),
         )
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or "HTTP_IF_NONE_MATCH" in environ
@@ -224,7 +227,11 @@ class ResponseCache:
             return entry
 
     def _answer(
-        self, entry: CachedResponse, environ: dict, start_response: StartResponse, started: float
+        self,
+        entry: CachedResponse,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        started: float,
     ) -> list[bytes]:
         age = int(time.monotonic() - entry.stored_at)
         start_response(entry.status, [*entry.headers, ("Age", str(age)), ("X-Cache", "hit")])
@@ -237,7 +244,9 @@ class ResponseCache:
             )
         return [entry.body]
 
-    def _forward(self, key: tuple, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def _forward(
+        self, key: tuple, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
         captured: dict = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info=None):

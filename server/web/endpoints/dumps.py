@@ -81,4 +81,5 @@ def download(name: str) -> Response:
     response.set_etag(f"{dump.sha256}{'.sha256' if stem != name else ''}")
     response.cache_control.public = True
     response.cache_control.max_age = 3600
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place
+    return response

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
@@ -86,7 +87,8 @@ class Example:
 
     def results_url(self, fmt: str) -> str:
         """Return the URL of the example's results in ``fmt`` (``csv``, ``json``...)."""
-        return url_for("sparql.sparql", **self.protocol_parameters(format=fmt))
+        parameters: dict[str, Any] = self.protocol_parameters(format=fmt)
+        return url_for("sparql.sparql", **parameters)
 
     def workbench_url(self) -> str:
         """Return the URL that opens the example in the workbench."""

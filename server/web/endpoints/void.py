@@ -139,14 +139,21 @@ add_messages(
 
 
 @dataclass(frozen=True)
-class Partition:
-    """A class or property partition: the term and its counts (``None`` where not counted)."""
+class ClassPartition:
+    """A class partition: the class and its instances."""
 
     term: str
-    entities: int | None = None
-    triples: int | None = None
-    subjects: int | None = None
-    objects: int | None = None
+    entities: int
+
+
+@dataclass(frozen=True)
+class PropertyPartition:
+    """A property partition: the property, its triples and their distinct subjects and objects."""
+
+    term: str
+    triples: int
+    subjects: int
+    objects: int
 
 
 @dataclass(frozen=True)
@@ -167,8 +174,8 @@ class VoidStatistics:
     entities: int
     subjects: int
     objects: int
-    classes: tuple[Partition, ...]
-    properties: tuple[Partition, ...]
+    classes: tuple[ClassPartition, ...]
+    properties: tuple[PropertyPartition, ...]
     subsets: tuple[Subset, ...]
     links: dict[str, int]
     labels: dict[str, tuple[Literal, ...]]
@@ -176,7 +183,8 @@ class VoidStatistics:
     @property
     def vocabularies(self) -> list[str]:
         """The vocabularies of the classes and properties used (the IMT ontology by its IRI)."""
-        found = {_namespace(p.term) for p in (*self.classes, *self.properties)}
+        terms = [p.term for p in self.classes] + [p.term for p in self.properties]
+        found = {_namespace(term) for term in terms}
         found.discard(URI_SPACE)
         return sorted(str(ONTOLOGY_IRI) if ns == f"{BASE}ontology#" else ns for ns in found)
 
@@ -198,11 +206,11 @@ def compute_statistics(engine: QueryEngine) -> VoidStatistics:
     """Count what the VoID description states, by SPARQL queries on ``engine``."""
     totals = _rows(engine, TOTALS_QUERY)[0]
     classes = tuple(
-        Partition(r["class"]["value"], entities=_int(r, "entities"))
+        ClassPartition(r["class"]["value"], entities=_int(r, "entities"))
         for r in _rows(engine, CLASSES_QUERY)
     )
     properties = tuple(
-        Partition(
+        PropertyPartition(
             r["property"]["value"],
             triples=_int(r, "triples"),
             subjects=_int(r, "subjects"),
@@ -288,18 +296,18 @@ def void_graph(stats: VoidStatistics, base: str) -> Graph:
     g.add((dataset, VOID_NS.classes, _count(len(stats.classes))))
     g.add((dataset, VOID_NS.properties, _count(len(stats.properties))))
 
-    for partition in stats.classes:
+    for class_partition in stats.classes:
         node = BNode()
         g.add((dataset, VOID_NS.classPartition, node))
-        g.add((node, VOID_NS["class"], URIRef(partition.term)))
-        g.add((node, VOID_NS.entities, _count(partition.entities)))
-    for partition in stats.properties:
+        g.add((node, VOID_NS["class"], URIRef(class_partition.term)))
+        g.add((node, VOID_NS.entities, _count(class_partition.entities)))
+    for property_partition in stats.properties:
         node = BNode()
         g.add((dataset, VOID_NS.propertyPartition, node))
-        g.add((node, VOID_NS.property, URIRef(partition.term)))
-        g.add((node, VOID_NS.triples, _count(partition.triples)))
-        g.add((node, VOID_NS.distinctSubjects, _count(partition.subjects)))
-        g.add((node, VOID_NS.distinctObjects, _count(partition.objects)))
+        g.add((node, VOID_NS.property, URIRef(property_partition.term)))
+        g.add((node, VOID_NS.triples, _count(property_partition.triples)))
+        g.add((node, VOID_NS.distinctSubjects, _count(property_partition.subjects)))
+        g.add((node, VOID_NS.distinctObjects, _count(property_partition.objects)))
 
     subset_dumps = {str(ONTOLOGY_GRAPH): "ontology.ttl", str(INFERRED_GRAPH): "inferred.ttl"}
     for subset in stats.subsets:
@@ -392,6 +400,7 @@ def void() -> Response:
         )
         response = Response(page, content_type="text/html; charset=utf-8")
     else:
+        assert graph_format is not None  # refused with a 406 above unless the answer is HTML
         response = Response(
             void_document(base, graph_format),
             content_type=f"{GRAPH_FORMATS[graph_format][0]}; charset=utf-8",
