@@ -80,9 +80,6 @@ from imtkg.query.errors import (
     ReadOnlyError,
     UnsupportedFeature,
 )
-from imtkg.query.errors import (
-    QueryError as QueryError,  # re-exported for importers not yet moved to query.errors
-)
 from imtkg.query.interface import EngineResult, QueryEngine
 from imtkg.query.worker import QueryRequest, worker_main
 from imtkg.store.oxigraph_store import QueryScope
