@@ -8,16 +8,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from imtkg.core.namespaces import SD, VOID
+from imtkg.rdf.formats import RDF_SYNTAXES
 
 #: graph format name -> rdflib serializer name
-RDFLIB_FORMATS: dict[str, str] = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "rdfxml": "xml",
-    "jsonld": "json-ld",
-    "trig": "trig",
-    "nquads": "nquads",
-}
+RDFLIB_FORMATS: dict[str, str] = {s.name: s.rdflib for s in RDF_SYNTAXES}
 
 FORMATS = "http://www.w3.org/ns/formats/"
 #: W3C format IRIs of the result formats the endpoint writes

@@ -20,17 +20,14 @@ import pyoxigraph as ox
 
 from imtkg.query.interface import QueryEngine
 from imtkg.query.worker import used_prefixes
+from imtkg.rdf.formats import RDF_SYNTAXES
 from imtkg.rdf.jsonld_context import TERMS_QUERY, context_of
 from imtkg.web.linked_data import FORMATS
 from imtkg.web.pages.describe import run_select
 
 #: extension -> Oxigraph format (JSON-LD goes through PyLD)
 OXIGRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
+    s.extension: s.oxigraph for s in RDF_SYNTAXES if s.extension != "jsonld"
 }
 
 
