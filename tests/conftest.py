@@ -11,7 +11,8 @@ Tiers (markers registered in pyproject.toml, ``--strict-markers``): every test i
 * ``heavy``: in-process, but too long for the fast loop (see ``--durations``).
 
 A test gets its kind from its own marker, else from the fixtures it uses (:data:`FIXTURE_TIERS`),
-else from its module (:data:`MODULE_TIERS`); otherwise it is fast. A fast test that starts a live
+else from the table of long tests (:data:`HEAVY_TESTS`), else from its module
+(:data:`MODULE_TIERS`); otherwise it is fast. A fast test that starts a live
 server or an Oxigraph server anyway fails at once (:func:`sparql_support.require_slow_tier`).
 """
 
@@ -44,6 +45,35 @@ MODULE_TIERS = {
     "test_perimeter_load": "live",
     "test_perimeter_uploads": "live",
     "test_perimeter_http": "live",
+    "test_startup_cache": "heavy",  # builds stores and caches, one after another
+}
+#: in-process tests too long for the fast loop (module::function, every parameter), measured
+#: with ``pytest -m fast --durations=40``: whole-graph validations, reasonings and builds
+HEAVY_TESTS = {
+    "test_dereference::test_every_iri_of_the_graph_answers",
+    "test_dereference::test_document_parses_back_and_holds_the_resource_statements",
+    "test_shacl_engine::test_shipped_dataset",
+    "test_shacl_engine::test_shape_fixtures",
+    "test_shacl_engine::test_synthetic_dataset",
+    "test_shacl_engine::test_broken_synthetic_dataset",
+    "test_shacl_engine::test_validate_command_engines_print_the_same_report",
+    "test_shacl_differential::test_oxigraph_engine_equals_pyshacl",
+    "test_reasoning::test_fast_engine_gives_owlrls_inferred_graph_on_the_shipped_graph",
+    "test_reasoning::test_owlrl_reports_the_same_inconsistencies",
+    "test_reasoning::test_reason_command_prints_the_triples",
+    "test_reasoning::test_reason_command_summarises_the_shipped_inferences",
+    "test_serve_validation::test_a_dataset_file_validates_as_its_rdflib_load",
+    "test_serve_validation::test_the_asserted_dataset_validates_as_the_knowledge_graph",
+    "test_perimeter_store::test_a_second_server_never_changes_what_the_first_serves",
+    "test_perimeter_store::test_serve_on_an_unwritable_store_folder_stops_with_one_line",
+    "test_perimeter_store::test_flipped_bytes_in_the_start_up_cache_are_found",
+    "test_perimeter_store::test_flipped_bytes_in_a_store_file_are_found_and_the_store_rebuilt",
+    "test_perimeter_store::test_an_unwritable_cache_folder_falls_back_to_a_temporary_store",
+    "test_dumps::test_shipped_dumps_hold_every_served_graph",
+    "test_explain::test_cli_json_and_turtle",
+    "test_explain::test_cli_accepts_full_iris_a_and_literals",
+    "test_disk_store::test_first_open_builds_then_reopens_without_rebuilding",
+    "test_ontology_docs::test_every_term_has_a_section_with_labels_in_both_languages",
 }
 #: fixtures that start a server: a test using one is slow whatever its module
 FIXTURE_TIERS = {
@@ -66,6 +96,8 @@ def tier_of(item: pytest.Item) -> str | None:
         if name in FIXTURE_TIERS:
             return FIXTURE_TIERS[name]
     module = item.module.__name__ if getattr(item, "module", None) else ""
+    if f"{module}::{getattr(item, 'originalname', item.name)}" in HEAVY_TESTS:
+        return "heavy"
     return MODULE_TIERS.get(module)
 
 
