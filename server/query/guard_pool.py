@@ -39,6 +39,7 @@ from imtkg.query.worker_pool import (
     _Worker,
     set_process_name,
     tie_to_parent,
+    wait_all_ready,
 )
 from imtkg.rdf.sparql_guard import (
     QueryAnalysis,
@@ -184,19 +185,7 @@ class GuardPool:
         """
         if not self.started:
             return
-        deadline = time.monotonic() + timeout
-        taken: list[_Worker] = []
-        try:
-            for _ in range(self.size):
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-                taken.append(worker)
-                if not worker.wait_ready(max(0.0, deadline - time.monotonic())):
-                    raise EngineFailure(f"a guard process did not start within {timeout:g} s")
-        except queue.Empty as exc:
-            raise EngineFailure("guard processes are not available") from exc
-        finally:
-            for worker in taken:
-                self._idle.put(worker)
+        wait_all_ready(self._idle, self.size, timeout, ("a guard process", "guard processes"))
 
     def analyse(self, query: str, deadline: float, limit: float) -> QueryAnalysis:
         """Analyse ``query`` as :func:`~imtkg.rdf.sparql_guard.analyse` does, by ``deadline``.

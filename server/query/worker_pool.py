@@ -239,6 +239,29 @@ class _Worker:
         self.process.close()
 
 
+def wait_all_ready(
+    idle: queue.Queue[_Worker], size: int, timeout: float, names: tuple[str, str]
+) -> None:
+    """Take ``size`` workers from ``idle`` and wait until each has started; put them back.
+
+    :param names: how the error names one worker and several ("a guard process", ...).
+    :raises EngineFailure: when one is not available or not ready within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    taken: list[_Worker] = []
+    try:
+        for _ in range(size):
+            worker = idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            taken.append(worker)
+            if not worker.wait_ready(max(0.0, deadline - time.monotonic())):
+                raise EngineFailure(f"{names[0]} did not start within {timeout:g} s")
+    except queue.Empty as exc:
+        raise EngineFailure(f"{names[1]} are not available") from exc
+    finally:
+        for worker in taken:
+            idle.put(worker)
+
+
 def _context() -> ProcessContext:
     """Return the forkserver context (preloading the worker module) or, where missing, spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -453,19 +476,7 @@ class WorkerPoolEngine(QueryEngine):
 
         :raises EngineFailure: when a worker cannot start within ``timeout`` seconds.
         """
-        deadline = time.monotonic() + timeout
-        taken = []
-        try:
-            for _ in range(self.size):
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-                taken.append(worker)
-                if not worker.wait_ready(max(0.0, deadline - time.monotonic())):
-                    raise EngineFailure(f"a query worker did not start within {timeout:g} s")
-        except queue.Empty as exc:
-            raise EngineFailure("query workers are not available") from exc
-        finally:
-            for worker in taken:
-                self._idle.put(worker)
+        wait_all_ready(self._idle, self.size, timeout, ("a query worker", "query workers"))
 
     @property
     def alive(self) -> bool:
