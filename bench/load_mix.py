@@ -38,7 +38,7 @@ from urllib.parse import quote, urlsplit
 if not __package__:  # run as `python bench/load_mix.py`: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.loadgen import percentile  # noqa: E402
+from bench.loadgen import percentile, read_body, read_head  # noqa: E402
 
 CHEAP = "SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 1 OFFSET {n}"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?p ?b . ?c ?q ?d FILTER(?b != {n}) }}"
@@ -55,15 +55,9 @@ def request_bytes(host: str, target: str) -> bytes:
 
 
 async def read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]]:
-    """Read one response (``Content-Length`` bodies); return its status and headers."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        headers[name.strip().lower()] = value.strip().lower()
-    await reader.readexactly(int(headers.get(b"content-length", b"0")))
+    """Read one response (its body skipped); return its status and headers."""
+    status, headers = await read_head(reader)
+    await read_body(reader, headers)
     return status, headers
 
 

@@ -52,8 +52,8 @@ def build_request(url: str, accept: str, no_cache: bool = False) -> tuple[str, i
     return parts.hostname or "127.0.0.1", parts.port or 80, request.encode("ascii")
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    """Read one response; return its status, the start of its body and whether it closes."""
+async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]]:
+    """Read a response's status line and headers (names and values lower-cased)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     status = int(lines[0].split(b" ", 2)[1])
@@ -61,6 +61,12 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]
     for line in lines[1:]:
         name, _, value = line.partition(b":")
         headers[name.strip().lower()] = value.strip().lower()
+    return status, headers
+
+
+async def read_body(reader: asyncio.StreamReader, headers: dict[bytes, bytes]) -> bytes:
+    """Read the body that ``headers`` announce (chunked or ``Content-Length``); return its
+    first 300 bytes."""
     if headers.get(b"transfer-encoding") == b"chunked":
         body = bytearray()
         while True:
@@ -74,7 +80,14 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]
                 body += chunk[:-2]
     else:
         body = await reader.readexactly(int(headers.get(b"content-length", b"0")))
-    return status, bytes(body[:300]), headers.get(b"connection") == b"close"
+    return bytes(body[:300])
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Read one response; return its status, the start of its body and whether it closes."""
+    status, headers = await read_head(reader)
+    body = await read_body(reader, headers)
+    return status, body, headers.get(b"connection") == b"close"
 
 
 class Client:
