@@ -106,12 +106,12 @@ def test_property_chain_through_a_membership_record(explainer):
     target = (ID["imt-mines-ales"], IMT.holdsMembershipIn, ID["institut-mines-telecom"])
     explanation = explainer.explain(target)
     assert explanation.rules() == ["prp-spo2", "prp-inv2"]
-    assert explanation.axioms[0].chain == (IMT.hasMembership, ORG.organization)
+    assert explanation.axioms[0].chain == (IMT.hasMembership, IMT.organizationInForce)
     record = ID["membership/imt-mines-ales-institut-mines-telecom"]
     assert leaves(explanation)[1:] == [
         (IMT.hasMembership, OWL.inverseOf, ORG.member),
         (record, ORG.member, ID["imt-mines-ales"]),
-        (record, ORG.organization, ID["institut-mines-telecom"]),
+        (record, IMT.organizationInForce, ID["institut-mines-telecom"]),
     ]
     assert leaves(explanation)[0][:2] == (IMT.holdsMembershipIn, OWL.propertyChainAxiom)
     assert [d.iri for d in explanation.documents()] == [ID["source/imt-mines-ales-interview-2022"]]

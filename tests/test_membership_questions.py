@@ -61,10 +61,16 @@ QUESTIONS: dict[str, tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]] =
         [],
         [("id:time-association",)],
     ),
-    "members of the T.I.M.E. Association (membership records)": (
+    # only a record in force gives org:memberOf: IMT Atlantique's entry is announced
+    "members of the T.I.M.E. Association (membership records in force)": (
         "SELECT ?m WHERE { id:time-association org:hasMember ?m }",
         [],
-        [("id:imt-atlantique",), ("id:mines-saint-etienne",)],
+        [("id:mines-saint-etienne",)],
+    ),
+    "what the T.I.M.E. Association's records in force make their members a member of": (
+        "SELECT ?m ?o WHERE { ?m org:memberOf ?o FILTER (?o = id:time-association) }",
+        [],
+        [("id:mines-saint-etienne", "id:time-association")],
     ),
     "members of the Franco-German Academy": (
         "SELECT ?m WHERE { id:franco-german-academy-industry-of-the-future org:hasMember ?m }",
@@ -272,3 +278,28 @@ def test_inferred_graph_holds_no_asserted_answer(one_worker_client):
         "{ id:imt-grand-est imt:hasAllianceMember ?m } }"
     )
     assert ask_http(one_worker_client, asserted) == []
+
+
+#: ORG consumers read the records: both stay org:Membership with member, organisation and status
+RECORDS_OF_TIME = (
+    "SELECT ?m ?status WHERE { ?r a org:Membership ; org:member ?m ; "
+    "org:organization id:time-association ; imt:membershipStatus ?status }"
+)
+
+
+@pytest.mark.parametrize("options", [(), ("--no-infer",)])
+def test_records_of_time_keep_member_organisation_and_status(ask_cli, options):
+    """Both T.I.M.E. records are queryable as ORG records, with their status, inferred or not."""
+    assert ask_cli(RECORDS_OF_TIME, *options) == [
+        ("id:imt-atlantique", "id:concept/membership-status/announced"),
+        ("id:mines-saint-etienne", "id:concept/membership-status/in-force"),
+    ]
+
+
+def test_an_announced_membership_gives_no_plain_membership(one_worker_client):
+    """IMT Atlantique is not org:memberOf T.I.M.E. (announced); Mines Saint-Étienne is (in force)."""
+    ask = "SELECT ?x WHERE {{ BIND({s} AS ?x) FILTER EXISTS {{ {s} org:memberOf id:time-association }} }}"
+    assert ask_http(one_worker_client, ask.format(s="id:imt-atlantique")) == []
+    assert ask_http(one_worker_client, ask.format(s="id:mines-saint-etienne")) == [
+        ("id:mines-saint-etienne",)
+    ]
