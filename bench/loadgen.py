@@ -8,8 +8,10 @@ JSON object::
 
     {"name": "", "requests": 5120, "errors": 0, "median_ms": 1.4, "p99_ms": 3.9, ...}
 
-or, to save a process start per measurement, runs the JSON list of jobs read from stdin
-(``--jobs -``) one after the other, printing one line each.
+With ``--distinct`` every request is a different text: the ``query`` parameter ends with a
+comment holding a counter, so no cache (ours, a proxy's) can answer it, as for a stream of
+researchers' queries. Or, to save a process start per measurement, it runs the JSON list of
+jobs read from stdin (``--jobs -``) one after the other, printing one line each.
 
 Each client holds one connection and sends the next request when the previous answer is read
 (``Content-Length`` or chunked bodies), so ``concurrency`` is the number of requests in flight.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import sys
@@ -36,14 +39,34 @@ class HttpError(Exception):
     """A non-2xx answer."""
 
 
-def build_request(url: str, accept: str, no_cache: bool = False) -> tuple[str, int, bytes]:
+#: what :func:`build_request` puts where a distinct request's counter goes
+COUNTER = "{counter}"
+#: appended to the ``query`` parameter of a distinct request: a line feed, then ``# N`` (a
+#: SPARQL comment), URL-encoded; the counter makes every request's text different
+DISTINCT_SUFFIX = "%0A%23+" + COUNTER
+
+
+def build_request(
+    url: str, accept: str, no_cache: bool = False, distinct: bool = False
+) -> tuple[str, int, bytes]:
     """Return the host, port and bytes of a keep-alive GET of ``url``.
 
     :param no_cache: send ``Cache-Control: no-cache``, so that a server's cache of responses
         must not answer and every request runs the query.
+    :param distinct: end the ``query`` parameter with a comment holding :data:`COUNTER`, for
+        :class:`Client` to replace by a number of its own on each request (no two requests
+        have the same text, so no cache can answer one).
     """
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    query = parts.query
+    if distinct:
+        fields = query.split("&")
+        at = next((i for i, f in enumerate(fields) if f.startswith("query=")), None)
+        if at is None:
+            raise ValueError(f"a distinct request needs a query parameter: {url}")
+        fields[at] += DISTINCT_SUFFIX
+        query = "&".join(fields)
+    target = parts.path + (f"?{query}" if query else "")
     extra = "Cache-Control: no-cache\r\n" if no_cache else ""
     request = (
         f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: {accept}\r\n"
@@ -91,19 +114,32 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]
 
 
 class Client:
-    """One keep-alive connection sending the same request again and again."""
+    """One keep-alive connection sending the same request again and again, or (when the
+    request holds :data:`COUNTER`) a new text each time: the counter replaced by a number no
+    other request of the run uses."""
+
+    numbers = itertools.count()  # shared by every client of the process
 
     def __init__(self, host: str, port: int, request: bytes) -> None:
         self.host, self.port, self.request = host, port, request
+        head, marker, tail = request.partition(COUNTER.encode("ascii"))
+        self._parts = (head, tail) if marker else None
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+
+    def next_request(self) -> bytes:
+        """Return the bytes of the next request."""
+        if self._parts is None:
+            return self.request
+        head, tail = self._parts
+        return head + str(next(Client.numbers)).encode("ascii") + tail
 
     async def send(self) -> float:
         """Send the request, read the answer, return the seconds it took."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         started = time.perf_counter()
-        self.writer.write(self.request)
+        self.writer.write(self.next_request())
         status, body, closing = await read_response(self.reader)
         elapsed = time.perf_counter() - started
         if closing:
@@ -130,9 +166,13 @@ async def run(
     max_requests: int,
     accept: str,
     no_cache: bool = False,
+    distinct: bool = False,
 ) -> dict:
-    """Load ``url`` with ``concurrency`` clients; return the figures (see the module docstring)."""
-    host, port, request = build_request(url, accept, no_cache)
+    """Load ``url`` with ``concurrency`` clients; return the figures (see the module docstring).
+
+    :param distinct: every request a different text (see :func:`build_request`).
+    """
+    host, port, request = build_request(url, accept, no_cache, distinct)
     clients = [Client(host, port, request) for _ in range(concurrency)]
     errors: list[str] = []
     await asyncio.gather(*(c.send() for c in clients))  # warm-up: connections, first plans
@@ -178,8 +218,8 @@ def summarise(latencies: list[float], errors: list[str], elapsed: float) -> dict
 
 
 async def run_jobs(jobs: list[dict]) -> None:
-    """Run each job in turn (keys: url, concurrency, duration, max_requests, accept, no_cache)
-    and print one JSON line per job: the job's ``name`` and its figures."""
+    """Run each job in turn (keys: url, concurrency, duration, max_requests, accept, no_cache,
+    distinct) and print one JSON line per job: the job's ``name`` and its figures."""
     for job in jobs:
         figures = await run(
             job["url"],
@@ -188,6 +228,7 @@ async def run_jobs(jobs: list[dict]) -> None:
             int(job.get("max_requests", 100_000)),
             job.get("accept", DEFAULT_ACCEPT),
             bool(job.get("no_cache", False)),
+            bool(job.get("distinct", False)),
         )
         print(json.dumps({"name": job.get("name", ""), **figures}), flush=True)
 
@@ -205,6 +246,11 @@ def main() -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="send Cache-Control: no-cache (run every query)"
     )
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="a different query text on every request (a counter in a trailing comment)",
+    )
     args = parser.parse_args()
     if args.jobs:
         asyncio.run(run_jobs(json.load(sys.stdin)))
@@ -218,6 +264,7 @@ def main() -> None:
         "max_requests": args.max_requests,
         "accept": args.accept,
         "no_cache": args.no_cache,
+        "distinct": args.distinct,
     }
     asyncio.run(run_jobs([job]))
 

@@ -130,6 +130,53 @@ def query_table(size: dict) -> str:
     return "\n".join(lines)
 
 
+def distinct_table(size: dict) -> str:
+    """Return one size's figures for distinct requests (a different text each time) next to
+    the repeated ones: latency at concurrency 1, throughput at 8, and the ratios to Oxigraph
+    given the same requests."""
+    lines = [
+        "| query | median ms at 1, distinct: ours / Ox | req/s at 8, repeated: ours / Ox "
+        "| req/s at 8, ours uncached | req/s at 8, distinct: ours / Ox "
+        "| distinct: ours / Ox | repeated: ours / Ox |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for query, by_server in size["queries"].items():
+        if "ours_distinct" not in by_server:
+            continue
+
+        def get(server, level, key, by_server=by_server):
+            return by_server.get(server, {}).get(level, {}).get(key)
+
+        ours_d, ox_d = (
+            get("ours_distinct", "c8", "throughput_rps"),
+            get("oxigraph_distinct", "c8", "throughput_rps"),
+        )
+        ours, ox = get("ours", "c8", "throughput_rps"), get("oxigraph", "c8", "throughput_rps")
+        cells = [
+            query,
+            f"{_fmt(get('ours_distinct', 'c1', 'median_ms'), 2)} / "
+            f"{_fmt(get('oxigraph_distinct', 'c1', 'median_ms'), 2)}",
+            f"{_fmt(ours, 0)} / {_fmt(ox, 0)}",
+            _fmt(get("ours_uncached", "c8", "throughput_rps"), 0),
+            f"{_fmt(ours_d, 0)} / {_fmt(ox_d, 0)}",
+            _ratio(ours_d, ox_d),
+            _ratio(ours, ox),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def front_floor_table(floor: dict) -> str:
+    """Return the front floor (:mod:`bench.front_floor`): requests/s of empty routes."""
+    lines = ["| front (granian, 1 process) | req/s at 8 | median ms at 8 |", "|---|---|---|"]
+    for name, figures in floor.items():
+        lines.append(
+            f"| {name} | {_fmt(figures.get('throughput_rps'), 0)} "
+            f"| {_fmt(figures.get('median_ms'), 2)} |"
+        )
+    return "\n".join(lines)
+
+
 def document_part(results: dict, targets: str) -> str:
     """Return the generated part of ``docs/benchmarks.md``."""
     parts = [
@@ -155,8 +202,23 @@ def document_part(results: dict, targets: str) -> str:
             query_table(size),
             "",
         ]
+        if any("ours_distinct" in q for q in size["queries"].values()):
+            parts += [
+                f"Distinct requests on {name} (each request a different text, so no cache "
+                "answers; both servers measured one after the other in this run):",
+                "",
+                distinct_table(size),
+                "",
+            ]
         if size.get("notes"):
             parts += [f"- {note}" for note in size["notes"]] + [""]
+    if results.get("front_floor"):
+        parts += [
+            "### The floor of a Python front (empty routes, `bench/front_floor.py`)",
+            "",
+            front_floor_table(results["front_floor"]),
+            "",
+        ]
     parts += ["### Targets", "", targets, "", END]
     return "\n".join(parts)
 

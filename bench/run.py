@@ -43,12 +43,14 @@ import urllib3
 if not __package__:  # run as `python bench/run.py`: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import datasets, report, servers, targets  # noqa: E402
+from bench import datasets, front_floor, report, servers, targets  # noqa: E402
 from bench import queries as query_mix  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
 CONCURRENCY = {"c1": 1, "c8": 8, "c32": 32}
+#: the concurrencies of the distinct-request measurements (the targets read c8)
+DISTINCT_LEVELS = {"c1": 1, "c8": 8}
 ORDER = list(datasets.SIZES)
 
 
@@ -100,12 +102,19 @@ def count_rows(url: str) -> int | None:
 
 
 def load(
-    server: servers.Server, mix: dict[str, str], duration: float, no_cache: bool = False
+    server: servers.Server,
+    mix: dict[str, str],
+    duration: float,
+    no_cache: bool = False,
+    distinct: bool = False,
+    levels: dict[str, int] = CONCURRENCY,
 ) -> dict:
     """Measure every query of ``mix`` on ``server`` at every concurrency, from a child process.
 
     :param no_cache: send ``Cache-Control: no-cache``, so that our server runs every query
         instead of answering repeats from its response cache.
+    :param distinct: every request a different text (a counter in a trailing comment), so that
+        no cache answers and each server parses and plans every query.
     """
     jobs = [
         {
@@ -114,9 +123,10 @@ def load(
             "concurrency": concurrency,
             "duration": duration,
             "no_cache": no_cache,
+            "distinct": distinct,
         }
         for query, text in mix.items()
-        for level, concurrency in CONCURRENCY.items()
+        for level, concurrency in levels.items()
     ]
     done = subprocess.run(
         [sys.executable, str(HERE / "loadgen.py"), "--jobs", "-"],
@@ -151,6 +161,8 @@ def run_size(name: str, args: argparse.Namespace, work: Path) -> dict:
     """Start the servers on dataset ``name``, measure, stop them; return the figures."""
     dataset = datasets.prepare(name, log=lambda m: print(m, file=sys.stderr, flush=True))
     mix = query_mix.queries(name)
+    if args.queries:
+        mix = {query: text for query, text in mix.items() if query in args.queries}
     rank = ORDER.index(name)
     validate = args.validate_max is not None and rank <= ORDER.index(args.validate_max)
     size: dict = {
@@ -202,6 +214,15 @@ def run_size(name: str, args: argparse.Namespace, work: Path) -> dict:
         print(f"{name}: loading ours with Cache-Control: no-cache", file=sys.stderr, flush=True)
         for query, figures in load(running["ours"], mix, args.duration, no_cache=True).items():
             size["queries"].setdefault(query, {})["ours_uncached"] = figures
+        # ours and Oxigraph with a different text on every request: what researchers' queries
+        # cost (parsed, planned and run each time), measured one after the other
+        for server_name in ("ours", "oxigraph"):
+            print(f"{name}: loading {server_name}, distinct requests", file=sys.stderr, flush=True)
+            distinct = load(
+                running[server_name], mix, args.duration, distinct=True, levels=DISTINCT_LEVELS
+            )
+            for query, figures in distinct.items():
+                size["queries"].setdefault(query, {})[f"{server_name}_distinct"] = figures
         for server_name in ("oxigraph", "naive"):
             if server_name in running:
                 size["memory"][server_name] = running[server_name].memory()
@@ -225,7 +246,18 @@ def main() -> None:
     parser.add_argument("--start-budget", type=float, default=600.0)
     parser.add_argument("--output", type=Path, default=HERE.parent / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--queries", help="only these queries of the mix, comma-separated (e.g. 'label lookup')"
+    )
+    parser.add_argument(
+        "--no-front-floor", action="store_true", help="skip the empty-route floor measurement"
+    )
     args = parser.parse_args()
+    if args.queries:
+        args.queries = {q.strip() for q in args.queries.split(",") if q.strip()}
+        unknown_queries = args.queries - set(query_mix.TEMPLATES)
+        if unknown_queries:
+            parser.error(f"unknown queries {sorted(unknown_queries)}")
     if args.quick:
         args.duration = min(args.duration, 1.0)
     if args.no_validate:
@@ -242,6 +274,9 @@ def main() -> None:
         "versions": versions(),
         "sizes": {},
     }
+    if not args.no_front_floor:
+        print("front floor: empty routes under granian", file=sys.stderr, flush=True)
+        results["front_floor"] = front_floor.floor(duration=args.duration)
     work = Path(tempfile.mkdtemp(prefix="imtkg-bench-"))
     try:
         for name in sizes:

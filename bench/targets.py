@@ -115,6 +115,18 @@ TARGETS: tuple[Target, ...] = (
         False,
         _throughput_ratio("2-hop join", "naive", "ours_uncached"),
     ),
+    *(
+        Target(
+            f"{query} throughput at 8 / Oxigraph's, distinct requests",
+            size,
+            bound,
+            "×",
+            False,
+            _throughput_ratio(query, "oxigraph_distinct", "ours_distinct"),
+        )
+        for size in ("shipped", "100k", "1m")
+        for query, bound in (("label lookup", 0.5), ("2-hop join", 0.8))
+    ),
     Target("SHACL validation", "100k", 10.0, "s", True, _validation),
     Target("closure (reasoning)", "100k", 20.0, "s", True, _startup("ours_cold", "reason")),
     Target("start-up, cold", "1m", 60.0, "s", True, _startup("ours_cold")),
