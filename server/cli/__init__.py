@@ -23,7 +23,7 @@ COMMANDS: dict[str, str] = {
     "explain": "imtkg.cli.reasoning:explain",
     "push": "imtkg.cli.push:push",
     "query": "imtkg.cli.query:query",
-    "reason": "imtkg.cli.reasoning:reason",
+    "reason": "imtkg.cli.reason:reason",
     "serve": "imtkg.cli.serve:serve",
     "stats": "imtkg.cli.query:stats",
     "validate": "imtkg.cli.validate:validate",

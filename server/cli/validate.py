@@ -15,12 +15,17 @@ reference).
 
 Exit status: 0 when the data conforms (warnings allowed) and OWL RL finds no inconsistency,
 1 otherwise, 2 when an input cannot be read (the message names the file and the line).
+
+``--shapes SHAPES`` (repeatable: ``-s a.ttl -s b.ttl``) validates the FILES against those shapes
+only, with nothing of the project mixed in and no reasoning unless ``--inference`` asks for it:
+see :mod:`imtkg.cli.validate_shapes` (exit status 3 when a forced engine declines a feature).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -104,7 +109,24 @@ def inconsistency_lines(inconsistencies: list[Inconsistency]) -> list[str]:
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@click.option(
+    "--shapes",
+    "-s",
+    "shape_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Validate the FILES against these shapes only (repeat for several files: -s a.ttl "
+    "-s b.ttl); no project ontology or data is added. '-' reads Turtle from standard input.",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="With --shapes: add what RDFS or OWL 2 RL infers from the data before validating it "
+    "(pyshacl's inference).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -126,15 +148,36 @@ def inconsistency_lines(inconsistencies: list[Inconsistency]) -> list[str]:
     help="SHACL validator: the fast Oxigraph engine, pyshacl (the reference), or auto "
     "(Oxigraph unless the shapes use a feature it does not implement).",
 )
-def validate(files: tuple[Path, ...], fmt: str, with_shipped: bool, engine: str) -> None:
-    """Validate the shipped graph, or FILES, against the SHACL shapes (and OWL RL consistency).
+def validate(
+    files: tuple[Path, ...],
+    shape_files: tuple[Path, ...],
+    inference: str,
+    fmt: str,
+    with_shipped: bool,
+    engine: str,
+) -> None:
+    """Validate the shipped graph, or FILES, against the SHACL shapes (and OWL RL consistency),
+    or FILES against --shapes only.
 
+    \b
     Exit status: 0 conforms (warnings allowed), 1 violations or inconsistencies, 2 unreadable
-    input.
+    input or unusable shapes, 3 (with --shapes) the forced engine declines a feature.
     """
     # rdflib logs a traceback for each literal that is not valid for its datatype; the shapes
     # report those literals (sh:DatatypeConstraintComponent), which is what people need
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    # ... and warns about some of them ("Parsing weird boolean"): the same literals again
+    warnings.filterwarnings("ignore", category=UserWarning, module="rdflib.term")
+    if shape_files:
+        if with_shipped:
+            raise click.UsageError(
+                "--with-shipped validates against the project's shapes: it cannot go with --shapes"
+            )
+        from imtkg.cli.validate_shapes import validate_with_shapes
+
+        sys.exit(validate_with_shapes(shape_files, files, engine, fmt, inference))
+    if inference != "none":
+        raise click.UsageError("--inference goes with --shapes")
     if files:
         dataset, origins = files_dataset(files, with_shipped)
     else:

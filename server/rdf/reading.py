@@ -15,6 +15,18 @@ they are accepted or refused alike, with the same message:
   first bad byte is.
 
 :func:`parse_file`, :func:`parse_quads_file` and :func:`parse_text` load the quads into rdflib.
+
+**Literals are kept as written.** By default rdflib rewrites the text of a typed literal into
+its canonical form when it builds it (``rdflib.NORMALIZE_LITERALS``): ``"01"^^xsd:integer``
+becomes ``"1"``, ``"1"^^xsd:boolean`` becomes ``"true"``, and an ill-typed
+``"none"^^xsd:boolean`` becomes ``"false"``, the very term of a valid literal, so that two
+triples become one and a datatype violation is lost. The reader builds every literal with
+``normalize=False`` (per call: thread-safe), and importing this module turns the global off for
+the whole process, once, so that the libraries working on what it read (pyshacl copying a data
+graph, owlrl) do not rewrite literals either. Nothing in the project relies on normalisation:
+no literal of the shipped files has a non-canonical form (``tests/test_cli_validate_shapes.py``
+checks it). rdflib also collapses the whitespace of ``xsd:token`` and ``xsd:normalizedString``
+literals whatever the setting: :func:`literal` keeps their text too (such a text is ill-typed).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import IdentifiedNode, Node
@@ -32,6 +45,9 @@ from rdflib.term import IdentifiedNode, Node
 from imtkg.core.errors import InputError
 from imtkg.rdf.formats import BY_SUFFIX, RDF_SYNTAXES
 from imtkg.rdf.jsonld_input import ContextSource, no_contexts, shipped_contexts, to_quads
+
+# once, at import, never changed back: see the module docstring ("Literals are kept as written")
+rdflib.NORMALIZE_LITERALS = False
 
 #: file suffix -> rdflib parser name
 SUFFIX_FORMATS: dict[str, str] = {suffix: s.rdflib for suffix, s in BY_SUFFIX.items()}
@@ -293,6 +309,52 @@ def _first_bad_byte(text: bytes) -> int | None:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def literal(lexical: str, datatype: str | None = None, lang: str | None = None) -> Literal:
+    """Return the rdflib literal of exactly this text, datatype and language (never rewritten).
+
+    An ill-typed text stays as it is (``Literal.ill_typed`` is then true, as pyshacl's
+    ``sh:datatype`` test expects).
+    """
+    made = Literal(lexical, lang=lang, datatype=datatype, normalize=False)
+    if str(made) == lexical:
+        return made
+    # rdflib rewrote the whitespace of an xsd:token or xsd:normalizedString text, which means the
+    # text is not in the datatype's lexical space: keep the text, mark the literal ill-typed
+    kept = str.__new__(Literal, lexical)
+    kept._language, kept._datatype, kept._value = made.language, made.datatype, made.value
+    kept._ill_typed = True
+    return kept
+
+
+def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Return the Oxigraph term of an rdflib IRI, blank node or literal (its text as it is).
+
+    :raises ValueError: for anything else (a variable, a quoted graph).
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def oxigraph_triple(subject: Node, predicate: Node, object_: Node) -> ox.Triple:
+    """Return the Oxigraph triple of an rdflib triple (terms as they are).
+
+    :raises ValueError: when the triple is not RDF (a literal subject, a predicate not an IRI).
+    """
+    s, p, o = oxigraph_term(subject), oxigraph_term(predicate), oxigraph_term(object_)
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise ValueError(f"not an RDF triple: {subject!r} {predicate!r} {object_!r}")
+    return ox.Triple(s, p, o)
+
+
 #: a term Oxigraph reads
 _OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -317,10 +379,10 @@ class _Terms:
             return BNode(term.value)
         if isinstance(term, ox.Literal):
             if term.language:
-                return Literal(term.value, lang=term.language)
+                return literal(term.value, lang=term.language)
             datatype = term.datatype.value
             # plain literals stay without a datatype, as rdflib's parsers make them
-            return Literal(term.value, datatype=None if datatype == XSD_STRING else datatype)
+            return literal(term.value, None if datatype == XSD_STRING else datatype)
         raise InputError(self.source, f"RDF 1.2 triple terms are not supported ({term})")
 
 

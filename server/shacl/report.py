@@ -8,14 +8,15 @@ component produced it, so that a contributor finds the triple to fix in a minute
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
+from imtkg.rdf.reading import oxigraph_triple
 from imtkg.shacl.results import ValidationResult, short
 
 #: how the default graph is named in reports (a request body in a triple format lands there)
@@ -75,16 +76,54 @@ class ValidationOutcome:
         return self.count("Warning")
 
     def serialize(self, fmt: str) -> bytes:
-        """Return the standard SHACL report in rdflib format ``fmt`` (``turtle``, ``json-ld``)."""
-        with warnings.catch_warnings():
-            # an ill-typed number in the data ("12,0"^^xsd:decimal) is written as it was sent
-            warnings.filterwarnings("ignore", "Serializing weird numerical", UserWarning)
-            return self.report.serialize(format=fmt, encoding="utf-8")
+        """Return the standard SHACL report in rdflib format ``fmt`` (``turtle``, ``json-ld``).
+
+        Oxigraph writes it (:func:`write_report`): rdflib's writers print an ill-typed value of
+        the data as a bare word (``"none"^^xsd:boolean`` as ``none`` in Turtle, ``false`` in
+        JSON-LD), which is not Turtle or changes the value.
+        """
+        return write_report(self.report, fmt)
 
     @property
     def text(self) -> str:
         """The human-readable report, grouped by focus node (:func:`format_text`)."""
         return format_text(self)
+
+
+#: rdflib format names of the report -> Oxigraph's format
+REPORT_SYNTAXES = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD}
+
+
+def write_report(report: Graph, fmt: str) -> bytes:
+    """Return ``report`` written in ``fmt`` (``turtle`` or ``json-ld``), every literal as it is.
+
+    Turtle gets the report's prefixes; JSON-LD is written expanded (full IRIs, no context).
+    """
+    if fmt not in REPORT_SYNTAXES:
+        raise ValueError(f"reports are written in {', '.join(REPORT_SYNTAXES)}, not {fmt!r}")
+    prefixes = _used_prefixes(report) if fmt == "turtle" else None
+    data = ox.serialize(_ox_triples(report), format=REPORT_SYNTAXES[fmt], prefixes=prefixes)
+    if data is None:  # never: with no output given, pyoxigraph returns the bytes
+        raise ValueError("pyoxigraph wrote no report")
+    return data
+
+
+def _used_prefixes(graph: Graph) -> dict[str, str]:
+    """Return the prefixes bound in ``graph`` that name an IRI of it (not rdflib's dozens)."""
+    iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    iris |= {str(o.datatype) for o in graph.objects() if isinstance(o, Literal) and o.datatype}
+    return {
+        str(prefix): str(namespace)
+        for prefix, namespace in graph.namespaces()
+        if prefix and any(iri.startswith(str(namespace)) for iri in iris)
+    }
+
+
+def _ox_triples(graph: Graph) -> Iterator[ox.Triple]:
+    """Yield the triples of ``graph`` as Oxigraph triples (terms exactly as they are), sorted so
+    that each node's triples come together."""
+    triples = [oxigraph_triple(s, p, o) for s, p, o in graph]
+    yield from sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def group_by_focus(results: list[ValidationResult]) -> list[FocusGroup]:
