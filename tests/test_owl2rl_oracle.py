@@ -13,25 +13,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from imtkg.reasoning.rl_reasoner import RLClosure
 from tests.owl2rl.cases import CASES, Case
+from tests.owl2rl.compare import assert_same_as_oracle, awaiting_engine, show
 from tests.owl2rl.datatypes import RL_DATATYPES, in_value_space, value_of
-from tests.owl2rl.oracle import (
-    CLASH_RULES,
-    DERIVATION_RULES,
-    Triple,
-    oracle_clashes,
-    oracle_closure,
-)
+from tests.owl2rl.oracle import CLASH_RULES, DERIVATION_RULES, oracle_clashes, oracle_closure
 
 ids = [c.name for c in CASES]
-
-
-def show(triples: set[Triple], limit: int = 25) -> str:
-    """A readable listing of a few triples (N-Triples terms, sorted)."""
-    lines = sorted(" ".join(term.n3() for term in t) for t in triples)
-    more = [f"… and {len(lines) - limit} more"] if len(lines) > limit else []
-    return "\n  ".join(["", *lines[:limit], *more])
 
 
 # -- (a) the oracle on hand cases ---------------------------------------------------------------
@@ -126,33 +113,6 @@ def test_value_spaces_of_numbers_and_strings() -> None:
 
 
 # -- (b) the engine against the oracle on the same cases ----------------------------------------
-
-
-def engine_result(triples: set[Triple]) -> tuple[set[Triple], set[str]]:
-    """The engine's entailed triples and the rule names of its clashes."""
-    closure = RLClosure(triples).run()
-    return set(closure.entailed()), {v.rule for v in closure.violations()}
-
-
-def assert_same_as_oracle(triples: set[Triple]) -> None:
-    """The engine's entailment and clashes equal the oracle's, with a readable diff if not."""
-    entailed, clashes = engine_result(triples)
-    expected = oracle_closure(triples)
-    missing, extra = expected - entailed, entailed - expected
-    assert not missing and not extra, (
-        f"engine misses {len(missing)}:{show(missing)}\nengine adds {len(extra)}:{show(extra)}"
-    )
-    assert clashes == oracle_clashes(triples)
-
-
-#: while the engine has no ``entailed()`` yet, the comparison is an expected failure; strict, so
-#: it turns into a plain test (and fails loudly if xfail is left behind) the moment it lands
-awaiting_engine = pytest.mark.xfail(
-    not hasattr(RLClosure, "entailed"),
-    reason="RLClosure.entailed() not written yet (issue 13)",
-    raises=AttributeError,
-    strict=True,
-)
 
 
 @awaiting_engine

@@ -971,15 +971,24 @@ CLASH_RULES: dict[str, Clash] = {
 }
 
 
-def fixpoint(triples: Iterable[Triple]) -> Graph:
-    """Apply every derivation rule to the whole graph, round after round, until nothing is new."""
+def fixpoint(triples: Iterable[Triple], origin: dict[Triple, str] | None = None) -> Graph:
+    """Apply every derivation rule to the whole graph, round after round, until nothing is new.
+
+    :param origin: when given, filled with each derived triple and the first rule deriving it
+    """
     g = Graph(triples)
     while True:
-        new = {t for rule in DERIVATION_RULES.values() for t in rule(g) if t not in g.triples}
+        new: dict[Triple, str] = {}
+        for name, rule in DERIVATION_RULES.items():
+            for triple in rule(g):
+                if triple not in g.triples and triple not in new:
+                    new[triple] = name
         if not new:
             return g
-        for triple in new:
+        for triple, name in new.items():
             g.add(triple)
+            if origin is not None:
+                origin[triple] = name
 
 
 def oracle_closure(triples: Iterable[Triple]) -> set[Triple]:
