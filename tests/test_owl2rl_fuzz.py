@@ -20,7 +20,7 @@ DETERMINISTIC = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=150,
+    max_examples=400,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -35,7 +35,7 @@ def test_engine_equals_oracle_on_random_graphs(drawn: tuple[set[Triple], list[st
     assert_same_as_oracle(triples)
 
 
-@DETERMINISTIC
+@settings(DETERMINISTIC, max_examples=150)
 @given(ontologies())
 def test_oracle_closure_is_a_fixpoint(drawn: tuple[set[Triple], list[str]]) -> None:
     """The oracle's closure contains its input, closing it again adds nothing, and the clashes
