@@ -76,7 +76,7 @@ def validate_with_shapes(
     outcome.engine, outcome.inference = used, inference
     if fmt == "text":
         click.echo(format_text(outcome, origins), nl=False)
-        click.echo(f"(engine: {used}, inference: {inference})", err=True)
     else:
         click.echo(outcome.serialize(fmt).decode("utf-8"), nl=False)
+    click.echo(f"(engine: {used}, inference: {inference})", err=True)
     return 0 if outcome.conforms else 1

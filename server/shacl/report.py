@@ -19,6 +19,9 @@ from rdflib.term import Node
 from imtkg.rdf.reading import oxigraph_triple
 from imtkg.shacl.results import ValidationResult, short
 
+#: the beginnings of the names of graphs that hold one file each (``file:`` IRIs, standard input)
+FILE_GRAPHS = ("file:", "urn:imtkg:")
+
 #: how the default graph is named in reports (a request body in a triple format lands there)
 DEFAULT_GRAPH_NAME = "the default graph"
 
@@ -151,12 +154,18 @@ def graph_name(graph: URIRef) -> str:
 
 
 def where(result: ValidationResult, origins: Mapping[URIRef, str] | None = None) -> str:
-    """Return where a result's triple is stated: ``graph:x (graph/x.ttl), graph:y``."""
+    """Return where a result's triple is stated: ``graph:x (graph/x.ttl), graph:y``; a graph
+    named after its file (``imtkg validate --shapes``) is named by the file alone."""
     origins = origins or {}
     parts = []
     for graph in result.graphs:
         name = graph_name(graph)
-        parts.append(f"{name} ({origins[graph]})" if graph in origins else name)
+        if graph not in origins:
+            parts.append(name)
+        elif str(graph).startswith(FILE_GRAPHS):
+            parts.append(origins[graph])
+        else:
+            parts.append(f"{name} ({origins[graph]})")
     return ", ".join(parts) if parts else "no named graph (the ontology or inferred data)"
 
 
