@@ -4,9 +4,11 @@ Adding a blueprint is a one-line edit of :data:`BLUEPRINTS` (each module exposes
 
 The HTTP edges are set here, in the order a request meets them:
 :class:`imtkg.web.host_guard.HostGuard` (``ALLOWED_HOSTS``, a missing ``Host``), the response cache,
-:class:`imtkg.web.body_limit.BodyLimit`, then Flask. Every answer a page's script may read carries
-CORS headers (flask-cors for Flask's answers, errors included; :data:`CORS_HEADERS` for the
-middlewares' own refusals), and no redirect names the request's ``Host``
+:class:`imtkg.web.body_limit.BodyLimit`, the fast path of the SPARQL protocol
+(:mod:`imtkg.web.fast_sparql`, ``GET``/``POST /sparql`` with a query), then Flask. Every answer
+a page's script may read carries CORS headers (flask-cors for Flask's answers, errors
+included; :data:`CORS_HEADERS` for the middlewares' own refusals, :data:`CORS_EXPOSED` for the
+fast path's answers), and no redirect names the request's ``Host``
 (:func:`imtkg.web.linked_data.location_without_host`).
 """
 
@@ -68,6 +70,14 @@ COMPRESS_MIMETYPES = [
 #: what the answers of the middlewares (413, 400 for a host) carry for browsers, as flask-cors
 #: does for the app's answers: the data is public and no request carries credentials
 CORS_HEADERS: list[tuple[str, str]] = [("Access-Control-Allow-Origin", "*")]
+#: the answer headers a page's script may read (flask-cors ``expose_headers``)
+EXPOSED_HEADERS = ["ETag", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-MaxRows"]
+#: the CORS headers of the app's answers to simple requests, as flask-cors writes them (it
+#: sorts the exposed headers); the fast path of /sparql adds these (:mod:`imtkg.web.fast_sparql`)
+CORS_EXPOSED: list[tuple[str, str]] = [
+    *CORS_HEADERS,
+    ("Access-Control-Expose-Headers", ", ".join(sorted(EXPOSED_HEADERS))),
+]
 
 
 def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
@@ -96,7 +106,7 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
         send_wildcard=True,
         methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
-        expose_headers=["ETag", "X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-MaxRows"],
+        expose_headers=EXPOSED_HEADERS,
         max_age=86400,
     )
     install_error_handlers(app)
@@ -110,6 +120,10 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     # the engine's bounds come from the app's settings, whichever HTTP server runs it
     apply_limits(app.extensions[EXTENSION_KEY].engine, app.config)
     # Flask's documented way to add WSGI middleware is to replace the wsgi_app method
+    if app.config.get("FAST_SPARQL", True):
+        from imtkg.web.fast_sparql import FastSparql
+
+        app.wsgi_app = FastSparql(app.wsgi_app, app, CORS_EXPOSED)  # type: ignore[method-assign]
     app.wsgi_app = BodyLimit(  # type: ignore[method-assign]
         app.wsgi_app, int_setting(settings, "MAX_BODY"), CORS_HEADERS
     )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Request, Response
+from flask import Response
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response as BaseResponse
 
 from imtkg.data.version import DatasetVersion

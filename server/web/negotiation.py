@@ -8,8 +8,10 @@ the best result format and the best graph format (each ``None`` when the client 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from imtkg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 
@@ -49,6 +51,9 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "nquads": (None, "nquads"),
     "nq": (None, "nquads"),
 }
+
+#: the (Accept header, ``format``) pairs whose choice :func:`negotiate_header` remembers
+NEGOTIATED_HEADERS = 256
 
 DEFAULT_RESULT_FORMAT = "json"
 DEFAULT_GRAPH_FORMAT = "turtle"
@@ -106,6 +111,17 @@ def negotiate(accept: MIMEAccept, format_parameter: str | None = None) -> Negoti
         best(accept, RESULT_MEDIA_TYPES, DEFAULT_RESULT_FORMAT),
         negotiate_graph_format(accept),
     )
+
+
+@lru_cache(maxsize=NEGOTIATED_HEADERS)
+def negotiate_header(accept_header: str, format_parameter: str | None = None) -> Negotiated:
+    """:func:`negotiate` for the raw ``Accept`` header, remembered for the last
+    :data:`NEGOTIATED_HEADERS` (header, ``format``) pairs: clients send the same few headers,
+    and werkzeug's matching costs more than running a label lookup.
+
+    :raises UnknownFormat: when ``format_parameter`` names nothing offered.
+    """
+    return negotiate(parse_accept_header(accept_header, MIMEAccept), format_parameter)
 
 
 def negotiate_graph_format(accept: MIMEAccept, format_parameter: str | None = None) -> str | None:

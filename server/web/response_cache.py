@@ -38,6 +38,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -62,8 +63,19 @@ class CachedResponse:
     body: bytes
     stored_at: float
     max_age: int
-    #: the start of a hit's access-log line (a JSON object), ``None`` for unlogged paths
-    log_fields: str | None
+    #: what a hit's access-log line is made from (:func:`_log_start`'s arguments but the
+    #: environ: path and query string), ``None`` for unlogged paths
+    log_source: tuple[str, str, str, dict[str, str], int] | None
+
+    @cached_property
+    def log_fields(self) -> str | None:
+        """The start of a hit's access-log line (a JSON object), made at the first hit: most
+        stored answers (distinct queries) are never hit, and parsing the query string again to
+        hash the query costs as much as the rest of storing it."""
+        if self.log_source is None:
+            return None
+        path, query_string, status, headers, size = self.log_source
+        return _log_start(path, query_string, status, headers, size)
 
 
 def _directives(value: str) -> dict[str, str]:
@@ -125,13 +137,10 @@ def storable_max_age(status: str, found: dict[str, str], max_entry: int) -> int 
 
 
 def _log_start(
-    environ: WSGIEnvironment, status: str, headers: dict[str, str], size: int
-) -> str | None:
+    path: str, query_string: str, status: str, headers: dict[str, str], size: int
+) -> str:
     """Return the opening of a hit's access-log line: the fields the app's line has
     (:mod:`imtkg.web.access_log`) that do not change from one hit to the next."""
-    path = environ.get("PATH_INFO", "")
-    if path not in LOGGED_PATHS:
-        return None
     fields: dict = {
         "method": "GET",
         "path": path,
@@ -142,11 +151,21 @@ def _log_start(
     for header in ("x-sparql-rows", "x-sparql-truncated"):
         if header in headers:
             fields[header[2:].replace("-", "_")] = headers[header]
-    query = [v for k, v in parse_qsl(environ.get("QUERY_STRING", "")) if k == "query"]
+    query = [v for k, v in parse_qsl(query_string) if k == "query"]
     if len(query) == 1:
         fields["query_sha256"] = hashlib.sha256(query[0].encode("utf-8")).hexdigest()[:16]
         fields["query_length"] = len(query[0])
     return json.dumps(fields, ensure_ascii=False)[:-1] + ", "
+
+
+def _log_source(
+    environ: WSGIEnvironment, status: str, headers: dict[str, str], size: int
+) -> tuple[str, str, str, dict[str, str], int] | None:
+    """Return what a hit's access-log line is made from, ``None`` for a path not logged."""
+    path = environ.get("PATH_INFO", "")
+    if path not in LOGGED_PATHS:
+        return None
+    return (path, environ.get("QUERY_STRING", ""), status, headers, size)
 
 
 class ResponseCache:
@@ -268,7 +287,7 @@ class ResponseCache:
                 body,
                 time.monotonic(),
                 max_age,
-                _log_start(environ, captured["status"], found, len(body)),
+                _log_source(environ, captured["status"], found, len(body)),
             )
             self._store(key, entry)
         return [body]

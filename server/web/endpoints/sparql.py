@@ -12,10 +12,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import http_date, quote_etag
+from werkzeug.wrappers import Request
 
+from imtkg.data.version import DatasetVersion
 from imtkg.query.errors import NotAcceptable, QueryError
 from imtkg.rdf.formats import GRAPH_FORMATS
 from imtkg.store.oxigraph_store import QueryScope
@@ -24,12 +29,12 @@ from imtkg.web.caching import add_cache_headers, etag_for, not_modified
 from imtkg.web.endpoints.service_description import serialize_description
 from imtkg.web.negotiation import (
     UnknownFormat,
-    negotiate,
     negotiate_graph_format,
+    negotiate_header,
     offered_media_types,
     prefers_html,
 )
-from imtkg.web.state import current_state
+from imtkg.web.state import ImtKgState, current_state
 
 bp = Blueprint("sparql", __name__)
 
@@ -43,12 +48,54 @@ WORKBENCH_ENDPOINT = "workbench"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+class Refusal(Exception):
+    """A request the protocol refuses before any query runs: its status, message and headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass
+class ProtocolAnswer:
+    """The answer to a protocol request, before the HTTP edges (CORS, compression) add theirs.
+
+    :param headers: in order, ``Content-Type`` first when there is a body.
+    :param query: the query text, when the request carried one (for the access log).
+    """
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    query: str | None = None
+
+
+def text_answer(
+    status: int, message: str, headers: dict[str, str] | None = None, query: str | None = None
+) -> ProtocolAnswer:
+    """Return a short plain-text answer (errors: never a stack trace), never stored by caches."""
+    return ProtocolAnswer(
+        status,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            *(headers or {}).items(),
+            ("Cache-Control", "no-store"),
+        ],
+        (message.rstrip() + "\n").encode("utf-8"),
+        query,
+    )
+
+
 def text_response(status: int, message: str, **headers: str) -> Response:
     """Return a short plain-text response (errors: never a stack trace)."""
-    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
-    response.headers.update(headers)
-    response.cache_control.no_store = True
-    return response
+    return flask_response(text_answer(status, message, headers))
+
+
+def flask_response(answer: ProtocolAnswer) -> Response:
+    """Return ``answer`` as a Flask response."""
+    return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
 def _parse_bool(value: str | None, name: str) -> bool:
@@ -56,10 +103,10 @@ def _parse_bool(value: str | None, name: str) -> bool:
         return True
     if value.strip().lower() in ("false", "0", "no", "off"):
         return False
-    abort(text_response(400, f"{name} must be true or false, not {value!r}"))
+    raise Refusal(400, f"{name} must be true or false, not {value!r}")
 
 
-def _graph_iris(params, name: str) -> tuple[str, ...]:
+def _graph_iris(params: MultiDict[str, str], name: str) -> tuple[str, ...]:
     """Return the values of the graph parameter ``name``, each checked to be an absolute IRI.
 
     Checked here, before any engine sees them, so that memory and remote modes answer the
@@ -68,39 +115,111 @@ def _graph_iris(params, name: str) -> tuple[str, ...]:
     values = tuple(params.getlist(name))
     for value in values:
         if not _SCHEME.match(value):
-            abort(text_response(400, f"{name} must be an absolute IRI, not {value!r}"))
+            raise Refusal(400, f"{name} must be an absolute IRI, not {value!r}")
         try:
             ox.NamedNode(value)
         except ValueError as exc:
-            abort(text_response(400, f"{name} {value!r} is not a valid IRI: {exc}"))
+            raise Refusal(400, f"{name} {value!r} is not a valid IRI: {exc}") from None
     return values
 
 
-def _protocol_parameters():
+def _protocol_parameters(req: Request) -> tuple[list[str], MultiDict[str, str]]:
     """Return (query texts, parameters) of the request, by the protocol's rules for its method."""
-    if request.method == "GET":
-        return request.args.getlist("query"), request.args
-    mimetype = request.mimetype
+    if req.method == "GET":
+        return req.args.getlist("query"), req.args
+    mimetype = req.mimetype
     if mimetype == UPDATE_BODY:
-        abort(text_response(403, READ_ONLY))
+        raise Refusal(403, READ_ONLY)
     if mimetype == QUERY_BODY:
         try:
-            body = request.get_data(cache=True).decode(
-                request.mimetype_params.get("charset", "utf-8")
-            )
+            body = req.get_data(cache=True).decode(req.mimetype_params.get("charset", "utf-8"))
         except (UnicodeDecodeError, LookupError):
-            abort(text_response(400, "the query body is not valid UTF-8 text"))
+            raise Refusal(400, "the query body is not valid UTF-8 text") from None
         queries = [body] if body.strip() else []
-        return queries + request.args.getlist("query"), request.args
+        return queries + req.args.getlist("query"), req.args
     if mimetype == FORM:
-        return request.values.getlist("query"), request.values
-    abort(
-        text_response(
-            415,
-            f"POST a query as {FORM} (query=...) or as {QUERY_BODY}; "
-            f"{mimetype or 'no content type'} is not accepted",
-        )
+        return req.values.getlist("query"), req.values
+    raise Refusal(
+        415,
+        f"POST a query as {FORM} (query=...) or as {QUERY_BODY}; "
+        f"{mimetype or 'no content type'} is not accepted",
     )
+
+
+def cache_headers(etag: str, version: DatasetVersion, max_age: int) -> list[tuple[str, str]]:
+    """The headers of a cacheable answer, as :func:`imtkg.web.caching.add_cache_headers` sets
+    them on a Flask response: a weak ETag, Last-Modified, Cache-Control and Vary."""
+    return [
+        ("ETag", quote_etag(etag, weak=True)),
+        ("Last-Modified", http_date(version.last_modified)),
+        ("Cache-Control", f"public, max-age={max_age}"),
+        ("Vary", "Accept"),
+    ]
+
+
+def protocol_answer(req: Request, state: ImtKgState, max_age: int) -> ProtocolAnswer | None:
+    """Answer a SPARQL 1.1 Protocol request (GET or POST); ``None`` for a GET without a query
+    (the service description or the workbench, which the Flask view answers).
+
+    Both the Flask view and the fast path (:mod:`imtkg.web.fast_sparql`) answer with this, so
+    they agree on every status, header and body.
+    """
+    query: str | None = None
+    try:
+        if "update" in req.args or (req.mimetype == FORM and "update" in req.form):
+            raise Refusal(403, READ_ONLY)
+        queries, params = _protocol_parameters(req)
+        if not queries:
+            if req.method == "GET":
+                return None
+            raise Refusal(400, "missing the query: send it as the query parameter")
+        if len(queries) > 1:
+            raise Refusal(400, f"the query parameter is given {len(queries)} times; give it once")
+        query = queries[0]
+        return _run(req, state, max_age, query, params)
+    except Refusal as refusal:
+        return text_answer(refusal.status, refusal.message, refusal.headers, query)
+
+
+def _run(
+    req: Request, state: ImtKgState, max_age: int, query: str, params: MultiDict[str, str]
+) -> ProtocolAnswer:
+    """Run ``query`` with the request's parameters and negotiated format; answer it."""
+    scope = QueryScope(
+        infer=_parse_bool(params.get("infer"), "infer"),
+        default_graph_uris=_graph_iris(params, "default-graph-uri"),
+        named_graph_uris=_graph_iris(params, "named-graph-uri"),
+    )
+    try:
+        chosen = negotiate_header(req.headers.get("Accept", ""), params.get("format"))
+    except UnknownFormat as exc:
+        raise Refusal(406, str(exc)) from None
+    if chosen.result_format is None and chosen.graph_format is None:
+        offered = ", ".join(offered_media_types())
+        raise Refusal(406, f"no acceptable format; this endpoint offers: {offered}")
+    etag = etag_for(state.version, query, scope, chosen.result_format, chosen.graph_format)
+    cacheable = req.method == "GET"
+    if cacheable and not_modified(req, etag, state.version):
+        return ProtocolAnswer(304, cache_headers(etag, state.version, max_age), b"", query)
+    try:
+        result = state.engine.execute(query, scope, chosen.result_format, chosen.graph_format)
+    except NotAcceptable as exc:
+        raise Refusal(406, str(exc)) from None
+    except QueryError as exc:  # a busy engine's 503 says when to try again (Retry-After)
+        raise Refusal(exc.status, str(exc), exc.headers()) from None
+    # every format the engine writes is UTF-8; say so for clients that would guess otherwise
+    headers = [
+        ("Content-Type", f"{result.media_type}; charset=utf-8"),
+        ("X-SPARQL-Rows", str(result.count)),
+    ]
+    if result.truncated:
+        headers.append(("X-SPARQL-Truncated", "true"))
+        headers.append(("X-SPARQL-MaxRows", str(state.engine.row_limit)))
+    if cacheable:
+        headers += cache_headers(etag, state.version, max_age)
+    else:
+        headers += [("Cache-Control", "no-cache"), ("Vary", "Accept")]
+    return ProtocolAnswer(200, headers, result.body, query)
 
 
 def _workbench():
@@ -159,53 +278,9 @@ def service_description_response() -> Response:
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     """Answer a SPARQL query (SPARQL 1.1 Protocol), or describe the service."""
-    if "update" in request.args or (request.mimetype == FORM and "update" in request.form):
-        return text_response(403, READ_ONLY)
-    queries, params = _protocol_parameters()
-    if not queries:
-        if request.method == "GET":
-            return service_description_response()
-        return text_response(400, "missing the query: send it as the query parameter")
-    if len(queries) > 1:
-        return text_response(
-            400, f"the query parameter is given {len(queries)} times; give it once"
-        )
-    query = queries[0]
-    note_query(query)
-    scope = QueryScope(
-        infer=_parse_bool(params.get("infer"), "infer"),
-        default_graph_uris=_graph_iris(params, "default-graph-uri"),
-        named_graph_uris=_graph_iris(params, "named-graph-uri"),
-    )
-    try:
-        chosen = negotiate(request.accept_mimetypes, params.get("format"))
-    except UnknownFormat as exc:
-        return text_response(406, str(exc))
-    if chosen.result_format is None and chosen.graph_format is None:
-        offered = ", ".join(offered_media_types())
-        return text_response(406, f"no acceptable format; this endpoint offers: {offered}")
-    state = current_state()
-    etag = etag_for(state.version, query, scope, chosen.result_format, chosen.graph_format)
-    cacheable = request.method == "GET"
-    if cacheable and not_modified(request, etag, state.version):
-        response = Response(status=304)
-        add_cache_headers(response, etag, state.version, current_app.config["CACHE_MAX_AGE"])
-        return response
-    try:
-        result = state.engine.execute(query, scope, chosen.result_format, chosen.graph_format)
-    except NotAcceptable as exc:
-        return text_response(406, str(exc))
-    except QueryError as exc:  # a busy engine's 503 says when to try again (Retry-After)
-        return text_response(exc.status, str(exc), **exc.headers())
-    # every format the engine writes is UTF-8; say so for clients that would guess otherwise
-    response = Response(result.body, content_type=f"{result.media_type}; charset=utf-8")
-    response.headers["X-SPARQL-Rows"] = str(result.count)
-    if result.truncated:
-        response.headers["X-SPARQL-Truncated"] = "true"
-        response.headers["X-SPARQL-MaxRows"] = str(state.engine.row_limit)
-    if cacheable:
-        add_cache_headers(response, etag, state.version, current_app.config["CACHE_MAX_AGE"])
-    else:
-        response.cache_control.no_cache = True
-        response.vary.add("Accept")
-    return response
+    answer = protocol_answer(request, current_state(), current_app.config["CACHE_MAX_AGE"])
+    if answer is None:
+        return service_description_response()
+    if answer.query is not None:
+        note_query(answer.query)
+    return flask_response(answer)
