@@ -35,11 +35,20 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from owlrl.DatatypeHandling import AltXSDToPYTHON
-from owlrl.XsdDatatypes import OWL_RL_Datatypes
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
+
+from imtkg.reasoning import rl_vocabulary as V
+from imtkg.reasoning.datatypes import RL_DATATYPES, data_value, datatypes_of
+from imtkg.reasoning.rl_clashes import clashes
+from imtkg.reasoning.rl_rules import (
+    SCHEMA_CLASSES,
+    SCHEMA_PREDICATES,
+    ComplexRules,
+    list_instances,
+)
+from imtkg.reasoning.rl_vocabulary import RESERVED
 
 Triple = tuple[Node, Node, Node]
 
@@ -55,47 +64,40 @@ CHAIN = OWL.propertyChainAxiom
 SYMMETRIC = OWL.SymmetricProperty
 TRANSITIVE = OWL.TransitiveProperty
 
-#: the terms the rules mention, encoded as the first integers of every closure
-RESERVED: tuple[Node, ...] = (
-    TYPE,
-    SCO,
-    SPO,
-    DOMAIN,
-    RANGE,
-    EQC,
-    EQP,
-    INV,
-    CHAIN,
-    SYMMETRIC,
-    TRANSITIVE,
-    RDF.first,
-    RDF.rest,
-    RDF.nil,
-    OWL.disjointWith,
-    OWL.AllDisjointClasses,
-    OWL.members,
-    OWL.Nothing,
+_TYPE, _SCO, _SPO, _DOMAIN, _RANGE = V.TYPE, V.SCO, V.SPO, V.DOMAIN, V.RANGE
+_EQC, _EQP, _INV, _CHAIN = V.EQC, V.EQP, V.INV, V.CHAIN
+_SYMMETRIC, _TRANSITIVE = V.SYMMETRIC, V.TRANSITIVE
+_FIRST, _REST, _NIL = V.FIRST, V.REST, V.NIL
+_DISJOINT, _ALL_DISJOINT, _MEMBERS, _NOTHING = V.DISJOINT, V.ALL_DISJOINT, V.MEMBERS, V.NOTHING
+_SAME, _THING, _CLASS = V.SAME, V.THING, V.CLASS
+_CHARACTERISTICS = frozenset({_SYMMETRIC, _TRANSITIVE, _CLASS, V.OBJECT_PROP, V.DATATYPE_PROP})
+#: the predicates the rules read with a meaning (a term elsewhere is only a term)
+_RULE_PREDICATES = tuple(
+    code
+    for code, term in enumerate(V.RESERVED[: V.ZERO_ID])
+    if term
+    not in (
+        OWL.Thing,
+        OWL.Nothing,
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        RDFS.Datatype,
+        RDF.nil,
+        OWL.SymmetricProperty,
+        OWL.TransitiveProperty,
+        OWL.AllDisjointClasses,
+        OWL.AllDifferent,
+        OWL.FunctionalProperty,
+        OWL.InverseFunctionalProperty,
+        OWL.IrreflexiveProperty,
+        OWL.AsymmetricProperty,
+        OWL.AllDisjointProperties,
+    )
 )
-(
-    _TYPE,
-    _SCO,
-    _SPO,
-    _DOMAIN,
-    _RANGE,
-    _EQC,
-    _EQP,
-    _INV,
-    _CHAIN,
-    _SYMMETRIC,
-    _TRANSITIVE,
-    _FIRST,
-    _REST,
-    _NIL,
-    _DISJOINT,
-    _ALL_DISJOINT,
-    _MEMBERS,
-    _NOTHING,
-) = range(len(RESERVED))
+#: where owl:Thing or a datatype as object concludes nothing more than the implicit triples
+_HARMLESS = frozenset({V.TYPE, V.SCO, V.DOMAIN, V.RANGE})
 _AXIOM_IDS = frozenset({_SCO, _SPO, _DOMAIN, _RANGE, _EQC, _EQP, _INV, _CHAIN, _DISJOINT})
 #: markers of :meth:`RLClosure._plan`
 
@@ -146,49 +148,66 @@ RULES: dict[str, str] = {
     "scm-dom2": "a sub-property inherits the domain of its super-property",
     "scm-rng1": "a property's range extends to the superclasses of the range",
     "scm-rng2": "a sub-property inherits the range of its super-property",
+    "scm-cls": "a class is a subclass and an equivalent of itself, of owl:Thing, above owl:Nothing",
+    "scm-op": "an object property is a sub-property and an equivalent of itself",
+    "scm-dp": "a data property is a sub-property and an equivalent of itself",
+    "scm-int": "an intersection is a subclass of each of its classes",
+    "scm-uni": "each class of a union is a subclass of the union",
+    "scm-hv": "a value restriction on a sub-property is a subclass of one on the super-property",
+    "scm-svf1": "an existential restriction on a subclass is a subclass of one on the superclass",
+    "scm-svf2": "an existential restriction on a sub-property is below one on the super-property",
+    "scm-avf1": "a universal restriction on a subclass is a subclass of one on the superclass",
+    "scm-avf2": "a universal restriction on a super-property is below one on the sub-property",
+    "eq-ref": "everything is the same as itself",
+    "eq-sym": "sameness holds in both directions",
+    "eq-trans": "sameness is transitive",
+    "eq-rep-s": "what holds of a resource holds of the same resource under another name (subject)",
+    "eq-rep-p": "what holds with a property holds with the same property under another name",
+    "eq-rep-o": "what holds of a resource holds of the same resource under another name (object)",
+    "prp-fp": "a functional property has one value: its values are the same",
+    "prp-ifp": "an inverse-functional property identifies its subject: its subjects are the same",
+    "prp-key": "instances of a class that share the values of its key are the same",
+    "cls-thing": "owl:Thing is a class",
+    "cls-nothing1": "owl:Nothing is a class",
+    "cls-int1": "an instance of every class of an intersection is an instance of the intersection",
+    "cls-int2": "an instance of an intersection is an instance of each of its classes",
+    "cls-uni": "an instance of a class of a union is an instance of the union",
+    "cls-svf1": "something with a value of the right class is in the existential restriction",
+    "cls-svf2": "something with any value is in the existential restriction on owl:Thing",
+    "cls-avf": "the values of an instance of a universal restriction are of its class",
+    "cls-hv1": "an instance of a value restriction has the value",
+    "cls-hv2": "what has the value is an instance of the value restriction",
+    "cls-maxc2": "the values of an instance of a max-1 cardinality restriction are the same",
+    "cls-maxqc3": "the values of the right class under a max-1 qualified restriction are the same",
+    "cls-maxqc4": "the values under a max-1 qualified restriction on owl:Thing are the same",
+    "cls-oo": "each member of an enumeration is an instance of it",
+    "prp-ap": "a built-in annotation property is an annotation property",
+    "dt-type1": "each OWL 2 RL datatype is a datatype",
+    "dt-type2": "a literal is an instance of each datatype whose value space holds its value",
+    "dt-eq": "literals with the same data value are the same",
+    "dt-diff": "literals with different data values are different",
+    "eq-diff1": "nothing is both the same as and different from something",
+    "eq-diff2": "members of an owl:AllDifferent (owl:members) are not the same",
+    "eq-diff3": "members of an owl:AllDifferent (owl:distinctMembers) are not the same",
+    "prp-irp": "an irreflexive property never links a resource to itself",
+    "prp-asyp": "an asymmetric property never holds in both directions",
+    "prp-pdw": "disjoint properties never link the same pair",
+    "prp-adp": "properties of an owl:AllDisjointProperties never link the same pair",
+    "prp-npa1": "a negative property assertion must not hold",
+    "prp-npa2": "a negative data property assertion must not hold",
+    "cls-nothing2": "no individual is an instance of owl:Nothing",
+    "cls-com": "no individual is an instance of a class and of its complement",
+    "cls-maxc1": "an instance of a max-0 cardinality restriction has no value",
+    "cls-maxqc1": "an instance of a max-0 qualified restriction has no value of the class",
+    "cls-maxqc2": "an instance of a max-0 qualified restriction on owl:Thing has no value",
     "cax-dw": "no individual is an instance of two disjoint classes",
     "cax-adc": "no individual is an instance of two classes of an owl:AllDisjointClasses",
-    "cls-nothing2": "no individual is an instance of owl:Nothing",
     "dt-not-type": "a literal's lexical form must be valid for its datatype",
 }
 _RULE_ORDER = {name: i for i, name in enumerate(RULES)}
 
 #: predicates whose triples are ontology axioms rather than facts (shown as axioms in derivations)
 AXIOM_PREDICATES = frozenset({SCO, SPO, DOMAIN, RANGE, EQC, EQP, INV, CHAIN, OWL.disjointWith})
-
-#: OWL 2 RL vocabulary the engine does not implement: predicates...
-UNSUPPORTED_PREDICATES = frozenset(
-    {
-        OWL.sameAs,
-        OWL.differentFrom,
-        OWL.hasKey,
-        OWL.intersectionOf,
-        OWL.unionOf,
-        OWL.complementOf,
-        OWL.oneOf,
-        OWL.someValuesFrom,
-        OWL.allValuesFrom,
-        OWL.hasValue,
-        OWL.maxCardinality,
-        OWL.maxQualifiedCardinality,
-        OWL.propertyDisjointWith,
-        OWL.sourceIndividual,
-        OWL.distinctMembers,
-    }
-)
-#: ... and classes (as the object of rdf:type, rdfs:subClassOf or owl:equivalentClass)
-UNSUPPORTED_CLASSES = frozenset(
-    {
-        OWL.FunctionalProperty,
-        OWL.InverseFunctionalProperty,
-        OWL.IrreflexiveProperty,
-        OWL.AsymmetricProperty,
-        OWL.AllDisjointProperties,
-        OWL.AllDifferent,
-        OWL.NegativePropertyAssertion,
-        OWL.Restriction,
-    }
-)
 
 #: namespaces of the built-in vocabularies
 BUILTIN_NAMESPACES = (
@@ -198,10 +217,8 @@ BUILTIN_NAMESPACES = (
     "http://www.w3.org/2001/XMLSchema#",
 )
 
-#: the datatypes (IRIs) whose literals :meth:`RLClosure.violations` checks (``dt-not-type``)
-LEXICALLY_CHECKED = frozenset(
-    str(datatype) for datatype in OWL_RL_Datatypes if AltXSDToPYTHON.get(datatype) is not None
-)
+#: the datatypes (IRIs) whose literals have a data value the rules read (``dt-*``)
+LEXICALLY_CHECKED = frozenset(str(datatype) for datatype in RL_DATATYPES)
 
 _EMPTY: frozenset = frozenset()
 
@@ -225,24 +242,10 @@ def is_builtin(term: Node) -> bool:
 
 
 def unsupported_constructs(triples: Iterable[Triple]) -> list[str]:
-    """Return why the engine cannot compute the OWL RL closure of ``triples`` (empty: it can).
-
-    See :meth:`RLClosure.unsupported`.
-    """
-    return RLClosure(triples).unsupported()
-
-
-def _unsupported(s: Node, p: Node, o: Node) -> str | None:
-    """Say why the triple ``s p o`` is outside the engine's rules, if it is."""
-    if p in UNSUPPORTED_PREDICATES and not (p == OWL.sameAs and s == o):
-        return f"uses {p}"
-    if p in (TYPE, SCO, EQC) and o in UNSUPPORTED_CLASSES:
-        return f"uses {o}"
-    if p in (SCO, EQC) and (is_builtin(s) or (p == EQC and is_builtin(o))):
-        return f"states a class axiom about a built-in class ({s} {p} {o})"
-    if p == SCO and o == OWL.Nothing:
-        return f"makes {s} a subclass of owl:Nothing"
-    return None
+    """Return why the engine cannot compute the OWL RL closure of ``triples``: never anything,
+    it implements every rule of the OWL 2 RL tables (kept for callers)."""
+    del triples
+    return []
 
 
 class TripleIndex:
@@ -358,6 +361,15 @@ class RLClosure:
         #: property -> (defined property, chain, position) for each chain it occurs in
         self._chain_steps: dict[int, list[tuple[int, tuple[int, ...], int]]] = {}
         self.rounds = 0
+        #: the rules joining through restrictions, lists and keys
+        self.complex = ComplexRules(self.index, self.rank)
+        #: which implicit families are materialised (see :meth:`_liveness`)
+        self.live: dict[str, bool] = {"thing": False, "datatypes": False, "eq-ref": False}
+        #: terms given their ``eq-ref`` triple (when materialised)
+        self._reflexive: set[int] = set()
+        self._values: dict[int, tuple] | None = None
+        self._literal_codes: list[int] | None = None
+        self._value_aliases: dict[int, list[int]] | None = None
 
     @classmethod
     def from_encoded(
@@ -435,33 +447,9 @@ class RLClosure:
     # -- what the engine supports ---------------------------------------------------------------
 
     def unsupported(self) -> list[str]:
-        """Return why the engine cannot compute this closure exactly (empty: it can).
-
-        The reasons name OWL vocabulary outside the implemented rules (``owl:sameAs``,
-        restrictions, functional properties...) and class axioms about the built-in classes
-        (``owl:Thing rdfs:subClassOf ...``), whose consequences owlrl's axiomatic rules (every
-        class is a subclass of ``owl:Thing``...) would spread. Only the distinct predicates and
-        the class axioms are inspected, so this is cheap.
-        """
-        terms, index = self._terms, self.index
-        reasons: set[str] = set()
-        for p, by_s in index.ps.items():
-            predicate = terms[p]
-            if predicate in UNSUPPORTED_PREDICATES:
-                for s, objects in by_s.items():
-                    for o in objects:
-                        reason = _unsupported(terms[s], predicate, terms[o])
-                        if reason:
-                            reasons.add(reason)
-        for o in index.po.get(_TYPE, {}):
-            if terms[o] in UNSUPPORTED_CLASSES:
-                reasons.add(f"uses {terms[o]}")
-        for p in (_SCO, _EQC):
-            for s, o in index.pairs(p):
-                reason = _unsupported(terms[s], terms[p], terms[o])
-                if reason:
-                    reasons.add(reason)
-        return sorted(reasons)
+        """Return why the engine cannot compute this closure exactly: never anything (the
+        engine implements every rule of the OWL 2 RL tables; kept for callers)."""
+        return []
 
     # -- forward chaining ------------------------------------------------------------------
 
@@ -479,13 +467,22 @@ class RLClosure:
     def _run(self, on_round: Callable[[set[IntTriple]], None] | None) -> None:
         delta: Iterable[IntTriple] = list(self.rank)
         rank, add = self.rank, self.index.add
+        pending = self._axiomatic()
+        pending |= self._wake()
         while True:
-            new: set[IntTriple] = set()
+            new: set[IntTriple] = {t for t in pending if t not in rank}
+            pending = set()
             if self._refresh_chains(delta, new):
                 new.difference_update(rank)
             self._round(delta, new)
+            self._complex_round(delta, new)
+            self._equality(delta, new)
             if not new:
-                return
+                pending = self._wake()
+                if not pending:
+                    return
+                delta = []
+                continue
             self.rounds += 1
             level = self.rounds
             for triple in new:
@@ -494,6 +491,196 @@ class RLClosure:
             if on_round is not None:
                 on_round(new)
             delta = new
+
+    # -- the rules beyond the common ones -------------------------------------------------
+
+    def _axiomatic(self) -> set[IntTriple]:
+        """Return the triples of the rules without premises about the data: ``cls-thing``,
+        ``cls-nothing1``, ``prp-ap``, ``dt-type1``, and ``dt-eq`` for the literals."""
+        found = {(V.THING, _TYPE, _CLASS), (_NOTHING, _TYPE, _CLASS)}
+        found.update((p, _TYPE, V.ANNOTATION_PROP) for p in V.ANNOTATION_IDS)
+        found.update((d, _TYPE, V.DATATYPE) for d in V.DATATYPE_IDS)
+        for code, others in self._aliases().items():
+            found.update((code, _SAME, other) for other in others)  # dt-eq
+        return found
+
+    def literal_codes(self) -> list[int]:
+        """Return the codes of the literals occurring in the input (after
+        :meth:`from_encoded`: those it was given)."""
+        if self._literal_codes is None:
+            terms = self._terms
+            if self._literals is None:
+                candidates: Iterable[int] = (
+                    i for i, t in enumerate(terms) if isinstance(t, Literal)
+                )
+            else:
+                candidates = self._literals
+            self._literal_codes = [
+                code
+                for code in candidates
+                if code not in (V.ZERO_ID, V.ONE_ID) or self._occurs(code)
+            ]
+        return self._literal_codes
+
+    def literal_values(self) -> dict[int, tuple]:
+        """Return the codes of the literals occurring in the input that have a data value,
+        with their values (:func:`imtkg.reasoning.datatypes.data_value`)."""
+        if self._values is None:
+            terms = self._terms
+            values = {}
+            for code in self.literal_codes():
+                value = data_value(terms[code])
+                if value is not None:
+                    values[code] = value
+            self._values = values
+        return self._values
+
+    def _occurs(self, code: int) -> bool:
+        """Tell whether the term ``code`` is the subject or object of a triple."""
+        f = self.index
+        return any(code in by_s for by_s in f.ps.values()) or any(
+            code in by_o for by_o in f.po.values()
+        )
+
+    def _liveness(self) -> dict[str, bool]:
+        """Tell which implicit families some rule could use as premises in the closure.
+
+        Tautologies and data-value triples stay implicit (added by :meth:`entailed`) while no
+        rule can read them: ``x rdf:type owl:Thing`` and ``c rdfs:subClassOf owl:Thing``
+        (``thing``) while owl:Thing appears only as the object of ``rdf:type``,
+        ``rdfs:subClassOf``, ``rdfs:domain`` or ``rdfs:range``; ``lt rdf:type dt``
+        (``datatypes``, ``dt-type2``) while no datatype appears but as the object of those;
+        ``eq-ref`` and ``dt-diff`` (``eq-ref``) while the built-in properties those triples use
+        never appear as a subject or an object. A built-in property in such a position
+        (``owl:sameAs rdfs:range ex:C``) materialises everything.
+        """
+        f = self.index
+        ps, po = f.ps, f.po
+        rule_ps = [ps[p] for p in _RULE_PREDICATES if p in ps]
+        rule_po = [po[p] for p in _RULE_PREDICATES if p in po]
+        builtin = (_TYPE, _SAME, V.DIFF, _SCO, _DOMAIN, _RANGE)
+        if any(t in table for t in builtin for table in (*rule_ps, *rule_po)):
+            return {"thing": True, "datatypes": True, "eq-ref": True}
+        thing = False
+        for p in _RULE_PREDICATES:
+            objects = ps.get(p, {}).get(V.THING)
+            if objects and p != _TYPE and not (p in (_SCO, _EQC, _SAME) and objects == {V.THING}):
+                thing = True
+            subjects = po.get(p, {}).get(V.THING)
+            if (
+                subjects
+                and p not in _HARMLESS
+                and not (p in (_EQC, _SAME) and subjects == {V.THING})
+            ):
+                thing = True
+        datatypes = any(
+            d in table
+            for d in V.DATATYPE_IDS
+            for table in (
+                *(ps[p] for p in _RULE_PREDICATES if p in ps and p != _TYPE),
+                *(po[p] for p in _RULE_PREDICATES if p in po and p not in _HARMLESS),
+            )
+        )
+        return {"thing": thing, "datatypes": datatypes, "eq-ref": False}
+
+    def _wake(self) -> set[IntTriple]:
+        """Materialise the implicit families that became live; return their triples."""
+        found: set[IntTriple] = set()
+        for family, live in self._liveness().items():
+            if not live or self.live[family]:
+                continue
+            self.live[family] = True
+            if family == "thing":
+                for c in self.index.subjects(_TYPE, _CLASS):
+                    found.add((c, _SCO, V.THING))  # scm-cls
+            elif family == "datatypes":
+                found.update(self._data_types())
+            else:
+                found.update(self._reflexive_triples(self.rank))
+                found.update(self._differences())
+        return found - self.rank.keys()
+
+    def _data_types(self) -> Iterator[IntTriple]:
+        """Yield ``dt-type2``: each literal is an instance of the datatypes holding its value."""
+        codes = {term: code for code, term in enumerate(RESERVED)}
+        terms = self._terms
+        for code in self.literal_values():
+            for datatype in datatypes_of(terms[code]):
+                yield (code, _TYPE, codes[datatype])
+
+    def _differences(self) -> Iterator[IntTriple]:
+        """Yield ``dt-diff``: literals with different data values are different."""
+        values = self.literal_values()
+        for a, va in values.items():
+            for b, vb in values.items():
+                if va != vb:
+                    yield (a, V.DIFF, b)
+
+    def _reflexive_triples(self, triples: Iterable[IntTriple]) -> set[IntTriple]:
+        """Return ``eq-ref`` for the terms of ``triples`` not given theirs yet."""
+        seen = self._reflexive
+        found = set()
+        for triple in triples:
+            for term in triple:
+                if term not in seen:
+                    seen.add(term)
+                    found.add((term, _SAME, term))
+        return found
+
+    def _complex_round(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> None:
+        """Apply the rules of :class:`~imtkg.reasoning.rl_rules.ComplexRules` this round."""
+        complex_rules, rank = self.complex, self.rank
+        if not complex_rules.compiled or any(
+            p in SCHEMA_PREDICATES or (p == _TYPE and o in SCHEMA_CLASSES) for _, p, o in delta
+        ):
+            if (
+                not complex_rules.compiled
+                and not any(p in self.index.ps for p in SCHEMA_PREDICATES)
+                and not any(self.index.subjects(_TYPE, c) for c in SCHEMA_CLASSES)
+            ):
+                complex_rules.compiled = True  # nothing to compile: stays empty
+                families: set[str] = set()
+            else:
+                new.update(t for t in complex_rules.compile() if t not in rank)
+                families = set(complex_rules.FAMILIES)
+        else:
+            families = complex_rules.dirty(delta)
+        if families:
+            new.update(t for t in complex_rules.fire(families) if t not in rank)
+        if self.live["eq-ref"]:
+            new.update(self._reflexive_triples(delta))
+
+    def _equality(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> None:
+        """Apply ``eq-sym``, ``eq-trans`` and ``eq-rep-s/p/o`` to ``delta``."""
+        f, rank = self.index, self.rank
+        same = f.ps.get(_SAME)
+        if not same:
+            return
+        ps, po = f.ps, f.po
+        found: list[IntTriple] = []
+        add = found.append
+        for s, p, o in delta:
+            if p == _SAME:
+                add((o, _SAME, s))  # eq-sym
+                for z in f.objects(o, _SAME):
+                    add((s, _SAME, z))  # eq-trans
+                for w in f.subjects(_SAME, s):
+                    add((w, _SAME, o))
+                for p2, by_s in ps.items():
+                    for o2 in by_s.get(s, ()):
+                        add((o, p2, o2))  # eq-rep-s
+                for p2, by_o in po.items():
+                    for s2 in by_o.get(s, ()):
+                        add((s2, p2, o))  # eq-rep-o
+                for s2, o2 in f.pairs(s):
+                    add((s2, o, o2))  # eq-rep-p
+            for s2 in same.get(s, ()):
+                add((s2, p, o))  # eq-rep-s
+            for o2 in same.get(o, ()):
+                add((s, p, o2))  # eq-rep-o
+            for p2 in same.get(p, ()):
+                add((s, p2, o))  # eq-rep-p
+        new.update(t for t in found if t not in rank)
 
     def _round(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> None:
         """Add to ``new`` the conclusions of ``delta`` that are not in the closure yet.
@@ -564,8 +751,10 @@ class RLClosure:
         if _SYMMETRIC in characteristics or _TRANSITIVE in characteristics:
             return None
         domains, ranges = tuple(f.objects(p, _DOMAIN)), tuple(f.objects(p, _RANGE))
-        implied = (*f.objects(p, _SPO), *f.objects(p, _EQP), *f.subjects(_EQP, p))
-        inverses = (*f.objects(p, _INV), *f.subjects(_INV, p))
+        implied_set = {*f.objects(p, _SPO), *f.objects(p, _EQP), *f.subjects(_EQP, p)}
+        implied_set.discard(p)
+        implied = tuple(implied_set)
+        inverses = tuple({*f.objects(p, _INV), *f.subjects(_INV, p)})
         if p == _TYPE:
             return _TYPE_PLAN if not (domains or ranges or implied or inverses) else None
         if not (domains or ranges or implied or inverses):
@@ -576,21 +765,22 @@ class RLClosure:
         """Return the classes ``x rdf:type c`` makes ``x`` an instance of this round
         (``cax-sco``, ``cax-eqc1/2``), or ``None`` for a property characteristic (left to
         :meth:`_type_consequences`)."""
-        if c in (_SYMMETRIC, _TRANSITIVE):
+        if c in _CHARACTERISTICS:
             return None
         f = self.index
-        return (*f.objects(c, _SCO), *f.objects(c, _EQC), *f.subjects(_EQC, c))
+        found = {*f.objects(c, _SCO), *f.objects(c, _EQC), *f.subjects(_EQC, c)}
+        found.discard(c)
+        return tuple(found)
 
     def _refresh_chains(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> bool:
         """Re-read the property chains when ``delta`` touches them; fire the new chains in full."""
         if not any(p in (_CHAIN, _FIRST, _REST) for _, p, _ in delta):
             return False
         for prop, heads in list(self.index.ps.get(_CHAIN, {}).items()):
-            for head in heads:
-                items = rdf_list(self.index, head)
-                if not items or tuple(items) in self.chains.get(prop, {}):
+            chains = [(head, chain) for head in heads for chain in list_instances(self.index, head)]
+            for head, chain in chains:
+                if not chain or chain in self.chains.get(prop, {}):
                     continue
-                chain = tuple(items)
                 self.chains.setdefault(prop, {})[chain] = head
                 for position, step in enumerate(chain):
                     self._chain_steps.setdefault(step, []).append((prop, chain, position))
@@ -667,7 +857,16 @@ class RLClosure:
             yield (x, _TYPE, c2)  # cax-eqc1
         for c2 in f.subjects(_EQC, c):
             yield (x, _TYPE, c2)  # cax-eqc2
-        if c == _SYMMETRIC:
+        if c == _CLASS:
+            yield (x, _SCO, x)  # scm-cls
+            yield (x, _EQC, x)
+            yield (_NOTHING, _SCO, x)
+            if self.live["thing"]:
+                yield (x, _SCO, _THING)
+        elif c in (V.OBJECT_PROP, V.DATATYPE_PROP):
+            yield (x, _SPO, x)  # scm-op, scm-dp
+            yield (x, _EQP, x)
+        elif c == _SYMMETRIC:
             for a, b in f.pairs(x):
                 yield (b, x, a)  # prp-symp
         elif c == _TRANSITIVE:
@@ -767,48 +966,94 @@ class RLClosure:
         return None if items is None else [self._terms[i] for i in items]
 
     def violations(self) -> list[RLViolation]:
-        """Return the inconsistencies of the closure (``cax-dw``, ``cax-adc``, ``cls-nothing2``,
-        ``dt-not-type``), sorted."""
-        f, terms, decode = self.index, self._terms, self.decode
-        found: list[RLViolation] = []
-        for c1, c2 in f.pairs(_DISJOINT):
-            for x in f.subjects(_TYPE, c1) & f.subjects(_TYPE, c2):
-                triples = ((c1, _DISJOINT, c2), (x, _TYPE, c1), (x, _TYPE, c2))
-                found.append(
-                    RLViolation(
-                        "cax-dw", tuple(map(decode, triples)), terms[x], (terms[c1], terms[c2])
-                    )
+        """Return the inconsistencies of the closure: every instance of an OWL 2 RL rule whose
+        conclusion is ``false`` (:mod:`imtkg.reasoning.rl_clashes`), sorted, once each."""
+        terms, decode = self._terms, self.decode
+        found: set[RLViolation] = set()
+        for rule, triples, subject, classes, datatype in clashes(self):
+            found.add(
+                RLViolation(
+                    rule,
+                    tuple(map(decode, triples)),
+                    terms[subject],
+                    tuple(terms[c] for c in classes),
+                    _datatype_of(terms[subject]) if datatype < 0 else terms[datatype],
                 )
-        for node in f.subjects(_TYPE, _ALL_DISJOINT):
-            for head in f.objects(node, _MEMBERS):
-                classes = rdf_list(f, head) or []
-                for i, c1 in enumerate(classes):
-                    for c2 in classes[i + 1 :]:
-                        for x in f.subjects(_TYPE, c1) & f.subjects(_TYPE, c2):
-                            triples = ((node, _MEMBERS, head), (x, _TYPE, c1), (x, _TYPE, c2))
-                            classes_pair = (terms[c1], terms[c2])
-                            found.append(
-                                RLViolation(
-                                    "cax-adc", tuple(map(decode, triples)), terms[x], classes_pair
-                                )
-                            )
-        for x in f.subjects(_TYPE, _NOTHING):
-            triple = decode((x, _TYPE, _NOTHING))
-            found.append(RLViolation("cls-nothing2", (triple,), terms[x]))
-        if self._literals is None:
-            candidates: Iterable[int] = (i for i, t in enumerate(terms) if isinstance(t, Literal))
-        else:
-            candidates = self._literals
-        invalid = {i for i in candidates if not _lexically_valid(terms[i])}
-        for encoded, level in self.rank.items() if invalid else ():
-            if level == 0 and encoded[2] in invalid:
-                literal = terms[encoded[2]]
-                datatype = literal.datatype if isinstance(literal, Literal) else None
-                violation = RLViolation(
-                    "dt-not-type", (decode(encoded),), literal, datatype=datatype
-                )
-                found.append(violation)
+            )
         return sorted(found, key=lambda v: (v.rule, v.triples[1:] or v.triples))
+
+    def respelled(self, triple: IntTriple) -> bool:
+        """Tell whether ``triple`` restates, with a literal of the same data value (``dt-eq``,
+        then ``eq-rep-s/o``), a triple the closure derived in an earlier round (or asserts):
+        ``x p "2.0"^^xsd:decimal`` beside ``x p "2"^^xsd:integer``."""
+        aliases = self._aliases()
+        if not aliases:
+            return False
+        s, p, o = triple
+        level = self.rank.get(triple)
+        if level is None:
+            return False
+        rank = self.rank
+        for other in aliases.get(o, ()):
+            known = rank.get((s, p, other))
+            if known is not None and known < level:
+                return True
+        for other in aliases.get(s, ()):
+            known = rank.get((other, p, o))
+            if known is not None and known < level:
+                return True
+        return False
+
+    def _aliases(self) -> dict[int, list[int]]:
+        """Return literal code -> the other literals of the same data value."""
+        if self._value_aliases is None:
+            groups: dict[tuple, list[int]] = {}
+            for code, value in self.literal_values().items():
+                groups.setdefault(value, []).append(code)
+            self._value_aliases = {
+                code: [c for c in codes if c != code]
+                for codes in groups.values()
+                if len(codes) > 1
+                for code in codes
+            }
+        return self._value_aliases
+
+    def entailed(self) -> set[Triple]:
+        """Return every triple of the closure as the OWL 2 RL tables define it.
+
+        The materialised triples (asserted included), plus the implicit ones the engine keeps
+        out of its index while no rule reads them (:meth:`_liveness`): ``owl:Thing`` typing
+        (``scm-cls``, ``scm-dom1``, ``scm-rng1``, ``cax-sco``), ``dt-type2`` and ``dt-diff``
+        (copied to the resources the same as a literal, ``eq-rep-s/o``), and ``eq-ref`` for
+        every term of every triple. Generalised triples (literal subjects) included; quadratic
+        in the number of literals (``dt-diff``): meant for small graphs.
+        """
+        codes = set(self.rank)
+        f = self.index
+        if not self.live["thing"]:
+            classes = set(f.subjects(_TYPE, _CLASS))
+            codes.update((c, _SCO, _THING) for c in classes)
+            for c in classes:
+                codes.update((x, _TYPE, _THING) for x in f.subjects(_TYPE, c))
+                codes.update((p, _DOMAIN, _THING) for p in f.subjects(_DOMAIN, c))
+                codes.update((p, _RANGE, _THING) for p in f.subjects(_RANGE, c))
+        values = self.literal_values()
+
+        def aliases(code: int) -> set[int]:
+            return {code, *f.objects(code, _SAME)}
+
+        if not self.live["datatypes"]:
+            for s, _, o in self._data_types():
+                codes.update((x, _TYPE, o) for x in aliases(s))
+        if not self.live["eq-ref"]:
+            for a, va in values.items():
+                for b, vb in values.items():
+                    if va != vb:
+                        codes.update((x, V.DIFF, y) for x in aliases(a) for y in aliases(b))
+            terms_seen = {t for triple in codes for t in triple}
+            codes.update((t, _SAME, t) for t in terms_seen)
+        decode = self.decode
+        return {decode(t) for t in codes}
 
     # -- backward: how a triple of the closure is derived ------------------------------------
 
@@ -946,18 +1191,9 @@ class RLClosure:
                     yield f"scm-{kind}2", ((p2, p, o), (s, _SPO, p2)), ()
 
 
-def _lexically_valid(literal: Node) -> bool:
-    """Tell whether a literal of an OWL 2 RL datatype has a valid lexical form (owlrl's check)."""
-    if not isinstance(literal, Literal) or literal.datatype not in OWL_RL_Datatypes:
-        return True
-    converter = AltXSDToPYTHON.get(literal.datatype)
-    if converter is None:
-        return True
-    try:
-        converter(str(literal))
-    except ValueError:
-        return False
-    return True
+def _datatype_of(term: Node) -> Node | None:
+    """Return the datatype of a literal (``None`` for other terms)."""
+    return term.datatype if isinstance(term, Literal) else None
 
 
 def closure_of(triples: Iterable[Triple]) -> RLClosure:

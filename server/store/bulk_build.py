@@ -9,13 +9,12 @@ terms (about 100 s for a million triples); this one never builds an rdflib datas
    N-Quads text made from the terms' N-Triples text (:mod:`imtkg.store.bulk_terms`);
 2. **reason**: the fast OWL RL engine (:class:`imtkg.reasoning.rl_reasoner.RLClosure`) runs on the
    integers (:meth:`~imtkg.reasoning.rl_reasoner.RLClosure.from_encoded`), reading as rdflib terms
-   only those it looks at (the schema, the literals it checks), with owlrl as fallback when the
-   input uses vocabulary the fast engine does not implement, exactly as
-   :func:`imtkg.reasoning.closure.reason`;
+   only those it looks at (the schema, the literals it checks), exactly as
+   :func:`imtkg.reasoning.closure.reason` (every rule of the OWL 2 RL tables);
 3. **write**: the hidden asserted-union graph (every distinct asserted triple, see
    :mod:`imtkg.store.oxigraph_store`) and ``graph:inferred`` (the closure's meaningful new triples,
-   filtered by :func:`imtkg.reasoning.closure.is_noise`) are added, straight from the encoded
-   triples.
+   filtered by :func:`imtkg.reasoning.closure.is_noise`, without re-spelled values) are added,
+   straight from the encoded triples.
 
 The store is written once, by Oxigraph's bulk loader in a thread of its own
 (:class:`imtkg.store.bulk_writer.StoreWriter`) while this one parses and reasons: a million triples
@@ -52,12 +51,12 @@ from imtkg.data.sources import (  # noqa: F401 - part of this module's interface
     folder_sources,
 )
 from imtkg.rdf.reading import SUFFIX_FORMATS, read_quads
-from imtkg.reasoning.closure import encoded_noise, is_noise, owlrl_closure
+from imtkg.reasoning.closure import encoded_noise
 from imtkg.reasoning.consistency import Inconsistency, InconsistentGraphError, violation_message
 from imtkg.reasoning.rl_reasoner import IntTriple, RLClosure, gc_paused
 from imtkg.store.bulk_terms import LazyTerms, TermTable, to_rdflib
 from imtkg.store.bulk_writer import CHUNK_QUADS, StoreWriter, graph_suffix, nquads_chunks
-from imtkg.store.oxigraph_store import ASSERTED_UNION, INTERNAL_GRAPHS, _to_ox
+from imtkg.store.oxigraph_store import ASSERTED_UNION, INTERNAL_GRAPHS
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ class BulkBuild:
 
     :param store: the Oxigraph store (named graphs, hidden union, ``graph:inferred``).
     :param graphs: every named graph (hidden union included) -> its number of triples.
-    :param engine: the reasoning engine that ran (``fast``, ``owlrl``, or ``none``).
+    :param engine: the reasoning engine that ran (``fast``, or ``none``).
     :param seconds: step name (``load``, ``reason``, ``write``) -> seconds.
     """
 
@@ -225,16 +224,9 @@ def build_store_from_sources(
 
         started = time.perf_counter()
         emitted = _InferredWriter(writer, table)
-        engine, fallback = _reason(table, asserted, emitted) if reason else ("none", None)
+        engine = _reason(table, asserted, emitted) if reason else "none"
         del asserted  # the writer keeps it until it has written the union graph
         graphs[str(INFERRED_GRAPH)] = emitted.count
-        if fallback is not None:  # owlrl's closure replaces what the fast engine wrote
-            writer.close()
-            inferred = ox.NamedNode(str(INFERRED_GRAPH))
-            if emitted.count:
-                store.remove_graph(inferred)
-            store.bulk_extend(ox.Quad(s, p, o, inferred) for s, p, o in fallback)
-            graphs[str(INFERRED_GRAPH)] = len(fallback)
         seconds["reason"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -284,52 +276,47 @@ def _write_triples(writer: StoreWriter, table: TermTable, triples, graph: str) -
 
 class _InferredWriter:
     """Hands the writer the meaningful triples of each round of the fast engine (not noise,
-    :func:`imtkg.reasoning.closure.is_noise`) for ``graph:inferred``, and counts them."""
+    :func:`imtkg.reasoning.closure.is_noise`, nor re-spelled values,
+    :meth:`~imtkg.reasoning.rl_reasoner.RLClosure.respelled`) for ``graph:inferred``, and
+    counts them."""
 
     def __init__(self, writer: StoreWriter, table: TermTable) -> None:
         self.writer, self.table = writer, table
         self.terms = LazyTerms(table)
         self.noise = encoded_noise(self.terms)
+        self.closure: RLClosure | None = None
         self.count = 0
 
     def __call__(self, new: set[IntTriple]) -> None:
         noise = self.noise
         kept = [t for t in new if not noise(*t)]
+        if self.closure is not None:
+            respelled = self.closure.respelled
+            kept = [t for t in kept if not respelled(t)]
         self.count += len(kept)
         _write_triples(self.writer, self.table, kept, str(INFERRED_GRAPH))
 
 
-def _reason(
-    table: TermTable, asserted: dict[IntTriple, int], emit: _InferredWriter
-) -> tuple[str, list[OxTriple] | None]:
-    """Reason as :func:`imtkg.reasoning.closure.reason` does; return the engine used and, if it is
-    owlrl, the inferred triples (pyoxigraph terms). The fast engine's inferred triples go to
-    ``emit`` round by round, while the next rounds run; owlrl's replace them if, once run, the
-    closure holds vocabulary the fast engine does not implement."""
+def _reason(table: TermTable, asserted: dict[IntTriple, int], emit: _InferredWriter) -> str:
+    """Reason as :func:`imtkg.reasoning.closure.reason` does; return the engine used (``fast``).
+    The inferred triples go to ``emit`` round by round, while the next rounds run.
+
+    :raises InconsistentGraphError: when a rule concluding ``false`` fires.
+    """
     terms = emit.terms
     with progress("indexing", total=len(asserted)) as bar:
         closure = RLClosure.from_encoded(terms, asserted, table.checked_literals())
         bar.update(len(asserted))
-    fallback = closure.unsupported()
-    if not fallback:
-        with progress("reasoning (OWL 2 RL, fast engine)", total=len(asserted)) as bar:
-            closure.run(on_round=emit)
-            bar.update(len(closure.rank))
-        fallback = closure.unsupported()
-    if fallback:
-        log.info("reasoning with owlrl: the input %s", "; ".join(fallback))
-        decoded = {closure.decode(t) for t in asserted}
-        triples, errors = owlrl_closure(decoded)
-        if errors:
-            raise InconsistentGraphError([Inconsistency("owl-rl", m) for m in errors])
-        kept = [t for t in triples if t not in decoded and not is_noise(t)]
-        return "owlrl", [(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in kept]
+    emit.closure = closure
+    with progress("reasoning (OWL 2 RL, fast engine)", total=len(asserted)) as bar:
+        closure.run(on_round=emit)
+        bar.update(len(closure.rank))
     violations = closure.violations()
     if violations:
         raise InconsistentGraphError(
             [Inconsistency(v.rule, violation_message(v), v.triples) for v in violations]
         )
-    return "fast", None
+    return "fast"
 
 
 def rdflib_dataset(sources: Iterable[Source]):
