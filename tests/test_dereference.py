@@ -269,6 +269,8 @@ def test_every_iri_of_the_graph_answers():
     failures = []
     for iri in iris:
         path = iri[len(BASE) :]
+        if iri in REMOVED:  # answered 301 or 410: see the tests of the deprecation trail
+            continue
         if "#" in path:  # an ontology term is described by its own page under /ontology/
             path = path.replace("#", "/")
         response = test_client.get(f"/{path}.nt")
@@ -343,3 +345,88 @@ def test_unknown_ontology_format_is_404_even_when_conditional():
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
     assert "ETag" not in response.headers
+
+
+# -- The deprecation trail (graph:deprecated) ------------------------------------------------------
+
+#: the IRIs issue 14's data work removed (and the catalogue's made-up document): where each went
+REMOVED = {
+    ID + "membership/institut-mines-telecom-imt-grand-est": None,
+    ID + "membership/universite-de-lorraine-imt-grand-est": None,
+    ID + "membership/universite-de-strasbourg-imt-grand-est": None,
+    ID + "interval/imt-grand-est-partnership": None,
+    ID + "instant/2018-07-12": None,
+    ID + "goal/imt-grand-est-train-more-engineers": (
+        "/id/claim/imt-grand-est-page-france-needs-more-engineers"
+    ),
+    ID + "source/passage-ledgers": None,
+}
+GONE = [iri[len(BASE) - 1 :] for iri, target in REMOVED.items() if target is None]
+
+
+def test_the_trail_lists_exactly_the_removed_iris():
+    """graph:deprecated marks owl:deprecated exactly the removed IRIs; none is used elsewhere."""
+    rows = select(
+        f"SELECT ?x WHERE {{ GRAPH <{GRAPH}deprecated> {{ ?x <{OWL.deprecated}> true }} }}"
+    )
+    assert sorted(row["x"] for row in rows) == sorted(REMOVED)
+    used = select(
+        f"""SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }}
+  FILTER (?g != <{GRAPH}deprecated> && ?g != <{GRAPH}inferred>)
+  VALUES ?x {{ {" ".join(f"<{iri}>" for iri in REMOVED)} }} }}"""
+    )
+    assert used == []
+
+
+@pytest.mark.parametrize("suffix", ["", ".html", ".ttl", ".jsonld"])
+def test_a_replaced_iri_moves_permanently_to_its_replacement(suffix: str):
+    """The removed goal answers 301 to the claim that replaces it, format kept (a document)."""
+    response = client().get(
+        "/id/goal/imt-grand-est-train-more-engineers" + suffix, headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 301
+    assert response.headers["Location"] == (
+        "/id/claim/imt-grand-est-page-france-needs-more-engineers" + suffix
+    )
+    assert client().get(response.headers["Location"]).status_code == (303 if not suffix else 200)
+
+
+@pytest.mark.parametrize("path", GONE)
+def test_a_removed_iri_is_gone_with_a_page_saying_why(path: str):
+    """A removed IRI without a replacement is 410 Gone: a page naming why, for browsers."""
+    response = client().get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 410
+    assert "Location" not in response.headers
+    page = parse_html(response.data)
+    assert text_of(page.find(".//h1")).startswith("Gone: ")
+    assert text_of(page.find(".//code")) == BASE + path[1:]
+    assert text_of(page.find(".//p[@class='change-note']")).startswith("Removed")
+    assert client().get(path + ".html").status_code == 410
+
+
+@pytest.mark.parametrize("path", GONE)
+def test_a_removed_iri_is_gone_in_rdf_with_its_trail(path: str):
+    """In Turtle (negotiated or by suffix) the 410 carries the trail: deprecated, and why."""
+    iri = URIRef(BASE + path[1:])
+    for response in (
+        client().get(path, headers={"Accept": "text/turtle"}),
+        client().get(path + ".ttl"),
+    ):
+        assert response.status_code == 410
+        assert response.mimetype == "text/turtle"
+        graph = parse_rdf(response.data, "ttl", client())
+        assert (iri, OWL.deprecated, Literal(True)) in graph
+        notes = {n.language: str(n) for n in graph.objects(iri, SKOS.changeNote)}
+        assert sorted(notes) == ["en", "fr"]
+        assert notes["en"].startswith("Removed")
+
+
+def test_the_membership_records_removed_from_imt_grand_est_point_at_the_alliance():
+    """The removed founding-partner records say why and link to the alliance (rdfs:seeAlso)."""
+    response = client().get("/id/membership/universite-de-lorraine-imt-grand-est.ttl")
+    assert response.status_code == 410
+    graph = parse_rdf(response.data, "ttl", client())
+    iri = URIRef(ID + "membership/universite-de-lorraine-imt-grand-est")
+    assert list(graph.objects(iri, RDFS.seeAlso)) == [URIRef(ID + "imt-grand-est")]
+    notes = {n.language: str(n) for n in graph.objects(iri, SKOS.changeNote)}
+    assert "names no signatory" in notes["en"]

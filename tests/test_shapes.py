@@ -199,7 +199,7 @@ def test_graph_missing_from_the_catalogue_is_named_with_its_file():
     ]
     assert on_graph[0].message == (
         "The named graph is not in the catalogue: describe it in graph/sources.ttl as an "
-        "imt:SourceGraph."
+        "imt:SourceGraph (or, for a graph the project writes itself, an imt:ProjectGraph)."
     )
 
 

@@ -43,6 +43,7 @@ from imtkg.web.linked_data import (
     served_base,
     split_extension,
 )
+from imtkg.web.pages.deprecated import Deprecation, deprecations, replacement_path
 from imtkg.web.pages.describe import (
     Description,
     SourceCatalogue,
@@ -291,7 +292,34 @@ def _resource_page(description: Description, lang: str) -> str:
 def _resource(path: str) -> BaseResponse:
     stem, extension = split_extension(path)
     iri = canonical_iri(stem)
+    removed = shared("deprecations", deprecations).get(iri)
+    if removed is not None:
+        return _removed(removed, extension)
     return see_other(iri) if extension is None else document(iri, extension)
+
+
+def _removed(removed: Deprecation, extension: str | None) -> BaseResponse:
+    """Answer a removed IRI (or one of its documents): 301 to its replacement, else 410 Gone
+    with the trail's description in the requested (or negotiated) format."""
+    target = replacement_path(removed, extension)
+    if target is not None:
+        location = redirect_location(target)
+        if request.query_string:
+            location += "?" + request.query_string.decode("latin-1")
+        return _cacheable(redirect(location, code=301), _etag("301", extension or ""))
+    if extension is None:
+        extension = negotiate(request.accept_mimetypes)
+        if extension is None:
+            return _not_acceptable()
+    lang = choose_language(request)
+    if extension == "html":
+        response = _html(render_template("pages/gone.html", gone=removed), status=410)
+    else:
+        quads = removed.quads + _document_quads(removed.iri, extension)
+        body = serialize(quads, extension, shared("context", build_context), context_url())
+        response = _rdf(body, extension, status=410)
+    response.vary.add("Accept")
+    return _cacheable(response, _etag("410", extension, lang))
 
 
 @bp.route("/id/<path:path>")
