@@ -4,7 +4,11 @@ The terms are written as for ``imtkg explain`` (``id:mines-nancy``, ``org:member
 ``<https://...>``, Turtle literals). The format is chosen by the ``format`` parameter (``json``,
 ``html``, ``turtle``) or else by the Accept header (JSON for ``*/*``, HTML for browsers).
 Answers: 200 with the explanation, 404 when the triple does not hold, 400 for a missing or
-unreadable term, 406 when no offered format is acceptable.
+unreadable term, 406 when no offered format is acceptable. Every answer names the paragraphs of
+the source documents that state the premises (``graph:locators``); for a membership
+(``org:memberOf``, ``imt:holdsMembershipIn``, ``org:hasMember``) it also names the membership
+records with their status, and why an announced one gives no ``org:memberOf``
+(:mod:`imtkg.reasoning.membership_status`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from imtkg.rdf.terms import TermError, format_triple, parse_triple, shorten
+from imtkg.web.linked_data import page_url
 from imtkg.web.state import current_state
 
 if TYPE_CHECKING:
@@ -72,38 +77,78 @@ def explain_triple() -> Response:
     except TermError as exc:
         abort(400, description=str(exc))
     fmt = chosen_format()
+    from imtkg.reasoning.membership_status import (
+        membership_pair,
+        membership_records,
+        passage_json,
+        passages_of,
+        why_not_lines,
+    )
+
+    dataset = current_state().kg.dataset
     explanation = explainer().explain(triple)
+    pair = membership_pair(triple)
+    records = membership_records(dataset, *pair) if pair else []
     if explanation is None:
         message = f"{format_triple(triple)} does not hold: it is neither asserted nor inferred"
+        why = why_not_lines(records)
         if fmt == "json":
-            response = jsonify(holds=False, message=message)
+            body: dict = {"holds": False, "message": message}
+            if records:
+                body.update(why=why, membershipRecords=[r.json() for r in records])
+            response = jsonify(body)
         elif fmt == "html":
-            response = Response(_page(triple, None, message), mimetype="text/html")
+            page = _page(triple, None, message, records=records, why=why)
+            response = Response(page, mimetype="text/html")
         else:
-            response = Response(message + "\n", mimetype="text/plain")
+            response = Response("\n".join([message, *why]) + "\n", mimetype="text/plain")
         response.status_code = 404
     elif fmt == "json":
         from imtkg.reasoning.explanation import explanation_json
 
-        response = jsonify(holds=True, explanation=explanation_json(explanation))
+        passages = [
+            {"triple": format_triple(leaf.triple), **passage_json(p)}
+            for leaf in explanation.leaves()
+            for p in passages_of(dataset, leaf.triple)
+        ]
+        body = {"holds": True, "explanation": explanation_json(explanation), "passages": passages}
+        if records:
+            body["membershipRecords"] = [r.json() for r in records]
+        response = jsonify(body)
     elif fmt == "html":
-        response = Response(_page(triple, explanation), mimetype="text/html")
+        passages_by_leaf = [
+            (leaf, passages_of(dataset, leaf.triple)) for leaf in explanation.leaves()
+        ]
+        page = _page(triple, explanation, records=records, passages=passages_by_leaf)
+        response = Response(page, mimetype="text/html")
     else:
         from imtkg.reasoning.explanation import explanation_graph
 
-        body = explanation_graph(explanation).serialize(format="turtle", encoding="utf-8")
-        response = Response(body, mimetype="text/turtle")
+        body_bytes = explanation_graph(explanation).serialize(format="turtle", encoding="utf-8")
+        response = Response(body_bytes, mimetype="text/turtle")
     response.vary.add("Accept")
     return response
 
 
-def _page(triple, explanation, message: str | None = None) -> str:
-    """Render the HTML page of an explanation (or of a triple that does not hold)."""
+def _page(
+    triple,
+    explanation,
+    message: str | None = None,
+    records: list | None = None,
+    why: list[str] | None = None,
+    passages: list | None = None,
+) -> str:
+    """Render the HTML page of an explanation (or of a triple that does not hold), with the
+    membership records behind a membership and the passages stating the premises."""
     from imtkg.reasoning.explanation import RULES_SPEC, statement_text, triple_text
     from imtkg.reasoning.rl_reasoner import RULES
 
     return render_template(
         "explain.html",
+        records=records or [],
+        why=why or [],
+        passages=[(leaf, found) for leaf, found in passages or [] if found],
+        page_url=page_url,
         title=format_triple(triple),
         explanation=explanation,
         message=message,
