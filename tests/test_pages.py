@@ -128,7 +128,7 @@ def test_resource_page_shows_types_properties_sources_and_alternates():
     assert text_of(doc.find(".//h1")) == "IMT Mines Alès"
     types = {text_of(first(li, "a")): li for li in doc.find(".//ul[@class='types']")}
     assert types["Engineering school"].get("class") is None
-    assert text_of(types["Engineering school"].find("sup")) == "[1]"
+    assert text_of(types["Engineering school"].find("sup")) == "[1] ¶\u202f2 ¶\u202f11"
     assert types["org:Organization"].get("class") == "inferred"
     assert text_of(types["org:Organization"]) == "org:Organization inferred"
     properties = by_id(doc, "properties")
@@ -466,3 +466,137 @@ def test_concept_scheme_lists_its_concepts():
         "more than": SERVED + "id/concept/qualifier/more-than.html",
         "nearly": SERVED + "id/concept/qualifier/nearly.html",
     }
+
+
+# -- Passage locators next to each statement ----------------------------------------------------
+
+
+def passage_links(doc) -> list[tuple[str, str, str]]:
+    """Return (text of the value, footnote, passage URL) for each passage link of a page."""
+    found = []
+    for dd in doc.iter("dd"):
+        for sup in dd.iter("sup"):
+            for a in sup.iter("a"):
+                if a.get("class") == "passage":
+                    footnote = text_of(sup.find("a"))
+                    found.append((text_of(dd).split("[")[0], footnote, a.get("href")))
+    return found
+
+
+def test_each_statement_links_the_paragraph_that_states_it():
+    """Next to its footnote, the founding date 1843 links paragraph 4 of the 2022 interview."""
+    response, doc = page("/id/imt-mines-ales.html")
+    assert response.status_code == 200
+    founded = [link for link in passage_links(doc) if link[0] == "1843"]
+    assert founded == [
+        ("1843", "[1]", SERVED + "id/passage/imt-mines-ales-interview-2022/paragraph-4.html")
+    ]
+    citation = by_id(doc, "source-1")
+    assert "Interview of Assia Tria on IMT Mines Alès" in text_of(citation)
+
+
+def test_a_statement_stated_by_two_documents_links_a_paragraph_of_each():
+    """A statement asserted in several graphs gets each graph's paragraphs after its footnote."""
+    _, doc = page("/id/imt-mines-ales.html")
+    label = [(n, url) for text, n, url in passage_links(doc) if text == "IMT Mines Alès en"]
+    footnotes = sorted({n for n, _ in label})
+    assert len(footnotes) >= 2
+    documents = {url.split("/passage/")[1].split("/")[0] for _, url in label}
+    assert len(documents) == len(footnotes)
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/imt-mines-ales.html", "/id/time-association.html", "/id/imt-grand-est.html"]
+)
+def test_every_passage_link_of_a_page_dereferences(path: str):
+    """Each passage a page links is a resource whose page answers 200 and names its number."""
+    _, doc = page(path)
+    urls = sorted({url for _, _, url in passage_links(doc)})
+    assert urls
+    for url in urls:
+        response, passage = page(url.removeprefix(SERVED[:-1]))
+        assert response.status_code == 200, url
+        number = url.rsplit("paragraph-", 1)[1].removesuffix(".html")
+        assert text_of(first(passage, "h1")).startswith(f"Paragraph {number} of ")
+
+
+def test_inferred_statements_link_no_paragraph():
+    """An inferred statement has no footnote and so no passage link."""
+    _, doc = page("/id/imt-mines-ales.html")
+    for dd in doc.iter("dd"):
+        if "inferred" in (dd.get("class") or ""):
+            assert [a for a in dd.iter("a") if a.get("class") == "passage"] == []
+
+
+# -- Members on a date (?at=) -------------------------------------------------------------------
+
+
+def members_on_date(path: str, **headers: str) -> list[tuple[str, str]]:
+    """Return (member IRI, outcome) for each row of the page's members-on-a-date table."""
+    response, doc = page(path, **headers)
+    assert response.status_code == 200
+    section = by_id(doc, "members-on-date")
+    return [(tr.get("data-member"), tr.get("data-outcome")) for tr in section.iter("tr")][1:]
+
+
+@pytest.mark.parametrize(
+    ("on", "saint_etienne"),
+    [("2022-01-01", "member"), ("2021-06-01", "unknown"), ("2020-12-31", "not a member")],
+)
+def test_members_of_time_on_a_date(on: str, saint_etienne: str):
+    """Mines Saint-Étienne (in force, since 2021): member after 2021, unknown during it, not a
+    member before; IMT Atlantique (announced, "this year" of an undated article): unknown."""
+    assert members_on_date(f"/id/time-association.html?at={on}") == [
+        (ID + "imt-atlantique", "unknown"),
+        (ID + "mines-saint-etienne", saint_etienne),
+    ]
+
+
+def test_members_of_imt_on_a_date_include_undated_schools_as_unknown():
+    """IMT Mines Alès (record since 2017) was a member on 1 January 2022; the schools that the
+    sources name without a date are unknown."""
+    assert members_on_date("/id/institut-mines-telecom.html?at=2022-01-01") == [
+        (ID + "imt-atlantique", "unknown"),
+        (ID + "imt-business-school", "unknown"),
+        (ID + "imt-mines-ales", "member"),
+        (ID + "imt-nord-europe", "unknown"),
+        (ID + "mines-saint-etienne", "unknown"),
+    ]
+    assert members_on_date("/id/institut-mines-telecom.html?at=2016-06-30")[2] == (
+        ID + "imt-mines-ales",
+        "not a member",
+    )
+
+
+def test_members_on_a_date_in_french():
+    """The outcome and the headings read in the reader's language."""
+    response, doc = page("/id/time-association.html?at=2022-01-01&lang=fr")
+    section = by_id(doc, "members-on-date")
+    assert text_of(first(section, "h2")) == "Membres au 2022-01-01"
+    outcomes = [text_of(td) for td in section.iter("td") if td.get("class") == "outcome"]
+    assert outcomes == ["inconnu", "membre"]
+
+
+def test_the_iri_keeps_the_date_through_the_303():
+    """``/id/<org>?at=`` answers 303 to the page with the same date."""
+    response = client().get("/id/time-association?at=2022-01-01", headers={"Accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/id/time-association.html?at=2022-01-01"
+
+
+@pytest.mark.parametrize("value", ["2022-13-01", "yesterday", "2022-1-1", "", "20220101"])
+def test_a_bad_date_is_a_400_naming_the_parameter(value: str):
+    """A value that is not YYYY-MM-DD is a 400 that names the parameter, in every format."""
+    for path in ("/id/time-association.html", "/id/time-association.ttl"):
+        response = client().get(path, query_string={"at": value})
+        assert response.status_code == 400
+        body = response.get_data(as_text=True)
+        assert body.startswith(f"400 Bad Request: parameter at: {value!r} is not a date")
+
+
+def test_without_a_date_the_page_has_no_members_table():
+    """Only ``?at=`` adds the table; the page's ETag differs with the date."""
+    response, doc = page("/id/time-association.html")
+    assert doc.find(".//section[@id='members-on-date']") is None
+    dated = client().get("/id/time-association.html?at=2022-01-01")
+    assert dated.headers["ETag"] != response.headers["ETag"]

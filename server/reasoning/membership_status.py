@@ -15,7 +15,9 @@ triple (``graph:locators``, see ``docs/sources-and-locators.md``).
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS
@@ -250,3 +252,54 @@ def passage_lines(dataset: Dataset, triples: list[Triple]) -> list[str]:
             lines.append(f"  {format_triple(triple)}")
             lines += [f"    {p.text()}" for p in passages]
     return ["Passages of the source documents:", *lines] if lines else []
+
+
+# -- Membership on a date ------------------------------------------------------------------------
+
+MEMBER = "member"
+NOT_A_MEMBER = "not a member"
+UNKNOWN = "unknown"
+
+
+def start_bounds(start: str | None) -> tuple[date, date] | None:
+    """Return the earliest and the latest day a start given as ``xsd:date``, ``xsd:gYearMonth``
+    or ``xsd:gYear`` can be; ``None`` when the start is not a calendar date (or not given)."""
+    if start is None:
+        return None
+    try:
+        if len(start) == 10:
+            day = date.fromisoformat(start)
+            return day, day
+        if len(start) == 7:
+            year, month = int(start[:4]), int(start[5:])
+            last = calendar.monthrange(year, month)[1]
+            return date(year, month, 1), date(year, month, last)
+        if len(start) == 4:
+            year = int(start)
+            return date(year, 1, 1), date(year, 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def outcome_on(on: date, start: str | None, in_force: bool) -> str:
+    """Say whether a membership holds on day ``on``, as far as its source allows.
+
+    :param start: its start as a calendar value (``2021``, ``2021-09``, ``2021-09-01``), or
+        ``None`` when the source gives no calendar date (not given, or only "this year" of an
+        undated article).
+    :param in_force: whether the record is in force (an announced one is not yet a membership).
+    :return: :data:`MEMBER` when the start lies wholly before (or on) the day and the record is
+        in force, :data:`NOT_A_MEMBER` when the start lies wholly after the day, else
+        :data:`UNKNOWN` (the day falls in the start's year or month, no calendar start, or an
+        announced record starting before the day).
+    """
+    bounds = start_bounds(start)
+    if bounds is None:
+        return UNKNOWN
+    earliest, latest = bounds
+    if on < earliest:
+        return NOT_A_MEMBER
+    if on >= latest and in_force:
+        return MEMBER
+    return UNKNOWN

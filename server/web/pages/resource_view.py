@@ -23,6 +23,7 @@ from imtkg.web.pages import page_data
 from imtkg.web.pages.describe import Description, LabelIndex, Statement, Term, label_index
 from imtkg.web.pages.diagrams import NetworkNode, TimelineItem, network, timeline
 from imtkg.web.pages.labels import Labeller, pick_label, short_name
+from imtkg.web.pages.passages import PassageLink, StatementKey, statement_passages
 
 RDF_TYPE = str(RDF.type)
 #: properties shown first, in this order; the others follow by label
@@ -65,8 +66,20 @@ class ValueView:
     datatype: str | None = None
     inferred: bool = False
     citations: list[int] = field(default_factory=list)
+    passages: list[PassageView] = field(default_factory=list)
     nested: list[GroupView] | None = None
     items: list[ValueView] | None = None
+
+
+@dataclass
+class PassageView:
+    """A paragraph of a source document that states a value's statement: a link to it, shown
+    after the footnote (``citation``) of the named graph whose statement it supports."""
+
+    number: int
+    url: str
+    title: str
+    citation: int
 
 
 @dataclass
@@ -149,14 +162,35 @@ class Citations:
 class _Builder:
     """Turns statements into grouped, labelled values (one builder per page)."""
 
-    def __init__(self, description: Description, name: Labeller) -> None:
+    def __init__(
+        self,
+        description: Description,
+        name: Labeller,
+        passages: dict[StatementKey, list[PassageLink]] | None = None,
+    ) -> None:
         self.description = description
         self.name = name
         self.citations = Citations(description)
+        self.passages = passages or {}
+
+    def passage_views(self, statement: Statement | None) -> list[PassageView]:
+        """Return links to the paragraphs that state ``statement`` in each graph asserting it."""
+        if statement is None:
+            return []
+        views = []
+        for graph in statement.asserted_in:
+            key = (statement.subject, statement.predicate, statement.object, graph)
+            for link in self.passages.get(key, []):
+                paragraph = translate("Paragraph", self.name.lang)
+                title = f"{paragraph} {link.number} · {self.name(link.document)}"
+                citation = self.citations.numbers[graph]
+                views.append(PassageView(link.number, page_url(link.iri), title, citation))
+        return views
 
     def term(self, term: Term, statement: Statement | None = None) -> ValueView:
         inferred = statement.inferred if statement else False
         citations = self.citations.cite(statement) if statement else []
+        passages = self.passage_views(statement)  # after cite(): it numbers the graphs
         if isinstance(term, ox.NamedNode):
             return ValueView(
                 text=self.name(term.value),
@@ -164,6 +198,7 @@ class _Builder:
                 external=not is_local(term.value),
                 inferred=inferred,
                 citations=citations,
+                passages=passages,
             )
         if isinstance(term, ox.Literal):
             return ValueView(
@@ -172,8 +207,9 @@ class _Builder:
                 datatype=None if term.language else self.name(term.datatype.value),
                 inferred=inferred,
                 citations=citations,
+                passages=passages,
             )
-        view = ValueView(text="", inferred=inferred, citations=citations)
+        view = ValueView(text="", inferred=inferred, citations=citations, passages=passages)
         items = self._list_items(term)
         if items is not None:
             view.items = [self.term(item) for item in items]
@@ -563,7 +599,7 @@ def resource_view(
     labels = dict(description.labels)
     labels.update(facts.labels.labels_for(missing))
     name = Labeller(labels, lang)
-    builder = _Builder(description, name)
+    builder = _Builder(description, name, statement_passages(engine, description.iri))
     iri = description.iri
     types = [s for s in description.outgoing if s.predicate.value == RDF_TYPE]
     own = [s for s in description.outgoing if s.predicate.value != RDF_TYPE]

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from rdflib.namespace import DCTERMS, FOAF
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -56,6 +57,7 @@ from imtkg.web.pages.describe import (
 )
 from imtkg.web.pages.home import LICENSE_IRI, LICENSE_NAME, home_data, home_view
 from imtkg.web.pages.labels import Labeller, short_name
+from imtkg.web.pages.members_on_date import AT_PARAMETER, BadDate, members_on, parse_at
 from imtkg.web.pages.ontology_docs import ontology_doc
 from imtkg.web.pages.page_data import class_counts, property_counts
 from imtkg.web.pages.rdf_documents import build_context, serialize
@@ -195,8 +197,23 @@ def _etag(*parts: object) -> str:
 
 
 def _document_etag(extension: str, lang: str) -> str:
-    """The ETag of a document: an HTML page varies with the language, an RDF document does not."""
-    return _etag(extension, lang if extension == "html" else "")
+    """The ETag of a document: an HTML page varies with the language and the date asked for
+    (``?at=``), an RDF document does not."""
+    if extension != "html":
+        return _etag(extension, "")
+    return _etag(extension, lang, request.args.get(AT_PARAMETER, ""))
+
+
+def _at_date() -> date | None:
+    """Return the date of the ``at`` parameter (members on that date), ``None`` without one;
+    a value that is not a date ``YYYY-MM-DD`` is a 400 naming the parameter."""
+    value = request.args.get(AT_PARAMETER)
+    if value is None:
+        return None
+    try:
+        return parse_at(value)
+    except BadDate as exc:
+        abort(400, description=str(exc))
 
 
 def _html(body: str, status: int = 200) -> Response:
@@ -263,6 +280,7 @@ def _document_quads(iri: str, extension: str) -> list[ox.Quad]:
 
 def document(iri: str, extension: str) -> Response:
     """Answer the document about ``iri`` in the format of ``extension`` (200, or 404)."""
+    at = _at_date()
     opened = _open_document(iri, extension)
     if isinstance(opened, Response):
         return opened
@@ -272,7 +290,7 @@ def document(iri: str, extension: str) -> Response:
     if not description.exists:
         return not_found(iri, extension)
     if extension == "html":
-        response = _html(_resource_page(description, lang))
+        response = _html(_resource_page(description, lang, at))
     else:
         quads = description.quads() + _document_quads(iri, extension)
         body = serialize(quads, extension, shared("context", build_context), context_url())
@@ -280,10 +298,13 @@ def document(iri: str, extension: str) -> Response:
     return _cacheable(response, etag)
 
 
-def _resource_page(description: Description, lang: str) -> str:
+def _resource_page(description: Description, lang: str, at: date | None = None) -> str:
     state = current_state()
     view = resource_view(state.engine, description, lang, _facts())
-    return render_template("pages/resource.html", view=view, name=view.name)
+    members = members_on(state.engine, description.iri, at) if at is not None else None
+    return render_template(
+        "pages/resource.html", view=view, name=view.name, at=at, members_on=members
+    )
 
 
 # -- Routes --------------------------------------------------------------------------------------
