@@ -1,4 +1,4 @@
-"""Why a membership is or is not derived: records, statuses and passages in explanations.
+"""Why a membership is or is not derived (records, statuses, passages), and on a given date.
 
 IMT Atlantique's entry into the T.I.M.E. Association is announced (imt-strategy-2023-2027,
 paragraph 18): its record gives no ``org:memberOf``, and ``imtkg explain`` and ``/explain`` say
@@ -10,6 +10,7 @@ that state the premises.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +18,7 @@ from linked_data_support import parse_html
 
 from imtkg.cli import main
 from imtkg.cli import reasoning as reasoning_cli
+from imtkg.reasoning.membership_status import outcome_on
 
 ATLANTIQUE = ["id:imt-atlantique", "org:memberOf", "id:time-association"]
 SAINT_ETIENNE = ["id:mines-saint-etienne", "org:memberOf", "id:time-association"]
@@ -156,3 +158,26 @@ def test_http_json_of_a_derived_membership_lists_passages(one_worker_client):
         ("id:membership/mines-saint-etienne-time imt:organizationInForce id:time-association", 18),
         ("id:membership/mines-saint-etienne-time org:member id:mines-saint-etienne", 18),
     ]
+
+
+@pytest.mark.parametrize(
+    ("on", "start", "in_force", "outcome"),
+    [
+        ("2022-01-01", "2021", True, "member"),
+        ("2021-12-31", "2021", True, "member"),
+        ("2021-12-30", "2021", True, "unknown"),
+        ("2020-12-31", "2021", True, "not a member"),
+        ("2021-09-30", "2021-09", True, "member"),
+        ("2021-09-15", "2021-09", True, "unknown"),
+        ("2021-08-31", "2021-09", True, "not a member"),
+        ("2021-09-01", "2021-09-01", True, "member"),
+        ("2021-08-31", "2021-09-01", True, "not a member"),
+        ("2022-01-01", "2021", False, "unknown"),
+        ("2020-01-01", "2021", False, "not a member"),
+        ("2022-01-01", None, True, "unknown"),
+    ],
+)
+def test_outcome_on_a_date(on: str, start: str | None, in_force: bool, outcome: str):
+    """A start to the day, month or year decides outside it; an announced record is never a
+    member; no calendar start is unknown."""
+    assert outcome_on(date.fromisoformat(on), start, in_force) == outcome
