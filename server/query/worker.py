@@ -15,13 +15,14 @@ even a query the guard (:mod:`imtkg.rdf.sparql_guard`) misreads cannot make it o
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
 import re
 import signal
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -45,6 +46,22 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: the keyword arguments of Store.query that choose the dataset (the others, e.g. prefixes, stay)
 _DATASET_OPTIONS = ("default_graph", "named_graphs", "use_default_graph_as_union")
 _GRAPH = re.compile(r"graph|\\u", re.IGNORECASE)  # a codepoint escape (\u) may spell it
+_IRIREF = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+#: white space and comments (Oxigraph ends a comment at a line feed or a carriage return)
+_SPACE = r"(?:\s|#[^\r\n]*)*"
+#: one declaration of a query's prologue (SPARQL 1.1, [4]-[6]), with what comes before it
+_PROLOGUE_ITEM = re.compile(
+    rf"{_SPACE}(?:BASE\s*{_IRIREF}|PREFIX\s+(?:[^\W\d_][\w.\-]*)?:\s*{_IRIREF})", re.IGNORECASE
+)
+_VARIABLE = r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+"
+#: a SELECT clause and what starts the next: ``*`` or plain variables (group 1), no expression
+_SELECT = re.compile(
+    rf"{_SPACE}SELECT(?:\s+(?:DISTINCT|REDUCED))?\s*(\*|(?:{_VARIABLE}\s*)+)\s*(?:WHERE|FROM|\{{)",
+    re.IGNORECASE,
+)
+_SELECT_KEYWORD = re.compile(rf"{_SPACE}SELECT\b", re.IGNORECASE)
+#: a JSON string (its escapes included), for counting the rows of a JSON results document
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,130 @@ def _solutions(results: ox.QuerySolutions, request: QueryRequest) -> tuple:
     return ("ok", body, media_type, "solutions", truncated, len(rows))
 
 
+def bounded_select(
+    query: str, limit: int, projection: Callable[[], list[str]] | None = None
+) -> str | None:
+    """Return ``query`` (a SELECT) made a sub-select with ``LIMIT limit``, so that Oxigraph
+    stops after ``limit`` solutions; ``None`` when the text is not a SELECT after ``BASE`` and
+    ``PREFIX`` declarations and comments (other queries are answered as before).
+
+    The outer query projects the query's variables in the query's order: read from the text
+    when its SELECT clause is ``*`` (Oxigraph orders the variables of ``SELECT *`` the same way
+    at both levels) or plain variables, else asked of ``projection`` (the variables of the
+    query as Oxigraph plans it). A sub-select keeps the query's solution modifiers
+    (``ORDER BY`` included: the outer query adds no modifier but the slice, so the order is
+    the inner one) and its ``VALUES`` clause; the prologue stays in front. A query with a
+    dataset clause (``FROM``) cannot be a sub-select: Oxigraph refuses the wrapped text and
+    the caller runs the query as it is. Line feeds end a trailing ``#`` comment.
+    """
+    position = 0
+    while (declaration := _PROLOGUE_ITEM.match(query, position)) is not None:
+        position = declaration.end()
+    clause = _SELECT.match(query, position)
+    if clause is not None:
+        listed = clause.group(1).strip()
+        outer = "*" if listed == "*" else " ".join("?" + v[1:] for v in listed.split())
+    elif _SELECT_KEYWORD.match(query, position) is not None and projection is not None:
+        outer = " ".join("?" + name for name in projection()) or "*"
+    else:
+        return None
+    return (
+        f"{query[:position]}\nSELECT {outer} WHERE {{\n{query[position:]}\n}}\nLIMIT {int(limit)}"
+    )
+
+
+def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """Return the number of solutions in ``body``, a results document Oxigraph wrote in ``fmt``,
+    without a Python step per row.
+
+    XML escapes ``<`` in text, so each ``<result>`` is a solution; TSV escapes line breaks in
+    terms, so each line after the header is one; CSV quotes a value holding a line break, so
+    the csv module counts records then; in JSON, once the strings are blanked out, solutions
+    are the objects of the one array of objects, separated by ``},{``.
+    """
+    if fmt == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>")
+    if fmt == ox.QueryResultsFormat.TSV:
+        return body.count(b"\n") - 1
+    if fmt == ox.QueryResultsFormat.CSV:
+        if b'"' not in body:
+            return body.count(b"\r\n") - 1
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    blank = _JSON_STRING.sub(b'""', body)
+    if b"[{" not in blank:
+        return 0
+    return blank.count(b"},{") + 1
+
+
+class _Capped(io.BytesIO):
+    """A bytes buffer that refuses to grow past ``limit`` bytes (:class:`OverflowError`):
+    Oxigraph's serialiser writes into it in buffered chunks and stops at the refusal."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data, /) -> int:  # noqa: ANN001 - any buffer, as BytesIO.write takes
+        if self.tell() + len(data) > self.limit:
+            raise OverflowError(self.limit)
+        return super().write(data)
+
+
+def _serialise_bounded(
+    store: ox.Store, query: str, options: dict, request: QueryRequest
+) -> tuple[bytes, int] | None:
+    """Run ``query`` (a bounded SELECT) and write its solutions in Rust; return the body and
+    its row count, ``None`` when the body would pass the byte limit."""
+    _, fmt = RESULT_FORMATS[str(request.result_format)]
+    results = store.query(query, **options)
+    if not isinstance(results, ox.QuerySolutions):
+        raise TypeError("a bounded SELECT answered something else than solutions")
+    output = _Capped(request.byte_limit)
+    try:
+        results.serialize(output, format=fmt)
+    except OverflowError:
+        return None
+    body = output.getvalue()
+    return body, count_rows(body, fmt)
+
+
+def fast_select(
+    store: ox.Store, request: QueryRequest, options: dict, analysis_has_dataset: bool
+) -> tuple | None:
+    """Answer a SELECT with Oxigraph's own serialiser, the row limit applied by the engine
+    (:func:`bounded_select` with ``row_limit + 1`` solutions, to see whether more exist) and
+    the byte limit by the output (:class:`_Capped`); ``None`` to answer as before: not a
+    plain SELECT, a dataset clause, a query the wrapping does not parse (its own error is
+    then reported), an evaluation error, or a body past the byte limit (cut at a row by the
+    row-by-row path).
+    """
+    if request.result_format is None or analysis_has_dataset:
+        return None
+    limit = request.row_limit
+
+    def projection() -> list[str]:
+        planned = store.query(request.query, **options)  # planned, not evaluated
+        if not isinstance(planned, ox.QuerySolutions):
+            raise TypeError("not a SELECT")
+        return [variable.value for variable in planned.variables]
+
+    try:
+        wrapped = bounded_select(request.query, limit + 1, projection)
+        if wrapped is None:
+            return None
+        answer = _serialise_bounded(store, wrapped, options, request)
+        truncated = answer is not None and answer[1] > limit
+        if truncated:  # more than the limit: the first ``limit`` solutions, written anew
+            wrapped = bounded_select(request.query, limit, projection)
+            answer = _serialise_bounded(store, str(wrapped), options, request)
+    except (SyntaxError, RuntimeError, TypeError, ValueError):
+        return None
+    if answer is None:
+        return None
+    media_type, _ = RESULT_FORMATS[str(request.result_format)]
+    return ("ok", answer[0], media_type, "solutions", truncated, answer[1])
+
+
 def _boolean(result: ox.QueryBoolean, request: QueryRequest) -> tuple:
     """Serialise an ASK answer."""
     if request.result_format is None:
@@ -187,6 +328,12 @@ def answer(store: ox.Store, request: QueryRequest, layout: StoreLayout | None = 
     if analysis.has_dataset_clause and not explicit:
         for key in _DATASET_OPTIONS:
             options.pop(key, None)
+    try:
+        fast = fast_select(store, request, options, analysis.has_dataset_clause)
+    except PermissionError:
+        return _network_refused(request)
+    if fast is not None:
+        return fast
     try:
         results = store.query(request.query, **options)
     except SyntaxError as exc:

@@ -1,0 +1,179 @@
+"""The worker's fast path for SELECT (issue 15): the row limit applied by Oxigraph through a
+sub-select with ``LIMIT n + 1``, the results written by Oxigraph's serialiser, the rows counted
+without a Python step per row, gives the answers the row-by-row path gives.
+
+Every competency question and a few hand-made queries (ORDER BY, aggregates, VALUES, a trailing
+comment, tricky literals) are answered both ways on the shipped graph, in the four result
+formats and under row limits that cut them, and the answers must agree: same rows in the same
+order, same count, same truncation flag; CSV, TSV and XML byte for byte (both written by
+Oxigraph), JSON as parsed documents.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from imtkg.query.worker import (
+    QueryRequest,
+    answer,
+    bounded_select,
+    count_rows,
+    fast_select,
+    serialise_results,
+)
+from imtkg.rdf.formats import RESULT_FORMATS
+from imtkg.store.oxigraph_store import QueryScope, StoreLayout, query_options
+
+COMPETENCY = sorted((Path(__file__).parent / "competency").glob("*.rq"))
+HANDMADE = {
+    "ordered": "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY DESC(?l) ?s",
+    "aggregate": (
+        "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } "
+        "GROUP BY ?type ORDER BY DESC(?n) ?type LIMIT 10"
+    ),
+    "values": "SELECT ?x ?s WHERE { ?s a ?x } VALUES ?x { imt:School org:Organization }",
+    "comment": "SELECT ?s WHERE { ?s rdfs:label ?l } ORDER BY ?s # a comment, no line feed",
+    "prologue": (
+        "BASE <https://w3id.org/imt-kg/id/>\nPREFIX r: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "prefix : <https://w3id.org/imt-kg/ontology#> SELECT ?l { <imt-mines-ales> r:label ?l }"
+        " ORDER BY ?l"
+    ),
+    "star": "SELECT * WHERE { ?s rdfs:label ?l ; a ?type } ORDER BY ?s ?l ?type LIMIT 60",
+    "distinct star": "SELECT DISTINCT * WHERE { ?s org:memberOf ?o }",
+    "offset": "SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p LIMIT 7 OFFSET 3",
+    "empty": "SELECT ?s WHERE { ?s a <http://example.org/Nothing> }",
+    "no variable": "SELECT * WHERE { }",
+}
+
+
+@pytest.fixture(scope="module")
+def store(kg) -> ox.Store:
+    """The shipped knowledge graph's store (union and inferred graphs)."""
+    return kg.store
+
+
+def both_ways(store: ox.Store, query: str, result_format: str, row_limit: int) -> tuple:
+    """Return the fast path's answer (it must take the query) and the row-by-row path's."""
+    request = QueryRequest(query, QueryScope(), result_format, None, row_limit, 16 * 1024 * 1024)
+    layout = StoreLayout.of(store)
+    options = query_options(store, QueryScope(), layout, named=True)
+    fast = fast_select(store, request, options, False)
+    assert fast is not None, "the fast path declined the query"
+    assert answer(store, request, layout) == fast  # and it is what a worker answers
+    slow = serialise_results(store.query(query, **options), request)
+    return fast, slow
+
+
+def rows_of(body: bytes, result_format: str) -> object:
+    """A results document in a form where equal meaning is equality."""
+    if result_format == "json":
+        return json.loads(body)
+    return body
+
+
+QUERIES = [
+    *((path.stem, path.read_text(encoding="utf-8")) for path in COMPETENCY),
+    *HANDMADE.items(),
+]
+
+
+@pytest.mark.parametrize("result_format", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize(("name", "query"), QUERIES, ids=[name for name, _ in QUERIES])
+def test_fast_path_answers_as_the_row_by_row_path(store, name, query, result_format):
+    """Same rows, order, count and truncation, under no limit and limits that cut."""
+    assert bounded_select(query, 1, lambda: ["any"]) is not None, "the fast path takes it"
+    for row_limit in (10000, 5, 1):
+        fast, slow = both_ways(store, query, result_format, row_limit)
+        assert fast[0] == "ok", fast
+        assert fast[2:] == slow[2:], (row_limit, fast[2:], slow[2:])
+        assert rows_of(fast[1], result_format) == rows_of(slow[1], result_format), row_limit
+
+
+def test_bounded_select_keeps_the_prologue_in_front_and_ends_a_trailing_comment():
+    """The sub-select is the query after its prologue (comments included); the outer query
+    projects the listed variables in their order; a trailing ``#`` comment is closed."""
+    query = "# q\nPREFIX a: <http://x/> BASE <http://b/>\nSELECT ?s $o { ?s a:p ?o } # n"
+    assert bounded_select(query, 11) == (
+        "# q\nPREFIX a: <http://x/> BASE <http://b/>\nSELECT ?s ?o WHERE {\n"
+        "\nSELECT ?s $o { ?s a:p ?o } # n\n}\nLIMIT 11"
+    )
+    wrapped = bounded_select("SELECT DISTINCT * {}", 2)
+    assert wrapped == "\nSELECT * WHERE {\nSELECT DISTINCT * {}\n}\nLIMIT 2"
+
+
+def test_an_expression_in_the_projection_asks_the_planned_variables():
+    """``(expr AS ?v)`` is not read from the text: the variables come from ``projection``, in
+    its order; without it, the query is left to the row-by-row path."""
+    query = "SELECT (COUNT(*) AS ?n) ?t { ?s a ?t } GROUP BY ?t"
+    assert bounded_select(query, 3) is None
+    wrapped = bounded_select(query, 3, lambda: ["n", "t"])
+    assert wrapped == f"\nSELECT ?n ?t WHERE {{\n{query}\n}}\nLIMIT 3"
+
+
+def test_other_query_forms_are_left_to_the_row_by_row_path():
+    """ASK, CONSTRUCT and DESCRIBE are not wrapped."""
+    for query in ("ASK {}", "CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE <http://x/>"):
+        assert bounded_select(query, 1, lambda: ["x"]) is None
+
+
+TRICKY = [
+    ox.Literal('a "b" },{ [{ <result>\n\r\tz,'),
+    ox.Literal("tab\there", language="fr"),
+    ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.BlankNode("b0"),
+    ox.NamedNode("http://example.org/a,b"),
+]
+
+
+@pytest.mark.parametrize("result_format", ["json", "xml", "csv", "tsv"])
+def test_rows_are_counted_exactly_whatever_the_literals_hold(result_format):
+    """Quotes, brackets, ``},{``, ``<result>``, line breaks and commas inside terms, unbound
+    values and rows without any binding are counted as rows, never as separators."""
+    store = ox.Store()
+    subject = ox.NamedNode("http://example.org/s")
+    for i, term in enumerate(TRICKY):
+        predicate = ox.NamedNode(f"http://example.org/p{i}")
+        store.add(ox.Quad(subject, predicate, term if not isinstance(term, ox.BlankNode) else term))
+    _, fmt = RESULT_FORMATS[result_format]
+    queries = {
+        "SELECT ?o ?x WHERE { ?s ?p ?o } ORDER BY ?p": len(TRICKY),
+        "SELECT ?x WHERE { ?s ?p ?o }": len(TRICKY),  # rows without any binding
+        "SELECT * WHERE { }": 1,
+        "SELECT ?o WHERE { ?s ?p ?o FILTER(false) }": 0,
+    }
+    for query, expected in queries.items():
+        body = store.query(query).serialize(format=fmt)
+        assert count_rows(body, fmt) == expected, (query, body)
+
+
+def test_a_cut_answer_says_so_with_the_limit_and_the_first_rows(store):
+    """Past the row limit, the answer holds exactly ``row_limit`` rows, the first ones in the
+    query's order, and is flagged truncated."""
+    query = HANDMADE["ordered"]
+    fast, _ = both_ways(store, query, "json", 3)
+    document = json.loads(fast[1])
+    assert fast[4:] == (True, 3)
+    everything = json.loads(both_ways(store, query, "json", 10000)[0][1])
+    assert document["results"]["bindings"] == everything["results"]["bindings"][:3]
+
+
+def test_the_byte_limit_hands_a_big_answer_to_the_row_by_row_path(store):
+    """A body past the byte limit is never sent whole: the answer is cut at a row, flagged."""
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    request = QueryRequest(query, QueryScope(), "json", None, 10000, 2000)
+    reply = answer(store, request, StoreLayout.of(store))
+    assert reply[0] == "ok" and reply[4] is True
+    assert 0 < reply[5] < 100
+    assert len(json.loads(reply[1])["results"]["bindings"]) == reply[5]
+
+
+def test_a_syntax_error_keeps_the_original_position(store):
+    """The wrapped text never shows in an error: the query as sent is parsed for its message."""
+    request = QueryRequest("SELECT ?s WHERE { ?s ?p }", QueryScope(), "json", None, 10, 10**6)
+    reply = answer(store, request, StoreLayout.of(store))
+    assert reply[:2] == ("error", "syntax")
+    assert "1:" in reply[2], reply[2]
