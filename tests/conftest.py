@@ -7,6 +7,7 @@ Tiers (markers registered in pyproject.toml, ``--strict-markers``): every test i
 * ``live``: a real HTTP server on loopback (waitress in a thread or ``imtkg serve``);
 * ``browser``: Chromium driving the pages;
 * ``oxigraph``: an external Oxigraph server (remote mode);
+* ``virtuoso``: Debian's Virtuoso Open Source 7 server (remote mode; ``.ci/run`` installs it);
 * ``bench``: the benchmark smoke run;
 * ``heavy``: in-process, but too long for the fast loop (see ``--durations``).
 
@@ -34,12 +35,13 @@ REPO = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 #: the kinds of slow tests (each a marker, on top of ``slow``)
-SLOW_KINDS = ("live", "browser", "oxigraph", "bench", "heavy")
+SLOW_KINDS = ("live", "browser", "oxigraph", "virtuoso", "bench", "heavy")
 #: modules whose every test is slow, and why
 MODULE_TIERS = {
     "test_browser": "browser",
     "test_bench_smoke": "bench",
     "test_remote_store": "oxigraph",
+    "test_virtuoso": "virtuoso",
     "test_perimeter_remote_guard": "oxigraph",
     "test_sparql_live": "live",
     "test_perimeter_load": "live",
@@ -78,6 +80,7 @@ HEAVY_TESTS = {
 #: fixtures that start a server: a test using one is slow whatever its module
 FIXTURE_TIERS = {
     "engine_server": "oxigraph",
+    "virtuoso": "virtuoso",
     "base_url": "live",
     "base": "live",
     "served": "live",

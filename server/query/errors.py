@@ -100,6 +100,14 @@ class QueryMemoryLimit(QueryError):
     status = 422
 
 
+class EngineQueryFailure(QueryError):
+    """The remote SPARQL engine failed on the query with an error of its own that is not a
+    syntax error (an internal error of its compiler, a feature it lacks): 502, the message names
+    the engine and quotes its message."""
+
+    status = 502
+
+
 class EngineFailure(QueryError):
     """A worker failed unexpectedly (its message is logged, not shown)."""
 

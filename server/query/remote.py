@@ -17,7 +17,14 @@ bound of :meth:`~imtkg.query.interface.QueryEngine.set_limits` applies to it):
 * the time limit is the HTTP timeout and a deadline checked while the answer streams in; at most
   ``row_limit`` rows or triples (and about ``byte_limit`` bytes) are read, then the connection is
   dropped; the answer (SPARQL JSON results or N-Triples) is re-serialised in the format the client
-  asked for by the same code as the worker pool's.
+  asked for by the same code as the worker pool's;
+* an engine's error that is not a syntax error (Virtuoso's ``SP031`` internal compiler errors, a
+  built-in it lacks) is :class:`~imtkg.query.errors.EngineQueryFailure`, a 502 naming the engine
+  (its ``Server`` header) and quoting its message, never a 400 "syntax error";
+* Virtuoso 7's answers are read as the standard ones they stand for: an ``ASK`` answered as a
+  one-column table ``__ASK_RETVAL`` (a row: true; none: false) is the boolean, and an answer cut
+  short at its own time limit (``X-SQL-State: S1TAT``, Virtuoso's "anytime" partial result) is
+  a 504, never served as if complete.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from imtkg.core.namespaces import PREFIXES
 from imtkg.query.errors import (
     EngineBusy,
     EngineFailure,
+    EngineQueryFailure,
     NotAcceptable,
     QueryError,
     QueryRefused,
@@ -75,6 +83,17 @@ _DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 _LINE = re.compile(r"(\berror at |\bline )(\d+)")
 #: Oxigraph's answer (HTTP 500) to a function IRI it does not implement: the query's fault
 _UNSUPPORTED_FUNCTION = re.compile(r"^The custom function <[^>]*> is not supported$")
+#: Virtuoso's error messages: "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: ..."
+_VIRTUOSO_ERROR = re.compile(r"^Virtuoso (?P<state>\w{5}) Error (?P<code>\w+):")
+#: Virtuoso's SPARQL parse errors (its lexer and grammar), the query's fault as Oxigraph's 400s
+VIRTUOSO_SYNTAX_CODE = "SP030"
+#: Virtuoso's SQL states of a query stopped at its time limit (an error; a partial answer)
+VIRTUOSO_TIMEOUT_STATE = "S1T00"
+VIRTUOSO_PARTIAL_STATE = "S1TAT"
+#: Virtuoso 7 answers ASK as a table of this one variable (issue 1016 of virtuoso-opensource)
+VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
+#: at most this much of an engine's own error message is quoted to the client
+QUOTED_CHARS = 500
 
 
 class RemoteEngineError(EngineFailure):
@@ -242,7 +261,8 @@ class RemoteQueryEngine(QueryEngine):
         request = QueryRequest(
             query, scope, result_format, graph_format, self.row_limit, self.byte_limit
         )
-        is_graph = leading_keyword(query) in GRAPH_FORMS
+        form = leading_keyword(query)
+        is_graph = form in GRAPH_FORMS
         if (graph_format if is_graph else result_format) is None:
             raise NotAcceptable("graph" if is_graph else "solutions")
         prologue = missing_prologue(query)
@@ -263,7 +283,7 @@ class RemoteQueryEngine(QueryEngine):
         try:
             if response.status != 200:
                 raise _answer_error(response, prologue.count("\n"))
-            reply = self._read(response, request, is_graph, started + limit)
+            reply = self._read(response, request, form, started + limit)
         except (_Expired, ReadTimeoutError, TimeoutError):  # the answer came in too slowly
             response.close()
             raise _stopped(query, limit) from None
@@ -311,9 +331,23 @@ class RemoteQueryEngine(QueryEngine):
             raise RemoteEngineError("the SPARQL engine cannot be reached; try again") from None
 
     def _read(
-        self, response: urllib3.BaseHTTPResponse, request: QueryRequest, is_graph: bool, deadline
+        self,
+        response: urllib3.BaseHTTPResponse,
+        request: QueryRequest,
+        form: str | None,
+        deadline: float,
     ) -> tuple:
-        """Parse the engine's answer as it streams in and serialise it within the bounds."""
+        """Parse the engine's answer as it streams in and serialise it within the bounds.
+
+        :param form: the query's form (``SELECT``, ``ASK``, ``CONSTRUCT``...).
+        """
+        if response.headers.get("X-SQL-State") == VIRTUOSO_PARTIAL_STATE:
+            log.warning("the SPARQL engine sent a partial answer: %s", _engine_message(response))
+            raise QueryTimeout(
+                "the SPARQL engine stopped the query at its own time limit and sent part of the "
+                "answer, which is not served as if complete"
+            )
+        is_graph = form in GRAPH_FORMS
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         expected = GRAPH_MEDIA_TYPE if is_graph else SOLUTIONS_MEDIA_TYPE
         if media_type != expected:
@@ -326,6 +360,8 @@ class RemoteQueryEngine(QueryEngine):
                 results: _Until | ox.QueryBoolean = _Until(quad.triple for quad in parsed)
             else:
                 answer = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
+                if form == "ASK" and not isinstance(answer, ox.QueryBoolean):
+                    answer = _ask_table_as_boolean(answer)
                 results = answer if isinstance(answer, ox.QueryBoolean) else _SolutionsUntil(answer)
             reply = serialise_results(results, request)
         except (SyntaxError, _TooLarge) as exc:
@@ -392,17 +428,70 @@ def _stopped(query: str, limit: float) -> QueryTimeout:
     return QueryTimeout(f"the query exceeded the {limit:g}-second time limit and was stopped")
 
 
+def _ask_table_as_boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
+    """Read Virtuoso 7's answer to ``ASK`` (a table of ``__ASK_RETVAL``) as the boolean.
+
+    :raises RemoteEngineError: when the table is any other.
+    """
+    if [v.value for v in solutions.variables] != [VIRTUOSO_ASK_VARIABLE]:
+        log.error("the SPARQL engine answered an ASK query with a table of %s", solutions.variables)
+        raise RemoteEngineError("the SPARQL engine answered an ASK query with a table")
+    values = [row[VIRTUOSO_ASK_VARIABLE] for row in solutions]
+    true = any(isinstance(v, ox.Literal) and v.value not in ("0", "false") for v in values)
+    document = b'{"head": {}, "boolean": %s}' % (b"true" if true else b"false")
+    answer = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer
+
+
+def engine_name(response: urllib3.BaseHTTPResponse) -> str:
+    """Name the engine by the product of its ``Server`` header (``Virtuoso/07.20.3229``)."""
+    server = (response.headers.get("Server") or "").strip()
+    return server.split()[0] if server else "unnamed"
+
+
+def _engine_message(response: urllib3.BaseHTTPResponse) -> str:
+    """The engine's message of an answer's ``X-SQL-Message`` header (Virtuoso's), if any."""
+    return (response.headers.get("X-SQL-Message") or "").strip()[:QUOTED_CHARS]
+
+
+def own_message(text: str) -> str:
+    """Return the engine's own message of an error body, on one line, without the echo of the
+    query (Virtuoso appends "SPARQL query:" and the query it ran, dataset clauses included)."""
+    first = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    line = " ".join(first.split())
+    return line if len(line) <= QUOTED_CHARS else line[: QUOTED_CHARS - 3] + "..."
+
+
 def _answer_error(response: urllib3.BaseHTTPResponse, shifted_lines: int) -> QueryError:
-    """Return the error to raise for an engine's non-200 answer."""
+    """Return the error to raise for an engine's non-200 answer.
+
+    A 400 is a syntax error when the engine says so (Virtuoso: its parse error ``SP030``; an
+    engine without coded messages: any 400 with a text body); an engine's other error is an
+    :class:`EngineQueryFailure` (502) naming the engine and quoting its message.
+    """
     status = response.status
     media_type = (response.headers.get("Content-Type") or "").lower()
     text = response.read(ERROR_BYTES, decode_content=True).decode("utf-8", "replace").strip()
-    if status == 400 and text and "html" not in media_type:
+    plain = bool(text) and "html" not in media_type
+    virtuoso = _VIRTUOSO_ERROR.match(text)
+    if virtuoso and virtuoso["state"] == VIRTUOSO_TIMEOUT_STATE:
+        return QueryTimeout("the SPARQL engine stopped the query at its own time limit")
+    if virtuoso and virtuoso["code"] == VIRTUOSO_SYNTAX_CODE:
+        message = shift_lines(own_message(text), shifted_lines)
+        return QuerySyntaxError(f"SPARQL syntax error: {message}")
+    if status == 500 and _UNSUPPORTED_FUNCTION.match(text):
+        return UnsupportedFeature(text)
+    if virtuoso or (status == 500 and plain):  # the engine's own error, in its own words
+        name = engine_name(response)
+        log.warning("the SPARQL engine %s failed on a query: %.500s", name, text)
+        return EngineQueryFailure(
+            f"the SPARQL engine ({name}) failed on this query: {own_message(text)}"
+        )
+    if status == 400 and plain:
         return QuerySyntaxError(f"SPARQL syntax error: {shift_lines(text, shifted_lines)}")
     if status == 400:
         return QuerySyntaxError("the SPARQL engine rejected the query as malformed")
-    if status == 500 and _UNSUPPORTED_FUNCTION.match(text):
-        return UnsupportedFeature(text)
     if status in (408, 504):
         return QueryTimeout("the SPARQL engine stopped the query at its own time limit")
     if status in (429, 503):
