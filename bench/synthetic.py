@@ -195,6 +195,8 @@ class Generator:
         yield (record, ORG.role, concept(f"role/{role}"), g)
         status = "in-force" if n % 5 else "announced"
         yield (record, IMT.membershipStatus, concept(f"membership-status/{status}"), g)
+        if status == "in-force":  # only a record in force gives org:memberOf (issue 14)
+            yield (record, IMT.organizationInForce, organisation, g)
         interval, _ = self.new("interval")
         instant, _ = self.new("instant")
         yield (record, ORG.memberDuring, interval, g)
