@@ -297,8 +297,12 @@ def test_records_of_time_keep_member_organisation_and_status(ask_cli, options):
 
 
 def test_an_announced_membership_gives_no_plain_membership(one_worker_client):
-    """IMT Atlantique is not org:memberOf T.I.M.E. (announced); Mines Saint-Étienne is (in force)."""
-    ask = "SELECT ?x WHERE {{ BIND({s} AS ?x) FILTER EXISTS {{ {s} org:memberOf id:time-association }} }}"
+    """IMT Atlantique is not org:memberOf T.I.M.E. (announced); Mines Saint-Étienne is (in
+    force)."""
+    ask = (
+        "SELECT ?x WHERE {{ BIND({s} AS ?x) "
+        "FILTER EXISTS {{ {s} org:memberOf id:time-association }} }}"
+    )
     assert ask_http(one_worker_client, ask.format(s="id:imt-atlantique")) == []
     assert ask_http(one_worker_client, ask.format(s="id:mines-saint-etienne")) == [
         ("id:mines-saint-etienne",)
