@@ -6,8 +6,10 @@
 ``cls-com``, ``cls-maxc1``, ``cls-maxqc1/2``, ``cax-dw``, ``cax-adc`` and ``dt-not-type``. The
 implicit triples the closure does not materialise are read where a rule needs them:
 ``x owl:sameAs x`` (``eq-ref``) and ``lt1 owl:differentFrom lt2`` for literals of different
-values (``dt-diff``). ``dt-not-type`` also reports every literal of an OWL 2 RL datatype whose
-text is not a lexical form of it (an ill-typed literal has no data value).
+values (``dt-diff``), and ``lt rdf:type dt`` (``dt-type2``) copied to a literal the same as
+``lt``. ``dt-not-type`` fires for ``lt rdf:type dt`` where ``lt`` is ill-typed (no data value) or
+its value is outside ``dt``'s; an ill-typed literal nothing types is no clash, and literals of
+datatypes outside OWL 2 RL (``xsd:date``...) are never checked.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from rdflib import Literal
-
 from imtkg.reasoning import rl_vocabulary as V
-from imtkg.reasoning.datatypes import datatypes_of, lexically_valid
+from imtkg.reasoning.datatypes import datatypes_of, is_supported
 from imtkg.reasoning.rl_rules import list_positions
 
 if TYPE_CHECKING:
@@ -54,23 +54,18 @@ def clashes(closure: RLClosure) -> Iterator[Clash]:
         for x in f.subjects(V.TYPE, c1) & f.subjects(V.TYPE, c2):
             triples = ((c1, V.COMPLEMENT, c2), (x, V.TYPE, c1), (x, V.TYPE, c2))
             yield "cls-com", triples, x, (c1, c2), -1
-    for x in f.subjects(V.MAX_CARD, V.ZERO_ID):
+    zero = closure.number
+    for x in {x for x, n in f.pairs(V.MAX_CARD) if zero(n, 0)}:
         for p in f.objects(x, V.ON_PROPERTY):
             for u in f.subjects(V.TYPE, x):
                 for y in f.objects(u, p):
-                    yield (
-                        "cls-maxc1",
-                        ((x, V.MAX_CARD, V.ZERO_ID), (u, V.TYPE, x), (u, p, y)),
-                        u,
-                        (x,),
-                        -1,
-                    )
-    for x in f.subjects(V.MAX_QCARD, V.ZERO_ID):
+                    yield "cls-maxc1", ((u, V.TYPE, x), (u, p, y)), u, (x,), -1
+    for x in {x for x, n in f.pairs(V.MAX_QCARD) if zero(n, 0)}:
         for p in f.objects(x, V.ON_PROPERTY):
             for c in f.objects(x, V.ON_CLASS):
                 for u in f.subjects(V.TYPE, x):
                     for y in f.objects(u, p):
-                        triples = ((x, V.MAX_QCARD, V.ZERO_ID), (u, V.TYPE, x), (u, p, y))
+                        triples = ((u, V.TYPE, x), (u, p, y))
                         if c == V.THING:
                             yield "cls-maxqc2", triples, u, (x,), -1
                         if (y, V.TYPE, c) in rank:
@@ -136,20 +131,23 @@ def _property_clashes(closure: RLClosure) -> Iterator[Clash]:
 
 def _datatype_clashes(closure: RLClosure) -> Iterator[Clash]:
     f, terms = closure.index, closure.terms
+    values = closure.literal_values()
     for d in V.DATATYPE_IDS:  # dt-not-type
         datatype = V.RESERVED[d]
         for lt in f.subjects(V.TYPE, d):
             literal = terms[lt]
-            if isinstance(literal, Literal) and datatype not in datatypes_of(literal):
+            if is_supported(literal) and datatype not in datatypes_of(literal):
                 yield "dt-not-type", ((lt, V.TYPE, d),), lt, (), d
-    # ill-typed literals of the OWL 2 RL datatypes
-    values = closure.literal_values()
-    candidates = closure.literal_codes()
-    invalid = {i for i in candidates if i not in values and not lexically_valid(terms[i])}
-    if invalid:
-        for encoded, level in closure.rank.items():
-            if level == 0 and encoded[2] in invalid:
-                yield "dt-not-type", (encoded,), encoded[2], (), -1
+    if closure.live["datatypes"]:
+        return
+    # dt-type2 left implicit, copied by eq-rep-s to a literal the same as another
+    codes = {term: code for code, term in enumerate(V.RESERVED)}
+    for x, y in f.pairs(V.SAME):
+        if y in values and x != y and is_supported(terms[x]):
+            own = datatypes_of(terms[x])
+            for datatype in datatypes_of(terms[y]) - own:
+                d = codes[datatype]
+                yield "dt-not-type", ((x, V.SAME, y),), x, (), d
 
 
 __all__ = ["Clash", "clashes"]

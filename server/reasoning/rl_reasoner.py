@@ -362,7 +362,7 @@ class RLClosure:
         self._chain_steps: dict[int, list[tuple[int, tuple[int, ...], int]]] = {}
         self.rounds = 0
         #: the rules joining through restrictions, lists and keys
-        self.complex = ComplexRules(self.index, self.rank)
+        self.complex = ComplexRules(self.index, self.rank, self.number)
         #: which implicit families are materialised (see :meth:`_liveness`)
         self.live: dict[str, bool] = {"thing": False, "datatypes": False, "eq-ref": False}
         #: terms given their ``eq-ref`` triple (when materialised)
@@ -534,6 +534,12 @@ class RLClosure:
                     values[code] = value
             self._values = values
         return self._values
+
+    def number(self, code: int, number: int) -> bool:
+        """Tell whether the term ``code`` is a literal whose data value is the integer
+        ``number`` (the cardinalities of ``cls-maxc*`` and ``cls-maxqc*``)."""
+        value = self.literal_values().get(code)
+        return value is not None and value == ("number", number)
 
     def _occurs(self, code: int) -> bool:
         """Tell whether the term ``code`` is the subject or object of a triple."""
@@ -1031,7 +1037,8 @@ class RLClosure:
         codes = set(self.rank)
         f = self.index
         if not self.live["thing"]:
-            classes = set(f.subjects(_TYPE, _CLASS))
+            declared = set(f.subjects(_TYPE, _CLASS))
+            classes = {c for d in declared for c in f.subjects(_SCO, d)} | declared
             codes.update((c, _SCO, _THING) for c in classes)
             for c in classes:
                 codes.update((x, _TYPE, _THING) for x in f.subjects(_TYPE, c))
@@ -1051,6 +1058,8 @@ class RLClosure:
                     if va != vb:
                         codes.update((x, V.DIFF, y) for x in aliases(a) for y in aliases(b))
             terms_seen = {t for triple in codes for t in triple}
+            if codes:
+                terms_seen.add(_SAME)
             codes.update((t, _SAME, t) for t in terms_seen)
         decode = self.decode
         return {decode(t) for t in codes}

@@ -10,14 +10,16 @@ round brings a triple of its vocabulary, and re-evaluates a family of rules over
 closure only in a round whose new triples can match one of its premises (a predicate or an
 ``rdf:type`` class the family watches). A graph without this vocabulary never pays for it.
 
-RDF lists are read as the rule tables read ``LIST[x, e1, ..., en]``: every path of
+The constants ``"0"`` and ``"1"`` of ``xsd:nonNegativeInteger`` in the cardinality rules match
+any literal of that data value (``dt-eq`` and ``eq-rep-o`` would give the restriction that very
+literal). RDF lists are read as the rule tables read ``LIST[x, e1, ..., en]``: every path of
 ``rdf:rest`` from the head to ``rdf:nil`` without a repeated node, any ``rdf:first`` of each node
 (:func:`list_positions`, :func:`list_instances`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import product
 from typing import TYPE_CHECKING
 
@@ -34,7 +36,6 @@ from imtkg.reasoning.rl_vocabulary import (
     NIL,
     ON_CLASS,
     ON_PROPERTY,
-    ONE_ID,
     ONE_OF,
     REST,
     SAME,
@@ -125,9 +126,11 @@ class ComplexRules:
 
     FAMILIES = ("fp", "ifp", "svf", "avf", "hv", "max", "int", "uni", "key", "scm")
 
-    def __init__(self, index: TripleIndex, rank: dict) -> None:
+    def __init__(self, index: TripleIndex, rank: dict, number: Callable[[int, int], bool]) -> None:
         self.index = index
         self.rank = rank
+        #: tells whether a term is a literal whose data value is a given integer
+        self.number = number
         self.compiled = False
         self.svf: list[tuple[int, int, int]] = []
         self.avf: list[tuple[int, int, int]] = []
@@ -156,9 +159,9 @@ class ComplexRules:
                 self.svf += [(x, p, y) for y in f.objects(x, SVF)]
                 self.avf += [(x, p, y) for y in f.objects(x, AVF)]
                 self.hv += [(x, p, v) for v in f.objects(x, HAS_VALUE)]
-                if ONE_ID in f.objects(x, MAX_CARD):
+                if any(self.number(n, 1) for n in f.objects(x, MAX_CARD)):
                     self.maxc1.append((x, p))
-                if ONE_ID in f.objects(x, MAX_QCARD):
+                if any(self.number(n, 1) for n in f.objects(x, MAX_QCARD)):
                     self.maxqc1 += [(x, p, c) for c in f.objects(x, ON_CLASS)]
         self.intersections = [(c, list_positions(f, head)) for c, head in f.pairs(INTERSECTION)]
         self.unions = [
