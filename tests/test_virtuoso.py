@@ -14,13 +14,22 @@ import csv
 import io
 import re
 import shutil
+import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
-from sparql_support import GRAPH_DIR, ONTOLOGY_DIR, count, get, live_server, require_slow_tier
+from sparql_support import (
+    GRAPH_DIR,
+    ONTOLOGY_DIR,
+    TIME_MARGIN,
+    count,
+    get,
+    live_server,
+    require_slow_tier,
+)
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 # the engine-independent tests of the remote mode, run again with this module's engine
@@ -29,6 +38,7 @@ from test_remote_store import (  # noqa: F401 - collected by pytest in this modu
     GRAND_EST_MEMBERS,
     ID,
     MEMBERS_QUERY,
+    PATHOLOGICAL,
     test_answers_are_those_of_the_memory_mode,
     test_default_graph_is_a_set_and_infer_false_leaves_out_inferences,
     test_engine_time_limit_applies_to_direct_calls,
@@ -46,6 +56,7 @@ from virtuoso_support import VirtuosoServer, virtuoso_binary
 
 from imtkg.cli import main
 from imtkg.cli.push import PASSWORD_VARIABLE, by_value_count, graph_triples
+from imtkg.query.errors import QueryTimeout
 from imtkg.query.remote import RemoteQueryEngine
 from imtkg.store.manifest import count_graphs
 from imtkg.store.oxigraph_store import ASSERTED_UNION, MANIFEST_GRAPH
@@ -80,6 +91,10 @@ VIRTUOSO_PRODUCT = "Virtuoso/07.20.3229"
 LOCAL_ESCAPE = re.compile(r"[\w-]*:[\w.-]*\\[/~.!$&'()*+,;=?#@%_-]")
 ESCAPED = [q for q in COMPETENCY if LOCAL_ESCAPE.search(q.read_text(encoding="utf-8"))]
 PLAIN = [q for q in COMPETENCY if q not in ESCAPED]
+
+
+#: the endpoint tests' small dataset, for pushes that fail (loaded in a moment, not the graph's)
+SMALL = ["--ontology-dir", str(ONTOLOGY_DIR), "--graph-dir", str(GRAPH_DIR)]
 
 
 def push_command(server: VirtuosoServer, *extra: str) -> list[str]:
@@ -136,7 +151,8 @@ def test_the_virtuoso_server_is_installed():
     assert virtuoso_binary().endswith("/virtuoso-t")
 
 
-def held_by_value(kg) -> dict[str, int]:
+@pytest.fixture(scope="session")
+def by_value(kg) -> dict[str, int]:
     """The triples per graph of the shipped dataset as Virtuoso holds them (literals by value)."""
     graphs = count_graphs(kg.store)
     return {iri: by_value_count(graph_triples(kg.store, iri)) for iri in graphs}
@@ -161,7 +177,7 @@ def test_limitation_virtuoso_holds_literals_by_value(virtuoso):
     assert "counts match (2 by value, see the notes)" in output
 
 
-def test_the_shipped_dataset_replaced_the_fixture_and_is_held_exactly(virtuoso, kg):
+def test_the_shipped_dataset_replaced_the_fixture_and_is_held_exactly(virtuoso, kg, by_value):
     """The shipped push deleted the fixture's extra graph; Virtuoso holds every shipped graph
     with the triples the dataset has, counted by value (the same unless a graph holds equal
     values in two datatypes, which push then notes)."""
@@ -174,32 +190,17 @@ def test_the_shipped_dataset_replaced_the_fixture_and_is_held_exactly(virtuoso, 
     finally:
         engine.close()
     found = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
-    ours = {**held_by_value(kg), MANIFEST_GRAPH: 1}
+    ours = {**by_value, MANIFEST_GRAPH: 1}
     assert {iri: n for iri, n in found.items() if iri in ours} == ours
     assert set(found) - set(ours) == VIRTUOSO_GRAPHS  # Virtuoso's own graphs, nothing else
-    merged = [iri for iri, n in count_graphs(kg.store).items() if held_by_value(kg)[iri] != n]
+    merged = [iri for iri, n in count_graphs(kg.store).items() if by_value[iri] != n]
     for iri in merged:
         assert f"  note: <{iri}>: " in virtuoso.push_output
 
 
-def test_push_again_with_digest_is_idempotent(virtuoso, kg):
-    """A second push (Digest, password from the environment) replaces each graph: no doubles."""
-    result = CliRunner().invoke(
-        main, push_command(virtuoso, "--user", PUSH_USER), env={PASSWORD_VARIABLE: PUSH_PASSWORD}
-    )
-    assert result.exit_code == 0, result.output
-    assert "counts match" in result.output
-    engine = RemoteQueryEngine(virtuoso.query_url)
-    try:
-        union = f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED_UNION}> WHERE {{ ?s ?p ?o }}"
-        rows = engine.select(union)["results"]["bindings"]
-    finally:
-        engine.close()
-    assert int(rows[0]["n"]["value"]) == held_by_value(kg)[ASSERTED_UNION]
-
-
-def test_push_with_a_password_file(virtuoso, tmp_path):
-    """--password-file gives the password (its first line) instead of the environment."""
+def test_push_again_with_a_password_file_is_idempotent(virtuoso, by_value, tmp_path):
+    """A second push (Digest, the password from --password-file's first line, none in the
+    environment) replaces each graph: nothing is doubled."""
     secret = tmp_path / "password"
     secret.write_text(PUSH_PASSWORD + "\n", encoding="utf-8")
     result = CliRunner().invoke(
@@ -209,13 +210,20 @@ def test_push_with_a_password_file(virtuoso, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "counts match" in result.output
+    engine = RemoteQueryEngine(virtuoso.query_url)
+    try:
+        union = f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED_UNION}> WHERE {{ ?s ?p ?o }}"
+        rows = engine.select(union)["results"]["bindings"]
+    finally:
+        engine.close()
+    assert int(rows[0]["n"]["value"]) == by_value[ASSERTED_UNION]
 
 
 def test_a_wrong_password_is_a_clear_error_that_never_shows_it(virtuoso):
     """A wrong password: exit 2, one line naming the user and the scheme, no password in it."""
     wrong = "not-the-password-41f0"
     result = CliRunner().invoke(
-        main, push_command(virtuoso, "--user", PUSH_USER), env={PASSWORD_VARIABLE: wrong}
+        main, push_command(virtuoso, "--user", PUSH_USER, *SMALL), env={PASSWORD_VARIABLE: wrong}
     )
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
@@ -227,7 +235,7 @@ def test_a_wrong_password_is_a_clear_error_that_never_shows_it(virtuoso):
 
 def test_push_without_a_user_names_the_scheme_and_the_fix(virtuoso):
     """Without --user, Virtuoso's 401 becomes one line: Digest is asked for, give --user."""
-    result = CliRunner().invoke(main, push_command(virtuoso))
+    result = CliRunner().invoke(main, push_command(virtuoso, *SMALL))
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
         f"error: {virtuoso.store_url} asks for Digest authentication (DELETE answered HTTP 401) "
@@ -337,14 +345,14 @@ def test_values_with_undef_answers_as_in_memory_mode(client, shipped_client):
     assert [sorted(row) for row in remote.json["results"]["bindings"]] == [["y"], ["x"]]
 
 
-def test_protocol_dataset_parameters(client, kg, virtuoso):
+def test_protocol_dataset_parameters(client, kg, virtuoso, by_value):
     """default-graph-uri and named-graph-uri choose graphs of the engine by IRI, as in memory,
     but for one known limitation: given default graphs only, Virtuoso keeps every graph of the
     engine as a named graph (SPARQL 1.1 Protocol: there are none), the hidden ones and its own
     system graphs included."""
     graphs = count_graphs(kg.store)
     grand_est = GRAPH + "imt-grand-est"
-    assert count(client, **{"default-graph-uri": grand_est}) == held_by_value(kg)[grand_est]
+    assert count(client, **{"default-graph-uri": grand_est}) == by_value[grand_est]
     named = get(
         client,
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
@@ -352,7 +360,7 @@ def test_protocol_dataset_parameters(client, kg, virtuoso):
     )
     assert named.json["results"]["bindings"][0]["n"]["value"] == str(graphs[GRAPH + "sources"])
     from_clause = "SELECT (COUNT(*) AS ?n) FROM graph:imt-grand-est WHERE { ?s ?p ?o }"
-    assert count(client, from_clause) == held_by_value(kg)[grand_est]
+    assert count(client, from_clause) == by_value[grand_est]
     assert count(client, **{"named-graph-uri": grand_est}) == 0  # an empty default graph
     # the limitation: every graph of the engine is named, the manifest's and Virtuoso's own too
     in_named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -362,7 +370,7 @@ def test_protocol_dataset_parameters(client, kg, virtuoso):
         everything = int(engine.select(in_named)["results"]["bindings"][0]["n"]["value"])
     finally:
         engine.close()
-    assert named_only == everything > sum(held_by_value(kg).values()) + 1
+    assert named_only == everything > sum(by_value.values()) + 1
 
 
 #: Virtuoso 7.2's internal error on the query of a resource's description (its compiler fails
@@ -412,3 +420,19 @@ def test_live_server_in_remote_mode(remote_app):
             urllib.request.urlopen(base + "/id/imt-mines-ales.ttl", timeout=30)
         assert caught.value.code == 502
         assert caught.value.read().decode("utf-8") == "502 " + DESCRIBE_FAILURE
+
+
+def test_virtuosos_own_time_limit_is_a_504(virtuoso):
+    """A query past Virtuoso's MaxQueryExecutionTime (5 s here), with a longer limit of ours:
+    Virtuoso's own timeout error (SQL state S1T00) is a 504, about when its limit passes."""
+    engine = RemoteQueryEngine(virtuoso.query_url, graphs=[], timeout=60.0)
+    try:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout) as caught:
+            engine.execute(PATHOLOGICAL)
+        elapsed = time.monotonic() - started
+        assert str(caught.value) == "the SPARQL engine stopped the query at its own time limit"
+        assert ENGINE_TIMEOUT_S - 0.5 < elapsed < ENGINE_TIMEOUT_S + TIME_MARGIN
+        assert engine.select("ASK {}")["boolean"] is True
+    finally:
+        engine.close()
