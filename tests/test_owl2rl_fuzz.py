@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from tests.owl2rl.compare import assert_same_as_oracle, awaiting_engine
+from tests.owl2rl.compare import assert_same_as_oracle
 from tests.owl2rl.oracle import Triple, clashes_of, fixpoint
 from tests.owl2rl.strategies import CONSTRUCTS, ontologies
 
@@ -25,7 +25,6 @@ DETERMINISTIC = settings(
 )
 
 
-@awaiting_engine
 @DETERMINISTIC
 @given(ontologies())
 def test_engine_equals_oracle_on_random_graphs(drawn: tuple[set[Triple], list[str]]) -> None:

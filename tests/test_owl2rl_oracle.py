@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from tests.owl2rl.cases import CASES, Case
-from tests.owl2rl.compare import assert_same_as_oracle, awaiting_engine, show
+from tests.owl2rl.compare import assert_same_as_oracle, show
 from tests.owl2rl.datatypes import RL_DATATYPES, in_value_space, value_of
 from tests.owl2rl.oracle import CLASH_RULES, DERIVATION_RULES, oracle_clashes, oracle_closure
 
@@ -115,7 +115,6 @@ def test_value_spaces_of_numbers_and_strings() -> None:
 # -- (b) the engine against the oracle on the same cases ----------------------------------------
 
 
-@awaiting_engine
 @pytest.mark.parametrize("hand", CASES, ids=ids)
 def test_engine_equals_oracle_on_hand_case(hand: Case) -> None:
     """The fast engine entails exactly the oracle's closure and finds exactly its clashes."""

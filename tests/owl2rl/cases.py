@@ -471,6 +471,24 @@ CASES: list[Case] = [
     ),
     case("scm-int", "ex:C owl:intersectionOf (ex:A ex:B) .", {(C, SCO, A), (C, SCO, B)}),
     case("scm-uni", "ex:C owl:unionOf (ex:A ex:B) .", {(A, SCO, C), (B, SCO, C)}),
+    # -- the engine's first disagreements with the tables (tests/owl2rl/DISAGREEMENTS.md) --------
+    case(
+        "scm-sco after scm-cls",
+        "ex:C0 rdfs:subClassOf ex:C2 . ex:C2 a owl:Class .",
+        {(EX.C0, SCO, OWL.Thing)},
+        {(OWL.Nothing, SCO, EX.C0)},
+    ),
+    case(
+        "dt-not-type through owl:sameAs",
+        '"-1"^^xsd:integer owl:sameAs "a" .',
+        {(Literal("-1", datatype=XSD.integer), TYPE, XSD.string)},
+        clashes={"eq-diff1", "dt-not-type"},
+    ),
+    case(
+        "dt-not-type never on a datatype outside OWL 2 RL",
+        '"x"^^xsd:date ex:p ex:b . ex:p rdfs:domain xsd:integer .',
+        {(Literal("x", datatype=XSD.date), TYPE, XSD.integer)},
+    ),
     # -- built-in terms in unusual places ---------------------------------------------------------
     case(
         "disjoint with owl:Thing",

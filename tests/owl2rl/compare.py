@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from imtkg.reasoning.rl_reasoner import RLClosure
 from tests.owl2rl.oracle import Triple, clashes_of, fixpoint
-
-#: while the engine has no ``entailed()`` yet, the comparison is an expected failure; strict, so
-#: it turns into a plain test (and fails loudly if the mark is left behind) the moment it lands
-awaiting_engine = pytest.mark.xfail(
-    not hasattr(RLClosure, "entailed"),
-    reason="RLClosure.entailed() not written yet (issue 13)",
-    raises=AttributeError,
-    strict=True,
-)
 
 
 def show(triples: set[Triple], limit: int = 25) -> str:

@@ -23,6 +23,9 @@ lexical forms):
   written in two offsets are one value); a value without one is a separate local value;
   xsd:dateTimeStamp holds the values with an offset.
 
+rdfs:Literal has no lexical form of its own here (its value space is the union of the others),
+so ``"x"^^rdfs:Literal`` is read as ill-typed; the fuzzing never writes one.
+
 A value is a plain tuple ``(kind, …)`` so that equal values compare and hash equal. An
 ill-typed literal (lexical form outside its datatype's lexical space) has no value at all.
 Known simplification: xsd:float values are rounded through a double (differs from direct
