@@ -177,3 +177,34 @@ def test_a_syntax_error_keeps_the_original_position(store):
     reply = answer(store, request, StoreLayout.of(store))
     assert reply[:2] == ("error", "syntax")
     assert "1:" in reply[2], reply[2]
+
+
+#: tokens the guard's measure reads differently: brackets, IRIs or comparisons, prefix
+#: operators, links, group words, strings and comments hiding brackets
+TOKENS = (
+    "{", "}", "(", ")", "[", "]", "<", ">", "<<", ">>", "!", "-", "^", "+", "UNION", "OPTIONAL",
+    "?a", "'x<(['", "<http://x/{>", "#c{(\n", ".", ";", ",", "&&", "||", "=", " ", "\n", "\\u007B",
+)  # fmt: skip
+
+
+def test_the_guard_shortcut_never_passes_a_query_measure_would_refuse():
+    """When character counts say a query is within the nesting and chain limits, the guard's
+    full reading agrees, on random token soups around the limits (the shortcut is an upper
+    bound: it may send a harmless query to the full reading, never the reverse)."""
+    import random
+
+    from imtkg.rdf.sparql_guard import MAX_CHAIN, MAX_DEPTH, measure, plainly_within_limits
+
+    rng = random.Random(15)
+    shortcut = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 400)))
+        if plainly_within_limits(text):
+            shortcut += 1
+            shape = measure(text)
+            assert shape.depth <= MAX_DEPTH and shape.chain <= MAX_CHAIN, text
+    assert shortcut > 300  # the soups do reach the shortcut
+    deepest = "{" * MAX_DEPTH
+    assert plainly_within_limits(deepest) and measure(deepest).depth == MAX_DEPTH
+    assert not plainly_within_limits("{" * (MAX_DEPTH + 1))
+    assert not plainly_within_limits("?a || " * (MAX_CHAIN // 2 + 1))
