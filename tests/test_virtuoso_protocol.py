@@ -255,3 +255,21 @@ def test_virtuosos_ask_table_is_the_boolean(engine):
         assert client.select("ASK { ?s ?p ?o }") == {"head": {}, "boolean": False}
     finally:
         client.close()
+
+
+def test_an_answer_at_virtuosos_row_limit_is_flagged_truncated(engine):
+    """An answer carrying Virtuoso's X-SPARQL-MaxRows (it reached ResultSetMaxRows, and may
+    have been cut there) is flagged truncated, though it holds fewer rows than our limit."""
+    rows = b'[{"s": {"type": "uri", "value": "urn:x:a"}}, '
+    rows += b'{"s": {"type": "uri", "value": "urn:x:b"}}]'
+    body = b'{"head": {"vars": ["s"]}, "results": {"bindings": %s}}' % rows
+    reply = (200, {"Content-Type": JSON_RESULTS}, body)
+    engine.script = [(reply[0], {**reply[1], "X-SPARQL-MaxRows": "2"}, body), reply]
+    client = remote(engine)
+    try:
+        cut = client.execute("SELECT ?s WHERE { ?s ?p ?o }")
+        whole = client.execute("SELECT ?s WHERE { ?s ?p ?o }")
+    finally:
+        client.close()
+    assert (cut.count, cut.truncated) == (2, True)
+    assert (whole.count, whole.truncated) == (2, False)

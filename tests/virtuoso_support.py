@@ -69,7 +69,6 @@ Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = {timeout_s}
-MaxQueryCostEstimationTime = 0
 """
 
 

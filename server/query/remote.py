@@ -24,7 +24,8 @@ bound of :meth:`~imtkg.query.interface.QueryEngine.set_limits` applies to it):
 * Virtuoso 7's answers are read as the standard ones they stand for: an ``ASK`` answered as a
   one-column table ``__ASK_RETVAL`` (a row: true; none: false) is the boolean, and an answer cut
   short at its own time limit (``X-SQL-State: S1TAT``, Virtuoso's "anytime" partial result) is
-  a 504, never served as if complete.
+  a 504, never served as if complete; an answer that reached Virtuoso's own row limit
+  (``X-SPARQL-MaxRows``, ``ResultSetMaxRows``) is flagged truncated, as one the server cut.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ VIRTUOSO_SYNTAX_CODE = "SP030"
 #: Virtuoso's SQL states of a query stopped at its time limit (an error; a partial answer)
 VIRTUOSO_TIMEOUT_STATE = "S1T00"
 VIRTUOSO_PARTIAL_STATE = "S1TAT"
+#: Virtuoso's header on an answer that reached its ResultSetMaxRows (it may have been cut there)
+VIRTUOSO_MAX_ROWS = "X-SPARQL-MaxRows"
 #: Virtuoso 7 answers ASK as a table of this one variable (issue 1016 of virtuoso-opensource)
 VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
 #: at most this much of an engine's own error message is quoted to the client
@@ -373,6 +376,8 @@ class RemoteQueryEngine(QueryEngine):
             response.drain_conn()  # only the end of the body is left; keep the connection
         else:
             response.close()  # rows were left unread: drop the connection, not read them
+        if reply[0] == "ok" and response.headers.get(VIRTUOSO_MAX_ROWS) is not None:
+            reply = (*reply[:4], True, *reply[5:])  # the engine's own row limit may have cut it
         return reply
 
     @property
