@@ -2,10 +2,15 @@
 
 The ontology makes some classes disjoint (``owl:AllDisjointClasses``: figures, people,
 organisations, events and places); a resource typed with two of them, asserted or inferred, is
-an inconsistency (rule ``cax-adc``, or ``cax-dw`` for ``owl:disjointWith``). So are members of
-``owl:Nothing`` (``cls-nothing2``) and literals whose text is not valid for their datatype
-(``dt-not-type``). Each :class:`Inconsistency` names its rule, the offending triples and the
-asserted triples (with their named graphs) that lead to them.
+an inconsistency (rule ``cax-adc``, or ``cax-dw`` for ``owl:disjointWith``). So is every other
+instance of an OWL 2 RL rule whose conclusion is ``false``: members of ``owl:Nothing``
+(``cls-nothing2``), literals typed with a datatype that does not hold their value
+(``dt-not-type``), ``owl:sameAs`` against ``owl:differentFrom`` (``eq-diff1/2/3``), irreflexive,
+asymmetric, disjoint and negative property assertions (``prp-irp``, ``prp-asyp``, ``prp-pdw``,
+``prp-adp``, ``prp-npa1/2``), complements and zero cardinalities (``cls-com``, ``cls-maxc1``,
+``cls-maxqc1/2``); :func:`violation_message` says each in words. Each :class:`Inconsistency`
+names its rule, the offending triples and the asserted triples (with their named graphs) that
+lead to them.
 
 :func:`find_inconsistencies` is what ``imtkg validate`` reports; the server refuses to start on
 an inconsistent graph (:class:`InconsistentGraphError`).
@@ -23,7 +28,7 @@ from imtkg.core.errors import ImtKgError
 from imtkg.core.namespaces import ONTOLOGY_GRAPH
 from imtkg.rdf.terms import format_triple, shorten
 from imtkg.reasoning.closure import Reasoning, graphs_stating, reason
-from imtkg.reasoning.rl_reasoner import RLClosure, RLViolation, Triple
+from imtkg.reasoning.rl_reasoner import RULES, RLClosure, RLViolation, Triple
 
 #: owlrl's error messages (when owlrl computed the closure) -> the OWL 2 RL rule they come from
 OWLRL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -92,15 +97,40 @@ class InconsistentGraphError(ImtKgError):
 
 def violation_message(violation: RLViolation) -> str:
     """Return a one-line, readable message for a violation found by the fast OWL RL engine."""
-    subject = shorten(violation.subject)
-    if violation.rule in ("cax-dw", "cax-adc"):
-        first, second = (shorten(c) for c in violation.classes)
-        how = "owl:disjointWith" if violation.rule == "cax-dw" else "owl:AllDisjointClasses"
-        return f"{subject} is an instance of {first} and of {second}, disjoint classes ({how})"
-    if violation.rule == "cls-nothing2":
+    rule, subject = violation.rule, shorten(violation.subject)
+    terms = [shorten(c) for c in violation.classes]
+    triple = violation.triples[0] if violation.triples else None
+    if rule in ("cax-dw", "cax-adc"):
+        how = "owl:disjointWith" if rule == "cax-dw" else "owl:AllDisjointClasses"
+        return f"{subject} is an instance of {terms[0]} and of {terms[1]}, disjoint classes ({how})"
+    if rule == "cls-nothing2":
         return f"{subject} is an instance of owl:Nothing"
-    datatype = "value" if violation.datatype is None else shorten(violation.datatype)
-    return f"the literal {subject} is not a valid {datatype}"
+    if rule == "cls-com":
+        return f"{subject} is an instance of {terms[0]} and of its complement {terms[1]}"
+    if rule == "dt-not-type":
+        datatype = "value" if violation.datatype is None else shorten(violation.datatype)
+        return f"the literal {subject} is not a valid {datatype}"
+    if rule == "eq-diff1" and triple is not None:
+        return f"{subject} is both the same as and different from {shorten(triple[2])}"
+    if rule in ("eq-diff2", "eq-diff3"):
+        return f"{terms[0]} and {terms[1]}, members of one owl:AllDifferent, are the same"
+    if rule == "prp-irp":
+        return f"{subject} is linked to itself by the irreflexive property {terms[0]}"
+    if rule == "prp-asyp" and triple is not None:
+        other = shorten(triple[2])
+        return f"{subject} and {other} are linked both ways by the asymmetric property {terms[0]}"
+    if rule in ("prp-pdw", "prp-adp") and triple is not None:
+        other = shorten(triple[2])
+        return f"{subject} is linked to {other} by {terms[0]} and {terms[1]}, disjoint properties"
+    if rule in ("prp-npa1", "prp-npa2") and triple is not None:
+        return f"{format_triple(triple)} holds, against a negative property assertion"
+    if rule == "cls-maxc1":
+        return f"{subject} has a value, which the max-0 cardinality restriction {terms[0]} forbids"
+    if rule in ("cls-maxqc1", "cls-maxqc2"):
+        return (
+            f"{subject} has a value the max-0 qualified cardinality restriction {terms[0]} forbids"
+        )
+    return f"{subject}: {RULES.get(rule, rule)}"
 
 
 def _grounds(

@@ -98,7 +98,7 @@ def _equality_clashes(closure: RLClosure) -> Iterator[Clash]:
             for head in f.objects(node, kind):
                 for a, b in _list_pairs(closure, head):
                     if _same(closure, a, b):
-                        yield rule, ((node, kind, head),), a, (), -1
+                        yield rule, ((node, kind, head), (a, V.SAME, b)), a, (a, b), -1
 
 
 def _property_clashes(closure: RLClosure) -> Iterator[Clash]:
@@ -126,7 +126,7 @@ def _property_clashes(closure: RLClosure) -> Iterator[Clash]:
             for p in f.objects(x, V.ASSERTION_PROP):
                 for i2 in f.objects(x, target):
                     if i2 in f.objects(i1, p):
-                        yield rule, ((i1, p, i2),), i1, (p,), -1
+                        yield rule, ((i1, p, i2), (x, V.SOURCE_IND, i1)), i1, (p,), -1
 
 
 def _datatype_clashes(closure: RLClosure) -> Iterator[Clash]:

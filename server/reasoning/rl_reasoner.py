@@ -42,6 +42,7 @@ from rdflib.term import Node
 from imtkg.reasoning import rl_vocabulary as V
 from imtkg.reasoning.datatypes import RL_DATATYPES, data_value, datatypes_of
 from imtkg.reasoning.rl_clashes import clashes
+from imtkg.reasoning.rl_derivations import candidates
 from imtkg.reasoning.rl_rules import (
     SCHEMA_CLASSES,
     SCHEMA_PREDICATES,
@@ -1081,11 +1082,12 @@ class RLClosure:
         found = []
         for rule, axioms, premises in self._candidate_derivations(encoded):
             ranks = [rank.get(t, level) for t in axioms + premises]
-            if max(ranks) < level:
+            highest = max(ranks, default=-1)
+            if highest < level:
                 derivation = Derivation(
                     rule, tuple(map(self.decode, axioms)), tuple(map(self.decode, premises))
                 )
-                found.append(((max(ranks), sum(ranks), _RULE_ORDER[rule]), derivation))
+                found.append(((highest, sum(ranks), _RULE_ORDER[rule]), derivation))
         found.sort(key=lambda item: (item[0], item[1].all_premises()))
         return [derivation for _, derivation in found]
 
@@ -1128,6 +1130,7 @@ class RLClosure:
                     yield "cax-eqc2", ((o, _EQC, c),), ((s, _TYPE, c),)
         yield from self._property_derivations(s, p, o)
         yield from self._schema_derivations(s, p, o)
+        yield from candidates(self, triple)
 
     def _property_derivations(self, s: int, p: int, o: int) -> Iterator[tuple[str, tuple, tuple]]:
         """Derivations of ``s p o`` by the property rules (prp-*)."""
