@@ -4,6 +4,7 @@ in the same run, on the same data, on loopback.
     python bench/run.py                                   # shipped, 10k, 100k, 1m (long)
     python bench/run.py --sizes shipped,10k --quick       # a few minutes
     python bench/run.py --sizes shipped --duration 0.2 --no-validate --output /tmp/b.md  # smoke
+    python bench/run.py --sizes shipped,100k --queries "label lookup,2-hop join" --naive-max shipped
 
 For each dataset (:mod:`datasets`, written once to N-Quads files in a cache folder) it starts
 our server twice (cold: an empty cache folder; warm: the same folder, nothing changed), then
@@ -12,9 +13,14 @@ Oxigraph (``oxigraph load`` + ``serve-read-only``) and the naive server, on the 
 store, validate and the query engine) and the peak memory of each process and its children.
 Then a separate process (:mod:`loadgen`) sends each query of the mix (:mod:`queries`) to each
 server at concurrency 1 (median and p99 latency), 8 and 32 (throughput), for ``--duration``
-seconds each. The results go to ``--json`` and, as Markdown tables with the machine, the
-versions and the targets of the issue (met or missed, by how much), between the markers of
-``--output`` (``docs/benchmarks.md``).
+seconds each. Ours is loaded three ways: as clients meet it (a repeated query answered by the
+response cache), with ``Cache-Control: no-cache`` (every query run), and with *distinct*
+requests (a counter in a trailing comment makes every text different, as researchers' queries
+are; issue 15), which Oxigraph gets too, so the two are compared on the same stream. Before
+the sizes, :mod:`front_floor` measures empty routes under granian (``--no-front-floor`` skips
+it): what a Python front costs before it does anything. The results go to ``--json`` and, as
+Markdown tables with the machine, the versions and the targets of the issues (met or missed, by
+how much), between the markers of ``--output`` (``docs/benchmarks.md``).
 
 The naive server is skipped above ``--naive-max`` (100k: rdflib parses a million triples in
 minutes); our server validates its data at start up to ``--validate-max`` (100k), and above, the

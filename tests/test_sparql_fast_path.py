@@ -208,3 +208,109 @@ def test_the_guard_shortcut_never_passes_a_query_measure_would_refuse():
     assert plainly_within_limits(deepest) and measure(deepest).depth == MAX_DEPTH
     assert not plainly_within_limits("{" * (MAX_DEPTH + 1))
     assert not plainly_within_limits("?a || " * (MAX_CHAIN // 2 + 1))
+
+
+# -- the HTTP fast path (imtkg.web.fast_sparql) answers as the Flask view does ---------------
+
+SELECT_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 40"
+#: (method, query string, headers, body): requests of every kind the protocol view answers
+PROTOCOL_REQUESTS = [
+    ("GET", {"query": SELECT_ALL}, {}, None),
+    ("GET", {"query": SELECT_ALL}, {"Accept": "text/csv", "Accept-Encoding": "gzip"}, None),
+    ("GET", {"query": SELECT_ALL}, {"Accept-Encoding": "br;q=0.5, gzip"}, None),
+    ("GET", {"query": SELECT_ALL, "format": "xml"}, {"Origin": "https://example.org"}, None),
+    ("GET", {"query": "ASK { ?s ?p ?o }"}, {"Accept": "text/tab-separated-values"}, None),
+    ("GET", {"query": "CONSTRUCT WHERE { ?s a ?t } LIMIT 5"}, {"Accept": "text/turtle"}, None),
+    ("GET", {"query": "SELECT ?s WHERE { ?s ?p }"}, {}, None),
+    ("GET", {"query": SELECT_ALL}, {"Accept": "image/png"}, None),
+    ("GET", {"query": SELECT_ALL, "format": "nonsense"}, {}, None),
+    ("GET", {"query": SELECT_ALL, "infer": "perhaps"}, {}, None),
+    ("GET", {"query": SELECT_ALL, "default-graph-uri": "not an iri"}, {}, None),
+    ("GET", {"query": [SELECT_ALL, SELECT_ALL]}, {}, None),
+    ("GET", {"query": "SELECT * { SERVICE <http://example.org/> { ?s ?p ?o } }"}, {}, None),
+    ("GET", {"update": "DROP ALL"}, {}, None),
+    ("GET", {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}, {}, None),
+    ("POST", {}, {"Content-Type": "application/x-www-form-urlencoded"}, {"query": SELECT_ALL}),
+    ("POST", {}, {"Content-Type": "application/sparql-query"}, SELECT_ALL.encode()),
+    ("POST", {}, {"Content-Type": "application/sparql-update"}, b"DROP ALL"),
+    ("POST", {}, {"Content-Type": "text/plain"}, b"SELECT * {}"),
+    ("POST", {}, {"Content-Type": "application/x-www-form-urlencoded"}, {"other": "1"}),
+    ("POST", {}, {"Content-Type": "application/sparql-query; charset=latin-9"}, b"ASK {}"),
+    ("HEAD", {"query": SELECT_ALL}, {}, None),
+]
+
+
+@pytest.fixture(scope="module")
+def two_apps():
+    """The same app twice, on the endpoint fixture data: with the fast path and without."""
+    from sparql_support import make_app
+
+    from imtkg.web.app import close_app
+
+    apps = (make_app(), make_app(FAST_SPARQL=False))
+    yield apps
+    for one in apps:
+        close_app(one)
+
+
+def _exchange(app, method, args, headers, body):
+    """Send one request to ``app``; return (status, headers but Date, body)."""
+    response = app.test_client().open(
+        "/sparql", method=method, query_string=args, data=body, headers=headers
+    )
+    kept = sorted((k.lower(), v) for k, v in response.headers.items() if k.lower() != "date")
+    return response.status, kept, response.get_data()
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "headers", "body"),
+    PROTOCOL_REQUESTS,
+    ids=[f"{i}-{m}" for i, (m, *_) in enumerate(PROTOCOL_REQUESTS)],
+)
+def test_fast_path_answers_every_protocol_request_as_the_flask_view(
+    two_apps, method, args, headers, body
+):
+    """Status, every header (CORS, caching, compression, SPARQL headers) and body agree."""
+    fast, flask_only = two_apps
+    assert _exchange(fast, method, args, headers, body) == _exchange(
+        flask_only, method, args, headers, body
+    )
+
+
+def test_a_get_without_a_query_is_left_to_flask_for_the_service_description(two_apps):
+    """The service description (its blank nodes named anew each time) comes from the view."""
+    fast, flask_only = two_apps
+    answers = [_exchange(app, "GET", {}, {"Accept": "text/turtle"}, None) for app in two_apps]
+    assert answers[0][:2] == answers[1][:2]
+    assert answers[0][0] == "200 OK" and b"sd:Service" in answers[0][2]
+
+
+def test_a_conditional_request_gets_the_same_304_both_ways(two_apps):
+    """The ETag the fast path sends makes a later conditional GET a 304, with the headers
+    the Flask view's 304 carries."""
+    fast, flask_only = two_apps
+    etag = fast.test_client().get("/sparql", query_string={"query": SELECT_ALL}).headers["ETag"]
+    headers = {"If-None-Match": etag}
+    answers = [_exchange(app, "GET", {"query": SELECT_ALL}, headers, None) for app in two_apps]
+    assert answers[0][0] == "304 NOT MODIFIED"
+    assert answers[0] == answers[1]
+
+
+def test_the_fast_path_writes_the_access_log_line_of_the_flask_view(two_apps, caplog):
+    """One JSON line per query, with the same fields and values but the duration."""
+    import logging
+
+    lines = []
+    for app in two_apps:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="imtkg.access"):
+            response = app.test_client().get(
+                "/sparql", query_string={"query": SELECT_ALL}, headers={"Cache-Control": "no-cache"}
+            )
+        records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "imtkg.access"]
+        assert len(records) == 1, records
+        records[0].pop("duration_ms")
+        assert records[0]["sparql_rows"] == response.headers["X-SPARQL-Rows"]
+        lines.append(records[0])
+    assert lines[0] == lines[1]
+    assert lines[0]["status"] == 200 and lines[0]["bytes"] > 100

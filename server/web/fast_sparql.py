@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
@@ -122,6 +123,11 @@ class FastSparql:
         request.max_content_length = self.max_body
         try:
             answer = protocol_answer(request, self.state, self.max_age)
+        except HTTPException as exc:  # werkzeug's refusal of a request (a form too large...)
+            message = f"{exc.code} {exc.name}: {exc.description}\n".encode()
+            answer = ProtocolAnswer(
+                exc.code or 400, [("Content-Type", "text/plain; charset=utf-8")], message
+            )
         except Exception:  # noqa: BLE001 - answered as Flask's handler answers it
             log.exception("unhandled error")
             answer = ProtocolAnswer(

@@ -200,7 +200,10 @@ def _run(
     etag = etag_for(state.version, query, scope, chosen.result_format, chosen.graph_format)
     cacheable = req.method == "GET"
     if cacheable and not_modified(req, etag, state.version):
-        return ProtocolAnswer(304, cache_headers(etag, state.version, max_age), b"", query)
+        # as werkzeug writes a 304: without Last-Modified (RFC 9110, 15.4.5, does not ask it)
+        headers = cache_headers(etag, state.version, max_age)
+        headers = [header for header in headers if header[0] != "Last-Modified"]
+        return ProtocolAnswer(304, headers, b"", query)
     try:
         result = state.engine.execute(query, scope, chosen.result_format, chosen.graph_format)
     except NotAcceptable as exc:
