@@ -189,6 +189,32 @@ def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
     return blank.count(b"},{") + 1
 
 
+def first_rows(body: bytes, fmt: ox.QueryResultsFormat, rows: int) -> bytes | None:
+    """Return ``body`` (a results document Oxigraph wrote in ``fmt``, with more than ``rows``
+    solutions) with its first ``rows`` solutions only, the document's end kept; ``None`` for
+    CSV with quoted values (a record may span lines there).
+
+    The rows are found as :func:`count_rows` counts them; in JSON the strings are blanked with
+    text of the same length, so that positions in the blanked copy are positions in ``body``.
+    """
+    if fmt == ox.QueryResultsFormat.XML:
+        kept = body.split(b"<result>", rows + 1)[: rows + 1]
+        return b"<result>".join(kept) + b"</results></sparql>"
+    if fmt == ox.QueryResultsFormat.TSV:
+        return b"\n".join(body.split(b"\n", rows + 1)[: rows + 1]) + b"\n"
+    if fmt == ox.QueryResultsFormat.CSV:
+        if b'"' in body:
+            return None
+        return b"\r\n".join(body.split(b"\r\n", rows + 1)[: rows + 1]) + b"\r\n"
+    blank = _JSON_STRING.sub(lambda m: b'"' + b"x" * (len(m.group()) - 2) + b'"', body)
+    at = blank.find(b"[{")  # the solutions' array (the variables' holds no object)
+    end = at + 1  # after "[": no solution kept yet
+    for _ in range(rows):
+        at = blank.find(b"},{", at + 1)
+        end = at + 1  # after the "}" of the solution just passed
+    return body[:end] + b"]}}"
+
+
 class _Capped(io.BytesIO):
     """A bytes buffer that refuses to grow past ``limit`` bytes (:class:`OverflowError`):
     Oxigraph's serialiser writes into it in buffered chunks and stops at the refusal."""
@@ -247,9 +273,14 @@ def fast_select(
             return None
         answer = _serialise_bounded(store, wrapped, options, request)
         truncated = answer is not None and answer[1] > limit
-        if truncated:  # more than the limit: the first ``limit`` solutions, written anew
-            wrapped = bounded_select(request.query, limit, projection)
-            answer = _serialise_bounded(store, str(wrapped), options, request)
+        if answer is not None and truncated:  # one solution too many: the first ``limit``
+            fmt = RESULT_FORMATS[str(request.result_format)][1]
+            cut = first_rows(answer[0], fmt, limit)
+            if cut is None:  # CSV with quoted values: written anew, ``limit`` solutions
+                wrapped = bounded_select(request.query, limit, projection)
+                answer = _serialise_bounded(store, str(wrapped), options, request)
+            else:
+                answer = (cut, limit)
     except (SyntaxError, RuntimeError, TypeError, ValueError):
         return None
     if answer is None:
