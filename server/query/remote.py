@@ -25,7 +25,10 @@ bound of :meth:`~imtkg.query.interface.QueryEngine.set_limits` applies to it):
   one-column table ``__ASK_RETVAL`` (a row: true; none: false) is the boolean, and an answer cut
   short at its own time limit (``X-SQL-State: S1TAT``, Virtuoso's "anytime" partial result) is
   a 504, never served as if complete; an answer that reached Virtuoso's own row limit
-  (``X-SPARQL-MaxRows``, ``ResultSetMaxRows``) is flagged truncated, as one the server cut.
+  (``X-SPARQL-MaxRows``, ``ResultSetMaxRows``) is flagged truncated, as one the server cut;
+  and once the engine has named itself Virtuoso (``Server`` header), prefixed names with escapes
+  (``id:event\\/x``), which its lexer cannot read, are sent as the full IRIs they stand for
+  (:mod:`imtkg.query.virtuoso`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from urllib3.exceptions import (
 
 from imtkg import __version__
 from imtkg.core.namespaces import PREFIXES
+from imtkg.query import virtuoso
 from imtkg.query.errors import (
     EngineBusy,
     EngineFailure,
@@ -84,17 +88,6 @@ _DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 _LINE = re.compile(r"(\berror at |\bline )(\d+)")
 #: Oxigraph's answer (HTTP 500) to a function IRI it does not implement: the query's fault
 _UNSUPPORTED_FUNCTION = re.compile(r"^The custom function <[^>]*> is not supported$")
-#: Virtuoso's error messages: "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: ..."
-_VIRTUOSO_ERROR = re.compile(r"^Virtuoso (?P<state>\w{5}) Error (?P<code>\w+):")
-#: Virtuoso's SPARQL parse errors (its lexer and grammar), the query's fault as Oxigraph's 400s
-VIRTUOSO_SYNTAX_CODE = "SP030"
-#: Virtuoso's SQL states of a query stopped at its time limit (an error; a partial answer)
-VIRTUOSO_TIMEOUT_STATE = "S1T00"
-VIRTUOSO_PARTIAL_STATE = "S1TAT"
-#: Virtuoso's header on an answer that reached its ResultSetMaxRows (it may have been cut there)
-VIRTUOSO_MAX_ROWS = "X-SPARQL-MaxRows"
-#: Virtuoso 7 answers ASK as a table of this one variable (issue 1016 of virtuoso-opensource)
-VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
 #: at most this much of an engine's own error message is quoted to the client
 QUOTED_CHARS = 500
 
@@ -227,6 +220,8 @@ class RemoteQueryEngine(QueryEngine):
         self._alive = False
         self._checked = float("-inf")
         self._waiting = False  # in wait_ready: an engine that is not up yet is no error
+        #: the engine's product, from the ``Server`` header of its last answer (None: no answer)
+        self.engine: str | None = None
         self.guard = GuardPool(guard_workers, start=start)
 
     def start(self, fork: bool = False) -> None:
@@ -268,6 +263,8 @@ class RemoteQueryEngine(QueryEngine):
         is_graph = form in GRAPH_FORMS
         if (graph_format if is_graph else result_format) is None:
             raise NotAcceptable("graph" if is_graph else "solutions")
+        if virtuoso.is_virtuoso(self.engine):  # its lexer cannot read escapes in names
+            query = virtuoso.expand_escaped_names(query, PREFIXES)
         prologue = missing_prologue(query)
         fields = [("query", prologue + query)]
         if (
@@ -281,6 +278,7 @@ class RemoteQueryEngine(QueryEngine):
         accept = GRAPH_MEDIA_TYPE if is_graph else SOLUTIONS_MEDIA_TYPE
         try:
             response = self._send(fields, accept, started + limit, limit)
+            self.engine = engine_name(response)
         except ReadTimeoutError:  # no answer at all within the time limit
             raise _stopped(query, limit) from None
         try:
@@ -344,7 +342,7 @@ class RemoteQueryEngine(QueryEngine):
 
         :param form: the query's form (``SELECT``, ``ASK``, ``CONSTRUCT``...).
         """
-        if response.headers.get("X-SQL-State") == VIRTUOSO_PARTIAL_STATE:
+        if response.headers.get("X-SQL-State") == virtuoso.PARTIAL_STATE:
             log.warning("the SPARQL engine sent a partial answer: %s", _engine_message(response))
             raise QueryTimeout(
                 "the SPARQL engine stopped the query at its own time limit and sent part of the "
@@ -376,7 +374,7 @@ class RemoteQueryEngine(QueryEngine):
             response.drain_conn()  # only the end of the body is left; keep the connection
         else:
             response.close()  # rows were left unread: drop the connection, not read them
-        if reply[0] == "ok" and response.headers.get(VIRTUOSO_MAX_ROWS) is not None:
+        if reply[0] == "ok" and response.headers.get(virtuoso.MAX_ROWS_HEADER) is not None:
             reply = (*reply[:4], True, *reply[5:])  # the engine's own row limit may have cut it
         return reply
 
@@ -438,14 +436,10 @@ def _ask_table_as_boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
 
     :raises RemoteEngineError: when the table is any other.
     """
-    if [v.value for v in solutions.variables] != [VIRTUOSO_ASK_VARIABLE]:
+    answer = virtuoso.ask_table_as_boolean(solutions)
+    if answer is None:
         log.error("the SPARQL engine answered an ASK query with a table of %s", solutions.variables)
         raise RemoteEngineError("the SPARQL engine answered an ASK query with a table")
-    values = [row[VIRTUOSO_ASK_VARIABLE] for row in solutions]
-    true = any(isinstance(v, ox.Literal) and v.value not in ("0", "false") for v in values)
-    document = b'{"head": {}, "boolean": %s}' % (b"true" if true else b"false")
-    answer = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(answer, ox.QueryBoolean)
     return answer
 
 
@@ -479,15 +473,15 @@ def _answer_error(response: urllib3.BaseHTTPResponse, shifted_lines: int) -> Que
     media_type = (response.headers.get("Content-Type") or "").lower()
     text = response.read(ERROR_BYTES, decode_content=True).decode("utf-8", "replace").strip()
     plain = bool(text) and "html" not in media_type
-    virtuoso = _VIRTUOSO_ERROR.match(text)
-    if virtuoso and virtuoso["state"] == VIRTUOSO_TIMEOUT_STATE:
+    coded = virtuoso.ERROR.match(text)
+    if coded and coded["state"] == virtuoso.TIMEOUT_STATE:
         return QueryTimeout("the SPARQL engine stopped the query at its own time limit")
-    if virtuoso and virtuoso["code"] == VIRTUOSO_SYNTAX_CODE:
+    if coded and coded["code"] == virtuoso.SYNTAX_CODE:
         message = shift_lines(own_message(text), shifted_lines)
         return QuerySyntaxError(f"SPARQL syntax error: {message}")
     if status == 500 and _UNSUPPORTED_FUNCTION.match(text):
         return UnsupportedFeature(text)
-    if virtuoso or (status == 500 and plain):  # the engine's own error, in its own words
+    if coded or (status == 500 and plain):  # the engine's own error, in its own words
         name = engine_name(response)
         log.warning("the SPARQL engine %s failed on a query: %.500s", name, text)
         return EngineQueryFailure(
