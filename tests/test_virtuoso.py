@@ -241,9 +241,10 @@ def test_push_without_a_user_names_the_scheme_and_the_fix(virtuoso):
 
 
 def test_user_without_a_password_is_a_usage_error(virtuoso):
-    """--user with no password anywhere (and no terminal to ask on) stops before any request."""
+    """A user (here from IMTKG_PUSH_USER) with no password anywhere (and no terminal to ask
+    on) stops before any request."""
     result = CliRunner().invoke(
-        main, push_command(virtuoso, "--user", PUSH_USER), env={PASSWORD_VARIABLE: ""}
+        main, push_command(virtuoso), env={PASSWORD_VARIABLE: "", "IMTKG_PUSH_USER": PUSH_USER}
     )
     assert result.exit_code == 2
     assert f"--user {PUSH_USER} needs a password: set {PASSWORD_VARIABLE}" in result.output

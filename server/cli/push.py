@@ -95,7 +95,8 @@ def default_graph_store(query_url: str) -> str:
         return query_url.rstrip("/")[: -len("query")] + "store"
     raise click.UsageError(
         "give --gsp, the engine's Graph Store Protocol URL (Fuseki: /<dataset>/data, GraphDB: "
-        "/repositories/<id>/rdf-graphs/service); it is only guessed for Oxigraph's /query"
+        "/repositories/<id>/rdf-graphs/service, Virtuoso: /sparql-graph-crud-auth with --user); "
+        "it is only guessed for Oxigraph's /query"
     )
 
 
@@ -286,6 +287,7 @@ def write_bulk(prepared: PreparedDataset, directory: Path) -> tuple[Path, Path]:
 @click.option(
     "--user",
     envvar="IMTKG_PUSH_USER",
+    show_envvar=True,
     help=f"User for the Graph Store endpoint (Digest or Basic, as it asks); the password comes "
     f"from {PASSWORD_VARIABLE}, --password-file or a prompt.",
 )
