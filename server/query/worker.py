@@ -126,11 +126,11 @@ def _solutions(results: ox.QuerySolutions, request: QueryRequest) -> tuple:
     document = {"head": {"vars": variables}, "results": {"bindings": rows}}
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     media_type, fmt = RESULT_FORMATS[request.result_format]
-    if fmt != ox.QueryResultsFormat.JSON:
-        # the cut-off rows, written once as JSON, go through Oxigraph's own serialisers
-        rewritten = io.BytesIO()
-        ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(rewritten, fmt)
-        body = rewritten.getvalue()
+    # the cut-off rows, written once as JSON, go through Oxigraph's own serialisers (JSON too:
+    # the bytes are then those of fast_select's answers, in memory and in remote mode alike)
+    rewritten = io.BytesIO()
+    ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(rewritten, fmt)
+    body = rewritten.getvalue()
     return ("ok", body, media_type, "solutions", truncated, len(rows))
 
 
