@@ -168,12 +168,15 @@ def encoded_noise(terms: Sequence[Node]) -> Callable[[int, int, int], bool]:
 def meaningful_inferences(closure: RLClosure) -> set[Triple]:
     """Return the derived triples of ``closure`` that are not noise (:func:`is_noise`)."""
     flags = [term_flags(term) for term in closure.terms]
-    decode, respelled = closure.decode, closure.respelled
-    return {
-        decode(t)
+    decode = closure.decode
+    kept = (
+        t
         for t in closure.derived_codes()
-        if not _noise(flags[t[0]], flags[t[1]], flags[t[2]], t[0] == t[2]) and not respelled(t)
-    }
+        if not _noise(flags[t[0]], flags[t[1]], flags[t[2]], t[0] == t[2])
+    )
+    if closure.has_aliases():
+        kept = (t for t in kept if not closure.respelled(t))
+    return {decode(t) for t in kept}
 
 
 def owlrl_closure(triples: set[Triple]) -> tuple[set[Triple], list[str]]:

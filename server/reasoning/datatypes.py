@@ -96,7 +96,8 @@ _NAME_START = (
 _NAME_CHAR = _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _NAME = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*")
 _NMTOKEN = re.compile(f"[{_NAME_CHAR}]+")
-_XML_TEXT = re.compile("[\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+#: the characters XML does not allow (a small set: quicker to search than XML's allowed ranges)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATETIME = re.compile(
     r"(-?)([0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2}(?:\.[0-9]+)?)"
     r"(Z|[+-][0-9]{2}:[0-9]{2})?"
@@ -126,7 +127,7 @@ def _collapse(text: str) -> str:
 
 def _string_in(datatype: URIRef, text: str) -> bool:
     """Tell whether the string ``text`` is in the value space of a string datatype."""
-    if _XML_TEXT.fullmatch(text) is None:
+    if _NOT_XML.search(text) is not None:
         return False
     if datatype == XSD.string:
         return True
@@ -240,7 +241,7 @@ def _xml_valid(text: str) -> bool:
 
 def _plain(text: str, language: str | None) -> tuple | None:
     """The value of a string with an optional language tag (compared without case)."""
-    if _XML_TEXT.fullmatch(text) is None:
+    if _NOT_XML.search(text) is not None:
         return None
     return ("string", text) if not language else ("lang", text, language.lower())
 
@@ -286,6 +287,14 @@ def _value(lexical: str, datatype: URIRef | None, language: str | None) -> tuple
             return None
         return value
     return ("XMLLiteral", lexical) if _xml_valid(lexical) else None
+
+
+def string_value(text: str, language: str | None) -> tuple | None:
+    """Return the data value of a simple (``language`` None) or language-tagged literal: the
+    fast path of :func:`data_value` for the most common literals."""
+    if _NOT_XML.search(text) is not None:
+        return None
+    return ("string", text) if not language else ("lang", text, language.lower())
 
 
 def data_value(literal: Node) -> tuple | None:
@@ -366,5 +375,6 @@ __all__ = [
     "datatypes_of",
     "in_value_space",
     "is_supported",
+    "string_value",
     "lexically_valid",
 ]

@@ -139,7 +139,7 @@ class Explainer:
             explanation = Explanation(triple, statements)
         else:
             derivations = self.closure.derivations(triple)
-            if not derivations:  # inferred by rules the engine does not implement (owlrl)
+            if not derivations:  # not in the fast engine's closure (a graph:inferred of owlrl's)
                 explanation = Explanation(triple)
             else:
                 best = derivations[0]

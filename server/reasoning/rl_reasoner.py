@@ -1,29 +1,35 @@
-"""A fast forward-chaining engine for the OWL 2 RL rules the IMT ontology uses.
+"""A fast forward-chaining engine for every rule of the OWL 2 RL tables.
 
 owlrl (the reference) re-applies every rule to every triple of the graph until nothing changes,
-which takes seconds on the shipped graph. This engine applies the same rules semi-naively: each
-round only joins the triples derived in the previous round (the *delta*) with what is known, in
-hashed indexes. It implements the rules of the OWL 2 RL profile (W3C, OWL 2 Profiles, section
-4.3) that the ontology's vocabulary triggers:
+which takes seconds on the shipped graph. This engine applies the rules of the OWL 2 RL profile
+(W3C, OWL 2 Profiles, section 4.3, Tables 4-9) semi-naively: each round only joins the triples
+derived in the previous round (the *delta*) with what is known, in hashed indexes.
 
-* properties: ``prp-dom``, ``prp-rng``, ``prp-symp``, ``prp-trp``, ``prp-spo1``, ``prp-spo2``
-  (property chains of any length), ``prp-eqp1/2``, ``prp-inv1/2``;
-* classes: ``cax-sco``, ``cax-eqc1/2``;
-* schema: ``scm-sco``, ``scm-eqc1/2``, ``scm-spo``, ``scm-eqp1/2``, ``scm-dom1/2``, ``scm-rng1/2``;
-* inconsistencies (checked on the fixpoint): ``cax-dw``, ``cax-adc``, ``cls-nothing2`` and
-  ``dt-not-type`` (ill-typed literals, with owlrl's own lexical checks).
+* The common rules keep per-predicate plans (:meth:`RLClosure._plan`): ``prp-dom``,
+  ``prp-rng``, ``prp-spo1``, ``prp-eqp1/2``, ``prp-inv1/2`` and, for ``rdf:type``, ``cax-sco``,
+  ``cax-eqc1/2``; the rest of the triple-at-a-time rules (``prp-symp``, ``prp-trp``, ``prp-spo2``
+  over chains of any length, the schema rules ``scm-*``, ``scm-cls``, ``scm-op``, ``scm-dp``)
+  run in :meth:`RLClosure._consequences`.
+* Equality (``eq-sym``, ``eq-trans``, ``eq-rep-s/p/o``) runs only once some ``owl:sameAs``
+  triple exists (:meth:`RLClosure._equality`).
+* The rules joining through restrictions, lists, keys and characteristics (``cls-*``,
+  ``prp-fp``, ``prp-ifp``, ``prp-key``, ``scm-int/uni/hv/svf/avf``) live in
+  :mod:`imtkg.reasoning.rl_rules`, re-evaluated only in rounds whose delta can match them.
+* The rules concluding ``false`` are checked on the fixpoint (:mod:`imtkg.reasoning.rl_clashes`).
+* The datatype rules read the OWL 2 RL datatype map (:mod:`imtkg.reasoning.datatypes`).
 
-It leaves out the rules that only produce tautologies (``eq-ref``, ``scm-cls``, ``scm-op``,
-``scm-dp``, ``cls-thing``, ``prp-ap``, the datatype typing rules): their conclusions are what
-:mod:`imtkg.reasoning.closure` filters out as noise anyway. When the input uses OWL vocabulary
-outside this rule set (``owl:sameAs``, restrictions, functional properties...),
-:func:`unsupported_constructs` names it and the caller falls back to owlrl.
+Tautologies and data-value triples (``eq-ref`` for every term, ``x rdf:type owl:Thing``,
+``dt-type2``, ``dt-diff``) stay implicit while no rule can read them (:meth:`RLClosure._liveness`;
+an axiom on a built-in term such as ``owl:sameAs rdfs:range ex:C`` materialises them), and
+:meth:`RLClosure.entailed` adds them on output. The premise-free rules that cost little
+(``cls-thing``, ``cls-nothing1``, ``prp-ap``, ``dt-type1``, ``dt-eq``) are materialised in the
+first round. :func:`unsupported_constructs` is kept for callers and names nothing.
 
 Terms are encoded as integers on input (rdflib terms hash and compare in Python, integers in
 C), and decoded on output. Each derived triple records the round that first derived it (its
 *rank*; asserted triples have rank 0). A triple of rank *k* has a derivation whose premises all
-have a lower rank, so :meth:`RLClosure.derivations` can rebuild a shortest, cycle-free
-derivation tree backwards.
+have a lower rank, so :meth:`RLClosure.derivations` (with :mod:`imtkg.reasoning.rl_derivations`)
+can rebuild a shortest, cycle-free derivation tree backwards.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from imtkg.reasoning import rl_vocabulary as V
-from imtkg.reasoning.datatypes import RL_DATATYPES, data_value, datatypes_of
+from imtkg.reasoning.datatypes import RL_DATATYPES, data_value, datatypes_of, string_value
 from imtkg.reasoning.rl_clashes import clashes
 from imtkg.reasoning.rl_derivations import candidates
 from imtkg.reasoning.rl_rules import (
@@ -99,6 +105,8 @@ _RULE_PREDICATES = tuple(
 )
 #: where owl:Thing or a datatype as object concludes nothing more than the implicit triples
 _HARMLESS = frozenset({V.TYPE, V.SCO, V.DOMAIN, V.RANGE})
+#: reflexive axiom predicate -> the predicate of the only new triple it can conclude
+_REFLEXIVE_AXIOMS = {V.SCO: V.EQC, V.SPO: V.EQP, V.EQC: V.SCO, V.EQP: V.SPO}
 _AXIOM_IDS = frozenset({_SCO, _SPO, _DOMAIN, _RANGE, _EQC, _EQP, _INV, _CHAIN, _DISJOINT})
 #: markers of :meth:`RLClosure._plan`
 
@@ -530,7 +538,11 @@ class RLClosure:
             terms = self._terms
             values = {}
             for code in self.literal_codes():
-                value = data_value(terms[code])
+                term = terms[code]
+                if term.datatype is None:  # type: ignore[attr-defined]
+                    value = string_value(str(term), term.language)  # type: ignore[attr-defined]
+                else:
+                    value = data_value(term)
                 if value is not None:
                     values[code] = value
             self._values = values
@@ -884,6 +896,11 @@ class RLClosure:
     def _axiom_consequences(self, s: int, p: int, o: int) -> Iterator[IntTriple]:
         """Conclusions of an axiom triple ``s p o`` (p is a schema predicate)."""
         f = self.index
+        if s == o and p in _REFLEXIVE_AXIOMS:
+            # ``c rdfs:subClassOf c`` (scm-cls...) concludes nothing but its equivalence:
+            # every other rule gives back one of its own premises
+            yield (s, _REFLEXIVE_AXIOMS[p], s)  # scm-eqc2, scm-eqp2, scm-eqc1, scm-eqp1
+            return
         if p == _SCO:
             for x in f.subjects(_TYPE, s):
                 yield (x, _TYPE, o)  # cax-sco
@@ -1010,6 +1027,10 @@ class RLClosure:
             if known is not None and known < level:
                 return True
         return False
+
+    def has_aliases(self) -> bool:
+        """Tell whether two literals of the input have the same data value (``dt-eq``)."""
+        return bool(self._aliases())
 
     def _aliases(self) -> dict[int, list[int]]:
         """Return literal code -> the other literals of the same data value."""

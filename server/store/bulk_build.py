@@ -290,7 +290,7 @@ class _InferredWriter:
     def __call__(self, new: set[IntTriple]) -> None:
         noise = self.noise
         kept = [t for t in new if not noise(*t)]
-        if self.closure is not None:
+        if self.closure is not None and self.closure.has_aliases():
             respelled = self.closure.respelled
             kept = [t for t in kept if not respelled(t)]
         self.count += len(kept)
