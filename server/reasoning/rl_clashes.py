@@ -65,11 +65,11 @@ def clashes(closure: RLClosure) -> Iterator[Clash]:
             for c in f.objects(x, V.ON_CLASS):
                 for u in f.subjects(V.TYPE, x):
                     for y in f.objects(u, p):
-                        triples = ((u, V.TYPE, x), (u, p, y))
+                        premises = ((u, V.TYPE, x), (u, p, y))
                         if c == V.THING:
-                            yield "cls-maxqc2", triples, u, (x,), -1
+                            yield "cls-maxqc2", premises, u, (x,), -1
                         if (y, V.TYPE, c) in rank:
-                            yield "cls-maxqc1", (*triples, (y, V.TYPE, c)), u, (x, c), -1
+                            yield "cls-maxqc1", (*premises, (y, V.TYPE, c)), u, (x, c), -1
     for c1, c2 in f.pairs(V.DISJOINT):
         for x in f.subjects(V.TYPE, c1) & f.subjects(V.TYPE, c2):
             triples = ((c1, V.DISJOINT, c2), (x, V.TYPE, c1), (x, V.TYPE, c2))

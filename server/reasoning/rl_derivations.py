@@ -216,8 +216,12 @@ def _restriction_schema(closure: RLClosure, s: int, o: int) -> Iterator[Candidat
             for p2 in f.objects(o, V.ON_PROPERTY):
                 for y1 in f.objects(s, key):
                     for y2 in f.objects(o, key):
-                        schema = ((s, key, y1), (s, V.ON_PROPERTY, p1))
-                        schema += ((o, key, y2), (o, V.ON_PROPERTY, p2))
+                        schema: tuple[IntTriple, ...] = (
+                            (s, key, y1),
+                            (s, V.ON_PROPERTY, p1),
+                            (o, key, y2),
+                            (o, V.ON_PROPERTY, p2),
+                        )
                         if p1 == p2 and (y1, V.SCO, y2) in rank:
                             yield rules[0], (*schema, (y1, V.SCO, y2)), ()
                         if y1 == y2:
@@ -228,9 +232,13 @@ def _restriction_schema(closure: RLClosure, s: int, o: int) -> Iterator[Candidat
             for p2 in f.objects(o, V.ON_PROPERTY):
                 for v in f.objects(s, V.HAS_VALUE) & f.objects(o, V.HAS_VALUE):
                     if key == V.SVF and (p1, V.SPO, p2) in rank:
-                        schema = ((s, V.HAS_VALUE, v), (s, V.ON_PROPERTY, p1))
-                        schema += ((o, V.HAS_VALUE, v), (o, V.ON_PROPERTY, p2))
-                        yield "scm-hv", (*schema, (p1, V.SPO, p2)), ()
+                        values: tuple[IntTriple, ...] = (
+                            (s, V.HAS_VALUE, v),
+                            (s, V.ON_PROPERTY, p1),
+                            (o, V.HAS_VALUE, v),
+                            (o, V.ON_PROPERTY, p2),
+                        )
+                        yield "scm-hv", (*values, (p1, V.SPO, p2)), ()
 
 
 __all__ = ["Candidate", "candidates"]
