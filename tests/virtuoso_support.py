@@ -14,6 +14,7 @@ without ``virtuoso-t`` the Virtuoso tests fail, they are not skipped.
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -23,6 +24,7 @@ import urllib3
 
 from imtkg.core.errors import ImtKgError
 from imtkg.query.oxigraph_server import free_port
+from imtkg.query.worker_pool import set_parent_death_signal
 
 #: Debian's server binary and SQL client (package virtuoso-opensource-7-bin)
 VIRTUOSO = "virtuoso-t"
@@ -136,6 +138,8 @@ class VirtuosoServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # a test run that dies (killed, crashed) takes its Virtuoso with it
+            preexec_fn=lambda: set_parent_death_signal(signal.SIGKILL),
         )
         http = urllib3.PoolManager(retries=False)
         deadline = time.monotonic() + wait
