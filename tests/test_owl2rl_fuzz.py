@@ -9,10 +9,10 @@ tests.owl2rl.fuzz --examples 5000`` runs a bigger campaign outside pytest.
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 
 from tests.owl2rl.compare import assert_same_as_oracle
-from tests.owl2rl.oracle import Triple, clashes_of, fixpoint
+from tests.owl2rl.oracle import ClosureTooLarge, Triple, clashes_of, fixpoint
 from tests.owl2rl.strategies import CONSTRUCTS, ontologies
 
 #: the same graphs on every run, no deadline (2 shared cores), sized to stay well under a minute
@@ -23,6 +23,9 @@ DETERMINISTIC = settings(
     max_examples=400,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+#: a graph whose closure would pass this many triples is set aside (a sameAs clique over every
+#: term, e.g. rdf:type declared inverse-functional, makes the naive oracle take minutes)
+LIMIT = 20_000
 
 
 @DETERMINISTIC
@@ -31,7 +34,10 @@ def test_engine_equals_oracle_on_random_graphs(drawn: tuple[set[Triple], list[st
     """On every generated graph the engine entails exactly the oracle's closure and finds
     exactly its clashes."""
     triples, _ = drawn
-    assert_same_as_oracle(triples)
+    try:
+        assert_same_as_oracle(triples, LIMIT)
+    except ClosureTooLarge:
+        reject()
 
 
 @settings(DETERMINISTIC, max_examples=150)
@@ -40,9 +46,12 @@ def test_oracle_closure_is_a_fixpoint(drawn: tuple[set[Triple], list[str]]) -> N
     """The oracle's closure contains its input, closing it again adds nothing, and the clashes
     of the closure are those of the input."""
     triples, _ = drawn
-    closed = fixpoint(triples)
+    try:
+        closed = fixpoint(triples, limit=LIMIT)
+    except ClosureTooLarge:
+        reject()
     assert triples <= closed.triples
-    again = fixpoint(closed.triples)
+    again = fixpoint(closed.triples, limit=LIMIT)
     assert again.triples == closed.triples
     assert clashes_of(again) == clashes_of(closed)
 

@@ -19,11 +19,15 @@ def engine_result(triples: set[Triple]) -> tuple[set[Triple], set[str]]:
     return set(closure.entailed()), {v.rule for v in closure.violations()}
 
 
-def assert_same_as_oracle(triples: set[Triple]) -> None:
-    """The engine's entailment and clashes equal the oracle's, with a readable diff if not."""
-    entailed, clashes = engine_result(triples)
+def assert_same_as_oracle(triples: set[Triple], limit: int | None = None) -> None:
+    """The engine's entailment and clashes equal the oracle's, with a readable diff if not.
+
+    :param limit: passed to the oracle's :func:`fixpoint`; :class:`ClosureTooLarge` propagates
+        (before the engine runs) when the closure would be bigger
+    """
     origin: dict[Triple, str] = {}
-    g = fixpoint(triples, origin)
+    g = fixpoint(triples, origin, limit)
+    entailed, clashes = engine_result(triples)
     missing, extra = g.triples - entailed, entailed - g.triples
     rules = sorted({origin.get(t, "asserted") for t in missing})
     assert not missing and not extra, (

@@ -971,10 +971,19 @@ CLASH_RULES: dict[str, Clash] = {
 }
 
 
-def fixpoint(triples: Iterable[Triple], origin: dict[Triple, str] | None = None) -> Graph:
+class ClosureTooLarge(Exception):
+    """The closure passed the size limit given to :func:`fixpoint` (a blow-up, e.g. a sameAs
+    clique over every term: the naive oracle would take minutes)."""
+
+
+def fixpoint(
+    triples: Iterable[Triple], origin: dict[Triple, str] | None = None, limit: int | None = None
+) -> Graph:
     """Apply every derivation rule to the whole graph, round after round, until nothing is new.
 
     :param origin: when given, filled with each derived triple and the first rule deriving it
+    :param limit: when given, raise :class:`ClosureTooLarge` as soon as the closure would hold
+        more triples than this
     """
     g = Graph(triples)
     while True:
@@ -983,6 +992,8 @@ def fixpoint(triples: Iterable[Triple], origin: dict[Triple, str] | None = None)
             for triple in rule(g):
                 if triple not in g.triples and triple not in new:
                     new[triple] = name
+                    if limit is not None and len(g.triples) + len(new) > limit:
+                        raise ClosureTooLarge(f"more than {limit} triples")
         if not new:
             return g
         for triple, name in new.items():
