@@ -88,9 +88,9 @@ def _equality_clashes(closure: RLClosure) -> Iterator[Clash]:
     for x, y in f.pairs(V.DIFF):  # eq-diff1
         if _same(closure, x, y):
             yield "eq-diff1", ((x, V.DIFF, y),), x, (), -1
-    values = closure.literal_values()
+    value_of = closure.literal_value
     for x, y in f.pairs(V.SAME):  # eq-diff1 with dt-diff
-        vx, vy = values.get(x), values.get(y)
+        vx, vy = value_of(x), value_of(y)
         if vx is not None and vy is not None and vx != vy:
             yield "eq-diff1", ((x, V.SAME, y),), x, (), -1
     for kind, rule in ((V.MEMBERS, "eq-diff2"), (V.DISTINCT_MEMBERS, "eq-diff3")):
@@ -131,7 +131,6 @@ def _property_clashes(closure: RLClosure) -> Iterator[Clash]:
 
 def _datatype_clashes(closure: RLClosure) -> Iterator[Clash]:
     f, terms = closure.index, closure.terms
-    values = closure.literal_values()
     for d in V.DATATYPE_IDS:  # dt-not-type
         datatype = V.RESERVED[d]
         for lt in f.subjects(V.TYPE, d):
@@ -143,7 +142,7 @@ def _datatype_clashes(closure: RLClosure) -> Iterator[Clash]:
     # dt-type2 left implicit, copied by eq-rep-s to a literal the same as another
     codes = {term: code for code, term in enumerate(V.RESERVED)}
     for x, y in f.pairs(V.SAME):
-        if y in values and x != y and is_supported(terms[x]):
+        if x != y and closure.literal_value(y) is not None and is_supported(terms[x]):
             own = datatypes_of(terms[x])
             for datatype in datatypes_of(terms[y]) - own:
                 d = codes[datatype]

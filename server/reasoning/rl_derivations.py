@@ -103,14 +103,13 @@ def _tautologies(closure: RLClosure, s: int, p: int, o: int) -> Iterator[Candida
         for kind, rule in ((V.OBJECT_PROP, "scm-op"), (V.DATATYPE_PROP, "scm-dp")):
             if (s, V.TYPE, kind) in rank:
                 yield rule, ((s, V.TYPE, kind),), ()
-    elif p == V.SAME:
-        values = closure.literal_values()
-        if s != o and s in values and values[s] == values.get(o):
-            yield "dt-eq", (), ()
-    elif p == V.DIFF:
-        values = closure.literal_values()
-        if s in values and o in values and values[s] != values[o]:
-            yield "dt-diff", (), ()
+    elif p in (V.SAME, V.DIFF):
+        value_s, value_o = closure.literal_value(s), closure.literal_value(o)
+        if value_s is not None and value_o is not None:
+            if p == V.SAME and s != o and value_s == value_o:
+                yield "dt-eq", (), ()
+            if p == V.DIFF and value_s != value_o:
+                yield "dt-diff", (), ()
 
 
 def _classes(closure: RLClosure, s: int, o: int) -> Iterator[Candidate]:

@@ -377,6 +377,7 @@ class RLClosure:
         #: terms given their ``eq-ref`` triple (when materialised)
         self._reflexive: set[int] = set()
         self._values: dict[int, tuple] | None = None
+        self._value_cache: dict[int, tuple | None] = {}
         self._literal_codes: list[int] | None = None
         self._value_aliases: dict[int, list[int]] | None = None
 
@@ -481,10 +482,11 @@ class RLClosure:
         while True:
             new: set[IntTriple] = {t for t in pending if t not in rank}
             pending = set()
-            if self._refresh_chains(delta, new):
+            predicates, classes = self._round(delta, new)
+            if not predicates.isdisjoint((_CHAIN, _FIRST, _REST)):
+                self._refresh_chains(new)
                 new.difference_update(rank)
-            self._round(delta, new)
-            self._complex_round(delta, new)
+            self._complex_round(delta, new, predicates, classes)
             self._equality(delta, new)
             if not new:
                 pending = self._wake()
@@ -531,18 +533,29 @@ class RLClosure:
             ]
         return self._literal_codes
 
+    def literal_value(self, code: int) -> tuple | None:
+        """Return the data value of the term ``code`` (``None``: not a literal with one)."""
+        cache = self._value_cache
+        if code in cache:
+            return cache[code]
+        term = self._terms[code]
+        if not isinstance(term, Literal):
+            value = None
+        elif term.datatype is None:
+            value = string_value(str(term), term.language)
+        else:
+            value = data_value(term)
+        cache[code] = value
+        return value
+
     def literal_values(self) -> dict[int, tuple]:
         """Return the codes of the literals occurring in the input that have a data value,
         with their values (:func:`imtkg.reasoning.datatypes.data_value`)."""
         if self._values is None:
-            terms = self._terms
+            value_of = self.literal_value
             values = {}
             for code in self.literal_codes():
-                term = terms[code]
-                if term.datatype is None:  # type: ignore[attr-defined]
-                    value = string_value(str(term), term.language)  # type: ignore[attr-defined]
-                else:
-                    value = data_value(term)
+                value = value_of(code)
                 if value is not None:
                     values[code] = value
             self._values = values
@@ -551,7 +564,7 @@ class RLClosure:
     def number(self, code: int, number: int) -> bool:
         """Tell whether the term ``code`` is a literal whose data value is the integer
         ``number`` (the cardinalities of ``cls-maxc*`` and ``cls-maxqc*``)."""
-        value = self.literal_values().get(code)
+        value = self.literal_value(code)
         return value is not None and value == ("number", number)
 
     def _occurs(self, code: int) -> bool:
@@ -646,11 +659,27 @@ class RLClosure:
                     found.add((term, _SAME, term))
         return found
 
-    def _complex_round(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> None:
-        """Apply the rules of :class:`~imtkg.reasoning.rl_rules.ComplexRules` this round."""
+    def _complex_round(
+        self,
+        delta: Iterable[IntTriple],
+        new: set[IntTriple],
+        predicates: set[int],
+        classes: set[int] | None,
+    ) -> None:
+        """Apply the rules of :class:`~imtkg.reasoning.rl_rules.ComplexRules` this round.
+
+        :param predicates: the predicates of ``delta``.
+        :param classes: the classes of its ``rdf:type`` triples (``None``: not worked out).
+        """
         complex_rules, rank = self.complex, self.rank
-        if not complex_rules.compiled or any(
-            p in SCHEMA_PREDICATES or (p == _TYPE and o in SCHEMA_CLASSES) for _, p, o in delta
+        if classes is None:
+            schema_types = any(p == _TYPE and o in SCHEMA_CLASSES for _, p, o in delta)
+        else:
+            schema_types = not classes.isdisjoint(SCHEMA_CLASSES)
+        if (
+            not complex_rules.compiled
+            or schema_types
+            or not predicates.isdisjoint(SCHEMA_PREDICATES)
         ):
             if (
                 not complex_rules.compiled
@@ -701,8 +730,12 @@ class RLClosure:
                 add((s, p2, o))  # eq-rep-p
         new.update(t for t in found if t not in rank)
 
-    def _round(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> None:
-        """Add to ``new`` the conclusions of ``delta`` that are not in the closure yet.
+    def _round(
+        self, delta: Iterable[IntTriple], new: set[IntTriple]
+    ) -> tuple[set[int], set[int] | None]:
+        """Add to ``new`` the conclusions of ``delta`` that are not in the closure yet; return
+        the predicates of ``delta`` and the classes of its ``rdf:type`` triples (``None`` when
+        ``rdf:type`` has no plan of its own this round).
 
         The index does not change during a round, so what the rules do with a predicate (and,
         for ``rdf:type``, with a class) is worked out once per round (:meth:`_plan`): most
@@ -753,6 +786,8 @@ class RLClosure:
                 conclusion = (o, q, s)
                 if conclusion not in rank:
                     new.add(conclusion)
+        typed = set(supers) if plans.get(_TYPE, _TYPE_PLAN) is _TYPE_PLAN else None
+        return set(plans), typed
 
     def _plan(self, p: int) -> _Plan | _Mark | None:
         """Return what the rules conclude from a triple of predicate ``p`` this round.
@@ -791,10 +826,9 @@ class RLClosure:
         found.discard(c)
         return tuple(found)
 
-    def _refresh_chains(self, delta: Iterable[IntTriple], new: set[IntTriple]) -> bool:
-        """Re-read the property chains when ``delta`` touches them; fire the new chains in full."""
-        if not any(p in (_CHAIN, _FIRST, _REST) for _, p, _ in delta):
-            return False
+    def _refresh_chains(self, new: set[IntTriple]) -> None:
+        """Re-read the property chains (a round brought a chain or list triple); fire the new
+        chains in full."""
         for prop, heads in list(self.index.ps.get(_CHAIN, {}).items()):
             chains = [(head, chain) for head in heads for chain in list_instances(self.index, head)]
             for head, chain in chains:
@@ -806,7 +840,6 @@ class RLClosure:
                 for x, y in self.index.pairs(chain[0]):
                     for z in self._chain_ends(chain, 1, y):
                         new.add((x, prop, z))
-        return True
 
     def _chain_starts(self, chain: tuple[int, ...], position: int, node: int) -> set[int]:
         """Return the nodes from which ``chain[:position]`` leads to ``node``."""
@@ -1033,11 +1066,30 @@ class RLClosure:
         return bool(self._aliases())
 
     def _aliases(self) -> dict[int, list[int]]:
-        """Return literal code -> the other literals of the same data value."""
+        """Return literal code -> the other literals of the same data value.
+
+        Only typed literals and language tags not in lower case are valued here: two simple
+        or tagged literals with the same text and tag are one term, so such a literal shares
+        its value with another only if a typed or re-cased one has it.
+        """
         if self._value_aliases is None:
+            terms, value_of = self._terms, self.literal_value
             groups: dict[tuple, list[int]] = {}
-            for code, value in self.literal_values().items():
-                groups.setdefault(value, []).append(code)
+            plain: dict[tuple, int] = {}
+            for code in self.literal_codes():
+                term = terms[code]
+                language = term.language  # type: ignore[attr-defined]
+                if term.datatype is None and (not language or language == language.lower()):  # type: ignore[attr-defined]
+                    text = str(term)
+                    plain[("lang", text, language) if language else ("string", text)] = code
+                    continue
+                value = value_of(code)
+                if value is not None:
+                    groups.setdefault(value, []).append(code)
+            for value, codes in groups.items():
+                other = plain.get(value)
+                if other is not None and value_of(other) == value:
+                    codes.append(other)
             self._value_aliases = {
                 code: [c for c in codes if c != code]
                 for codes in groups.values()
