@@ -1,4 +1,4 @@
-"""``imtkg explain`` and ``imtkg reason``: why a triple holds, and what the reasoner infers.
+"""``imtkg explain``: why a triple holds, or why it does not.
 
 ``imtkg explain id:mines-nancy org:memberOf id:imt-grand-est`` prints the OWL 2 RL derivation
 of an inference down to the asserted triples, their source documents and the paragraphs that
@@ -8,25 +8,18 @@ it also names the membership records, their status and their passages: why an an
 gives no ``org:memberOf`` (:mod:`imtkg.reasoning.membership_status`). Terms are prefixed
 names with the project's prefixes, ``<IRIs>``, ``a`` for ``rdf:type``, or Turtle literals.
 
-``imtkg reason`` computes the inferred graph and prints a summary (engine, time, triples per
-predicate, inconsistencies) or the inferred triples themselves.
+``imtkg reason`` (what the reasoner infers, for the shipped graph or anyone's files) lives in
+:mod:`imtkg.cli.reason`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 
 import click
-from rdflib import Graph
 
-from imtkg.core.namespaces import PREFIXES
-from imtkg.data.dataset import load_dataset
-from imtkg.rdf.terms import format_triple, parse_triple, shorten
-from imtkg.reasoning.closure import ENGINES, Engine
-from imtkg.reasoning.closure import reason as run_reasoning
-from imtkg.reasoning.consistency import inconsistencies_of
+from imtkg.rdf.terms import format_triple, parse_triple
 from imtkg.reasoning.explanation import (
     Explainer,
     explanation_graph,
@@ -104,47 +97,3 @@ def explain(subject: str, predicate: str, object_: str, fmt: str) -> None:
             if extra
             else explanation_text(explanation)
         )
-
-
-@click.command()
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="auto",
-    show_default=True,
-    help="The fast rule engine, owlrl (the reference), or fast unless the input needs owlrl.",
-)
-@click.option("--full", is_flag=True, help="Keep the whole OWL RL closure (owlrl), noise included.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["summary", "turtle", "ntriples"]),
-    default="summary",
-    show_default=True,
-    help="A summary, or the inferred triples.",
-)
-def reason(engine: Engine, full: bool, fmt: str) -> None:
-    """Compute the OWL RL inferences of the shipped graph (exit status 1 if inconsistent)."""
-    dataset = load_dataset()
-    reasoning = run_reasoning(dataset, full=full, engine=engine)
-    inconsistencies = inconsistencies_of(reasoning, dataset)
-    if fmt == "summary":
-        click.echo(
-            f"{len(reasoning.inferred)} inferred triples in {reasoning.seconds:.3f} s "
-            f"(engine: {reasoning.engine}{', full closure' if full else ''})"
-        )
-        counts = Counter(p for _, p, _ in reasoning.inferred)
-        for predicate, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
-            click.echo(f"  {n:>6}  {shorten(predicate)}")
-    else:
-        graph = Graph()
-        for prefix, iri in PREFIXES.items():
-            graph.bind(prefix, iri)
-        for triple in reasoning.inferred:
-            graph.add(triple)
-        click.echo(graph.serialize(format="nt" if fmt == "ntriples" else "turtle"))
-    if inconsistencies:
-        click.echo(f"{len(inconsistencies)} inconsistencies:", err=True)
-        for inconsistency in inconsistencies:
-            click.echo(inconsistency.describe(), err=True)
-        sys.exit(1)
