@@ -367,3 +367,14 @@ def test_entailment_of_the_empty_graph_is_the_axiomatic_triples():
         (RDFS.label, RDF.type, OWL.AnnotationProperty),
         (OWL.sameAs, OWL.sameAs, OWL.sameAs),
     } <= entailed
+
+
+def test_rdf_part_of_the_entailment_without_generalised_triples():
+    """``entailed(generalised=False)`` (what ``full=True`` stores) is exactly the part of the
+    entailment whose subjects are not literals, implicit dt-type2 and dt-diff of a resource
+    the same as a literal included."""
+    found = closure('ex:a owl:sameAs "1"^^xsd:integer . ex:b ex:p "x" , 2.5 .')
+    rdf = {t for t in found.entailed() if not isinstance(t[0], Literal)}
+    assert found.entailed(generalised=False) == rdf
+    a = URIRef(EX + "a")
+    assert {(a, RDF.type, XSD.byte), (a, OWL.differentFrom, Literal("x"))} <= rdf

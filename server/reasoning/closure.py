@@ -228,7 +228,8 @@ def reason(dataset: Dataset, full: bool = False, engine: Engine = "auto") -> Rea
         closure = RLClosure(iter_asserted(dataset)).run()
         if full:
             asserted = {closure.decode(t) for t, level in closure.rank.items() if not level}
-            inferred = {t for t in closure.entailed() if t not in asserted and is_rdf(t)}
+            entailed = closure.entailed(generalised=False)
+            inferred = {t for t in entailed if t not in asserted and is_rdf(t)}
         else:
             inferred = meaningful_inferences(closure)
         violations = closure.violations()

@@ -632,11 +632,12 @@ class RLClosure:
                 found.update(self._differences())
         return found - self.rank.keys()
 
-    def _data_types(self) -> Iterator[IntTriple]:
-        """Yield ``dt-type2``: each literal is an instance of the datatypes holding its value."""
+    def _data_types(self, literals: Iterable[int] | None = None) -> Iterator[IntTriple]:
+        """Yield ``dt-type2``: each literal (of ``literals``, default all) is an instance of the
+        datatypes holding its value."""
         codes = {term: code for code, term in enumerate(RESERVED)}
         terms = self._terms
-        for code in self.literal_values():
+        for code in self.literal_values() if literals is None else literals:
             for datatype in datatypes_of(terms[code]):
                 yield (code, _TYPE, codes[datatype])
 
@@ -1098,18 +1099,22 @@ class RLClosure:
             }
         return self._value_aliases
 
-    def entailed(self) -> set[Triple]:
+    def entailed(self, generalised: bool = True) -> set[Triple]:
         """Return every triple of the closure as the OWL 2 RL tables define it.
 
         The materialised triples (asserted included), plus the implicit ones the engine keeps
         out of its index while no rule reads them (:meth:`_liveness`): ``owl:Thing`` typing
         (``scm-cls``, ``scm-dom1``, ``scm-rng1``, ``cax-sco``), ``dt-type2`` and ``dt-diff``
         (copied to the resources the same as a literal, ``eq-rep-s/o``), and ``eq-ref`` for
-        every term of every triple. Generalised triples (literal subjects) included; quadratic
-        in the number of literals (``dt-diff``): meant for small graphs.
+        every term of every triple. Quadratic in the number of literals (``dt-diff``): meant
+        for small graphs.
+
+        :param generalised: include the triples whose subject is a literal; without them (for
+            RDF output) the implicit ones are only made for the resources a literal is the
+            same as, which is quick.
         """
         codes = set(self.rank)
-        f = self.index
+        f, terms = self.index, self._terms
         if not self.live["thing"]:
             declared = set(f.subjects(_TYPE, _CLASS))
             classes = {c for d in declared for c in f.subjects(_SCO, d)} | declared
@@ -1118,23 +1123,33 @@ class RLClosure:
                 codes.update((x, _TYPE, _THING) for x in f.subjects(_TYPE, c))
                 codes.update((p, _DOMAIN, _THING) for p in f.subjects(_DOMAIN, c))
                 codes.update((p, _RANGE, _THING) for p in f.subjects(_RANGE, c))
-        values = self.literal_values()
 
         def aliases(code: int) -> set[int]:
             return {code, *f.objects(code, _SAME)}
 
+        def subjects(code: int) -> set[int]:
+            found = aliases(code)
+            return found if generalised else {x for x in found if not isinstance(terms[x], Literal)}
+
+        values = self.literal_values()
+        sources = values if generalised else {c: v for c, v in values.items() if subjects(c)}
         if not self.live["datatypes"]:
-            for s, _, o in self._data_types():
-                codes.update((x, _TYPE, o) for x in aliases(s))
+            for s, _, o in self._data_types(sources):
+                codes.update((x, _TYPE, o) for x in subjects(s))
         if not self.live["eq-ref"]:
-            for a, va in values.items():
+            for a, va in sources.items():
+                own = subjects(a)
                 for b, vb in values.items():
                     if va != vb:
-                        codes.update((x, V.DIFF, y) for x in aliases(a) for y in aliases(b))
+                        codes.update((x, V.DIFF, y) for x in own for y in aliases(b))
             terms_seen = {t for triple in codes for t in triple}
             if codes:
                 terms_seen.add(_SAME)
+            if len(set(values.values())) > 1:  # dt-diff between literals
+                terms_seen.add(V.DIFF)
             codes.update((t, _SAME, t) for t in terms_seen)
+        if not generalised:
+            codes = {t for t in codes if not isinstance(terms[t[0]], Literal)}
         decode = self.decode
         return {decode(t) for t in codes}
 
