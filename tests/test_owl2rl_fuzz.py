@@ -20,7 +20,7 @@ DETERMINISTIC = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=400,
+    max_examples=800,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 #: a graph whose closure would pass this many triples is set aside (a sameAs clique over every
