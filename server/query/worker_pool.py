@@ -298,6 +298,7 @@ def write_store(store: ox.Store, directory: Path) -> None:
     target = ox.Store(str(directory))
     target.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     target.flush()
+    target.optimize()  # compacted files: faster reads for the workers (issue 15)
     del target
     gc.collect()  # release RocksDB's lock before the workers open the store read-only
 
