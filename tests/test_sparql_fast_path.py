@@ -120,6 +120,7 @@ def test_other_query_forms_are_left_to_the_row_by_row_path():
         assert bounded_select(query, 1, lambda: ["x"]) is None
 
 
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 TRICKY = [
     ox.Literal('a "b" },{ [{ <result>\n\r\tz,'),
     ox.Literal("tab\there", language="fr"),
@@ -148,6 +149,34 @@ def test_rows_are_counted_exactly_whatever_the_literals_hold(result_format):
     for query, expected in queries.items():
         body = store.query(query).serialize(format=fmt)
         assert count_rows(body, fmt) == expected, (query, body)
+
+
+def test_json_rows_are_counted_exactly_when_literals_mimic_separators():
+    """Literals that end with ``},{``, hold ``},{"`` followed by what may follow a string, or
+    spell a whole solution, are counted as one row each, as blanking every string out counts
+    them (random literals over the characters of JSON's syntax included)."""
+    import random
+    import re
+
+    rng = random.Random(15)
+    alphabet = '{}[],:"\\ax'
+    values = ["x},{", '},{"}', '},{",', '},{"]', '},{":', '},{"a":{"type":"uri","value":"b"}}']
+    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(300)]
+    # with and without ``{}`` (which sends the count to the blanking)
+    values += drawn + [value.replace("{}", "{a}") for value in drawn]
+    json_string = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)  # the slow reference
+    fmt = ox.QueryResultsFormat.JSON
+    for start in range(0, len(values), 7):
+        store = ox.Store()
+        chunk = values[start : start + 7]
+        for i, value in enumerate(chunk):
+            store.add(
+                ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), RDFS_LABEL, ox.Literal(value))
+            )
+        for query in ("SELECT ?l ?s WHERE { ?s ?p ?l }", "SELECT ?l WHERE { ?s ?p ?l }"):
+            body = store.query(query).serialize(format=fmt)
+            reference = json_string.sub(b'""', body).count(b"},{") + 1
+            assert count_rows(body, fmt) == reference == len(chunk), body
 
 
 def test_a_cut_answer_says_so_with_the_limit_and_the_first_rows(store):

@@ -61,7 +61,9 @@ _SELECT = re.compile(
 )
 _SELECT_KEYWORD = re.compile(rf"{_SPACE}SELECT\b", re.IGNORECASE)
 #: a JSON string (its escapes included), for counting the rows of a JSON results document
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+#: ``},{"`` whose quote closes a string (what follows a string in a JSON results document)
+_STRING_END_SEPARATORS = (b'},{"}', b'},{",', b'},{"]', b'},{":')
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,12 @@ def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
 
     XML escapes ``<`` in text, so each ``<result>`` is a solution; TSV escapes line breaks in
     terms, so each line after the header is one; CSV quotes a value holding a line break, so
-    the csv module counts records then; in JSON, once the strings are blanked out, solutions
-    are the objects of the one array of objects, separated by ``},{``.
+    the csv module counts records then. In JSON, solutions are the objects of the one array of
+    objects, separated by ``},{``, which a literal may hold too; a raw ``"`` only ever opens or
+    closes a string (Oxigraph writes ``\\"`` inside one), so ``},{"`` is a separator when its
+    quote opens the next solution's first variable, and the end of a string when what follows
+    the quote is ``}``, ``,``, ``]`` or ``:``; a solution without any binding (``{}``) is
+    counted by blanking the strings out first.
     """
     if fmt == ox.QueryResultsFormat.XML:
         return body.count(b"<result>")
@@ -183,10 +189,11 @@ def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
         if b'"' not in body:
             return body.count(b"\r\n") - 1
         return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
-    blank = _JSON_STRING.sub(b'""', body)
-    if b"[{" not in blank:
+    if b'"bindings":[{' not in body:
         return 0
-    return blank.count(b"},{") + 1
+    if b"{}" in body:  # maybe a solution without any binding: the strings are blanked out
+        return _JSON_STRING.sub(b'""', body).count(b"},{") + 1
+    return body.count(b'},{"') - sum(map(body.count, _STRING_END_SEPARATORS)) + 1
 
 
 def first_rows(body: bytes, fmt: ox.QueryResultsFormat, rows: int) -> bytes | None:
