@@ -152,9 +152,18 @@ def wait_ready(server: Server, ready_url: str, budget: float) -> float:
 
 
 def start_ours(
-    name: str, dataset_file: Path | None, cache_dir: Path, work: Path, validate: bool, budget: float
+    name: str,
+    dataset_file: Path | None,
+    cache_dir: Path,
+    work: Path,
+    validate: bool,
+    budget: float,
+    settings: dict[str, str] | None = None,
 ) -> Server:
     """Start ``imtkg serve`` (on ``dataset_file``, else the shipped folders) with ``cache_dir``.
+
+    ``settings`` are environment variables (``IMTKG_THREADS``...) set for this server only, over
+    the benchmark's own.
 
     ``startup`` gets ``ready_s`` (command to /health) and the server's own phases (``load``,
     ``reason``, ``write``, ``validate``, ``engine``, ``total``).
@@ -165,6 +174,7 @@ def start_ours(
     env = dict(
         os.environ, IMTKG_CACHE_DIR=str(cache_dir), IMTKG_QUERY_TIMEOUT="60", IMTKG_THREADS="40"
     )
+    env.update(settings or {})
     command = [sys.executable, "-m", "imtkg.cli", "serve", "--port", str(port)]
     if dataset_file is not None:
         command += ["--dataset", str(dataset_file)]
