@@ -20,6 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
+from linked_data_support import IMT, parse_quads
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, XSD
 from sparql_support import (
     GRAPH_DIR,
     ONTOLOGY_DIR,
@@ -416,29 +421,162 @@ def test_protocol_dataset_parameters(client, kg, virtuoso, by_value):
     assert named_only == everything > sum(by_value.values()) + 1
 
 
-#: Virtuoso 7.2's internal error on the query of a resource's description (its compiler fails
-#: on that UNION of GRAPH patterns, FILTER and BIND); the linked-data pages of a resource are
-#: therefore unavailable through Virtuoso
-DESCRIBE_FAILURE = (
-    f"the SPARQL engine ({VIRTUOSO_PRODUCT}) failed on this query: Virtuoso 37000 Error SP031: "
-    "SPARQL compiler: Internal error: sparp_gp_deprecate(): equiv replaces filter but under "
-    "deprecation\n"
-)
+# -- Linked-data pages -------------------------------------------------------------------------
+
+#: a resource of every kind, each with what makes its page need more than plain triples
+PAGES = [
+    "/id/imt-mines-ales",  # memberships (sub-properties of org:memberOf), incoming statements
+    "/id/person/assia-tria",
+    "/id/event/industry-week-2025",  # a timeline of sub-events at two depths
+    "/id/ranking/the-impact-ranking-2021",  # ranking entries, one a first appearance
+    "/id/ranking-entry/the-impact-ranking-2021-imt-business-school",  # an xsd:boolean true
+    "/graph/imt-grand-est",  # a named graph and its source document
+    "/ontology/holdsMembershipIn",  # a property chain: an RDF list of blank nodes
+    "/ontology",  # every term of the ontology
+]
 
 
-def test_limitation_resource_documents_are_a_502_naming_virtuosos_internal_error(client):
-    """Known limitation: GET /id/imt-mines-ales.ttl runs the description query, on which
-    Virtuoso's compiler fails (SP031): a 502 naming the engine and its message, never a 400."""
-    response = client.get("/id/imt-mines-ales", headers={"Accept": "text/turtle"})
-    assert response.status_code == 303
-    document = client.get("/id/imt-mines-ales.ttl")
-    assert document.status_code == 502
-    assert document.data.decode("utf-8") == "502 " + DESCRIBE_FAILURE
+def document_graphs(test_client, path: str, extension: str) -> dict[object, Graph]:
+    """GET the document ``path.extension`` (200 asserted) and return its statements by named
+    graph (``None`` for a triple format), every graph's merge under the key ``"merged"``."""
+    response = test_client.get(f"{path}.{extension}")
+    assert response.status_code == 200, response.data
+    graphs: dict[object, Graph] = {"merged": Graph()}
+    for s, p, o, g in parse_quads(response.data, extension, test_client):
+        graphs.setdefault(g, Graph()).add((s, p, o))
+        graphs["merged"].add((s, p, o))
+    return graphs
+
+
+@pytest.mark.parametrize("extension", ["ttl", "jsonld", "nq"])
+@pytest.mark.parametrize("path", PAGES)
+def test_resource_documents_are_those_of_the_memory_mode(client, shipped_client, path, extension):
+    """Each document read through Virtuoso holds the statements of the memory mode's, graph by
+    graph (blank nodes compared up to their labels: isomorphic graphs), a list's blank nodes
+    and booleans included."""
+    remote = document_graphs(client, path, extension)
+    local = document_graphs(shipped_client, path, extension)
+    assert set(remote) == set(local)
+    for name, graph in local.items():
+        assert len(remote[name]) == len(graph) > 0, name
+        assert isomorphic(remote[name], graph), name
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_resource_pages_are_those_of_the_memory_mode(client, shipped_client, path):
+    """Each HTML page read through Virtuoso is the memory mode's, byte for byte: the same
+    statements in the same order, the same memberships, timeline and ranking."""
+    remote, local = client.get(f"{path}.html"), shipped_client.get(f"{path}.html")
+    assert remote.status_code == local.status_code == 200
+    assert remote.data.decode("utf-8") == local.data.decode("utf-8")
+
+
+def test_a_property_chains_list_and_a_first_appearance_through_virtuoso(client):
+    """The parts Virtuoso answers in its own way, read as the standard ones: the two blank nodes
+    of holdsMembershipIn's chain with their rdf:first, and the boolean true of a ranking entry
+    (Virtuoso writes blank nodes nodeID://bN and true as 1)."""
+    graph = document_graphs(client, "/ontology/holdsMembershipIn", "ttl")["merged"]
+    chain = graph.value(URIRef(IMT + "holdsMembershipIn"), OWL.propertyChainAxiom)
+    assert isinstance(chain, BNode)
+    assert list(Collection(graph, chain)) == [
+        URIRef(IMT + "hasMembership"),
+        URIRef(IMT + "organizationInForce"),
+    ]
+    entry = URIRef(ID + "ranking-entry/the-impact-ranking-2021-imt-business-school")
+    graph = document_graphs(client, "/id/" + entry[len(ID) :], "nt")["merged"]
+    first = graph.value(entry, URIRef(IMT + "firstAppearance"))
+    assert (first, first.datatype) == (Literal(True), XSD.boolean)
+    assert str(first) == "true"
+
+
+def test_limitation_a_union_branch_with_a_filter_and_a_bind_fails_to_compile(client):
+    """Known limitation: a UNION branch holding both a FILTER and a BIND makes Virtuoso's
+    compiler fail (SP031, a 502 naming it); the same branch with its FILTER in a group of its
+    own, which means the same, compiles (the description query of the pages is written so)."""
+    failing = (
+        "SELECT * WHERE { { ?s ?p ?o FILTER(isBlank(?s)) BIND(1 AS ?d) } UNION { BIND(2 AS ?x) } }"
+    )
+    response = get(client, failing)
+    assert response.status_code == 502
+    assert response.data.decode("utf-8") == (
+        f"the SPARQL engine ({VIRTUOSO_PRODUCT}) failed on this query: Virtuoso 37000 Error "
+        "SP031: SPARQL compiler: Internal error: sparp_gp_deprecate(): equiv replaces filter but "
+        "under deprecation\n"
+    )
+    grouped = (
+        "SELECT * WHERE { { { ?s ?p ?o FILTER(isBlank(?s)) } BIND(1 AS ?d) } "
+        "UNION { BIND(2 AS ?x) } }"
+    )
+    assert get(client, grouped).status_code == 200
+
+
+#: the sub-events of Industry Week 2025 and their parents, through a ``*`` path of an alternation
+SUB_EVENTS = """SELECT DISTINCT ?e ?parent WHERE {
+  id:event\\/industry-week-2025 (schema:subEvent|^schema:superEvent)+ ?e .
+  ?parent (schema:subEvent|^schema:superEvent) ?e .
+  id:event\\/industry-week-2025 (schema:subEvent|^schema:superEvent)* ?parent .
+} ORDER BY ?e ?parent"""
+
+
+def test_limitation_zero_or_more_paths_lose_solutions(client, shipped_client):
+    """Known limitation: inside GRAPH, ``rdf:rest*`` gives no zero-length solution (the first
+    node of holdsMembershipIn's chain is missing: 2 nodes, not 3); a ``*`` path of an alternation
+    with an inverse, joined with other patterns, loses the solutions two steps away (the two
+    sub-events of the Douai week); with its start given by VALUES of two terms, Virtuoso
+    refuses it (a 502)."""
+    in_graph = (
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { "
+        "imt:holdsMembershipIn owl:propertyChainAxiom ?b . ?b rdf:rest* ?s } }"
+    )
+    assert (count(client, in_graph), count(shipped_client, in_graph)) == (2, 3)
+    remote, local = (
+        get(client, SUB_EVENTS, format="csv"),
+        get(shipped_client, SUB_EVENTS, format="csv"),
+    )
+    assert remote.status_code == local.status_code == 200
+    lost = set(local.data.decode().splitlines()) - set(remote.data.decode().splitlines())
+    douai = "https://w3id.org/imt-kg/id/event/industry-week-2025-douai"
+    assert lost == {
+        f"{ID}event/douai-public-workshops-2025,{douai}",
+        f"{ID}event/douai-school-workshops-2025,{douai}",
+    }
+    assert set(remote.data.decode().splitlines()) < set(local.data.decode().splitlines())
+    values = "SELECT * WHERE { VALUES ?x { org:memberOf org:hasMember } ?y rdfs:subPropertyOf* ?x }"
+    response = get(client, values)
+    assert response.status_code == 502
+    assert "transitive start not given" in response.data.decode("utf-8")
+    assert get(shipped_client, values).status_code == 200
+
+
+@pytest.mark.parametrize("result_format", ["json", "xml", "tsv"])
+def test_sparql_answers_with_blank_nodes_are_read(client, shipped_client, result_format):
+    """An answer holding blank nodes (Virtuoso labels them nodeID://bN) is served, with the
+    rows of memory mode: one blank node per chain step, each a distinct node."""
+    query = (
+        "SELECT ?first ?next WHERE { imt:holdsMembershipIn owl:propertyChainAxiom ?b . "
+        "?b rdf:first ?first ; rdf:rest ?next }"
+    )
+    remote, local = (
+        get(client, query, format=result_format),
+        get(shipped_client, query, format=result_format),
+    )
+    assert remote.status_code == local.status_code == 200
+    rows = get(client, query).json["results"]["bindings"]
+    assert [(r["first"]["value"], r["next"]["type"]) for r in rows] == [
+        (IMT + "hasMembership", "bnode")
+    ]
+    assert remote.data.count(b"hasMembership") == local.data.count(b"hasMembership") == 1
+
+
+def test_unknown_resource_is_a_404_as_in_memory_mode(client, shipped_client):
+    """A resource the graph says nothing of is a 404 through Virtuoso too."""
+    for test_client in (client, shipped_client):
+        assert test_client.get("/id/no-such-resource.ttl").status_code == 404
 
 
 def test_live_server_in_remote_mode(remote_app):
     """waitress in front of Virtuoso: SPARQLWrapper, as many concurrent clients as the app
-    admits, each answered the same table; a resource document is the 502 of the limitation."""
+    admits, each answered the same table; a resource document is served."""
     with live_server(remote_app) as base:
         client = SPARQLWrapper(base + "/sparql")
         client.setReturnFormat(JSON)
@@ -459,10 +597,11 @@ def test_live_server_in_remote_mode(remote_app):
         table = list(csv.DictReader(io.StringIO(answers[0][1].decode("utf-8"), newline="")))
         assert [row["name"] for row in table] == GRAND_EST_MEMBERS
         assert table[0]["member"] == ID + "ensg"
-        with pytest.raises(urllib.error.HTTPError) as caught:
-            urllib.request.urlopen(base + "/id/imt-mines-ales.ttl", timeout=30)
-        assert caught.value.code == 502
-        assert caught.value.read().decode("utf-8") == "502 " + DESCRIBE_FAILURE
+        with urllib.request.urlopen(base + "/id/imt-mines-ales.ttl", timeout=30) as response:
+            assert response.status == 200
+            document = Graph().parse(data=response.read(), format="turtle")
+        school = URIRef(ID + "imt-mines-ales")
+        assert (school, RDF.type, URIRef(IMT + "EngineeringSchool")) in document
 
 
 def test_virtuosos_own_time_limit_is_a_504(virtuoso):

@@ -38,6 +38,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO
 
 import pyoxigraph as ox
 import urllib3
@@ -354,7 +355,10 @@ class RemoteQueryEngine(QueryEngine):
         if media_type != expected:
             log.error("the SPARQL engine answered %s instead of %s", media_type, expected)
             raise RemoteEngineError("the SPARQL engine answered in an unexpected format")
-        reader = io.BufferedReader(_BodyReader(response, deadline, 2 * self.byte_limit + 65536))
+        body = io.BufferedReader(_BodyReader(response, deadline, 2 * self.byte_limit + 65536))
+        reader: BinaryIO = body
+        if not is_graph and virtuoso.is_virtuoso(self.engine):  # its blank nodes and booleans
+            reader = io.BufferedReader(virtuoso.StandardJson(body))
         try:
             if is_graph:
                 parsed = ox.parse(reader, format=ox.RdfFormat.N_TRIPLES)

@@ -9,11 +9,15 @@ answers as the standard ones they stand for (docs/scaling.md lists what was veri
 * an answer that reached ``ResultSetMaxRows`` carries ``X-SPARQL-MaxRows``; a partial "anytime"
   answer carries ``X-SQL-State: S1TAT``;
 * its lexer does not read SPARQL 1.1's escapes in prefixed names (``id:event\\/x``):
-  :func:`expand_escaped_names` writes those names as full IRIs, which mean the same.
+  :func:`expand_escaped_names` writes those names as full IRIs, which mean the same;
+* its JSON answers label a blank node ``nodeID://b10010``, which is no blank node label (its
+  N-Triples answers write ``_:b10010``), and write the booleans it holds as ``1`` and ``0``:
+  :class:`StandardJson` reads them as ``b10010``, ``true`` and ``false``.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 
@@ -33,6 +37,22 @@ PARTIAL_STATE = "S1TAT"
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 #: Virtuoso 7 answers ASK as a table of this one variable (issue 1016 of virtuoso-opensource)
 ASK_VARIABLE = "__ASK_RETVAL"
+
+#: how Virtuoso 7 writes what a JSON answer holds in its own way, and the standard form of each:
+#: a blank node labelled ``nodeID://b10010`` (no blank node label; its N-Triples answers write
+#: ``_:b10010``), and the booleans it holds by value, written ``1`` and ``0``
+JSON_REWRITES: dict[bytes, bytes] = {
+    b'"type": "bnode", "value": "nodeID://': b'"type": "bnode", "value": "',
+    b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1"': (
+        b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "true"'
+    ),
+    b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "0"': (
+        b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "false"'
+    ),
+}
+_JSON_REWRITE = re.compile(b"|".join(re.escape(k) for k in JSON_REWRITES))
+#: a tail this long may begin a rewrite whose end has not arrived
+_HELD = max(map(len, JSON_REWRITES)) - 1
 
 #: SPARQL 1.1's PN_LOCAL_ESC: a backslash and one of these characters
 _ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -97,3 +117,47 @@ def ask_table_as_boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean | None
     document = b'{"head": {}, "boolean": %s}' % (b"true" if true else b"false")
     answer = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
     return answer if isinstance(answer, ox.QueryBoolean) else None
+
+
+class StandardJson(io.RawIOBase):
+    """A JSON answer of Virtuoso read with its own forms written as the standard ones
+    (:data:`JSON_REWRITES`): blank node labels without ``nodeID://``, booleans ``true`` and
+    ``false``.
+
+    The rewrite streams: only a tail shorter than the longest form is held back between reads.
+    A quote inside a JSON string is escaped (``\\"``), so the text of a literal never matches.
+
+    :param raw: the answer's body.
+    """
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        super().__init__()
+        self._raw = raw
+        self._held = b""
+        self._ready = b""
+        self._ended = False
+
+    def readable(self) -> bool:  # noqa: D102 - io API
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: D102 - io API
+        while not self._ready and not self._ended:
+            chunk = self._raw.read1(max(len(buffer), _HELD + 1))
+            if chunk:
+                self._take(self._held + chunk)
+            else:
+                self._ended, self._ready, self._held = True, self._held, b""
+        size = min(len(buffer), len(self._ready))
+        buffer[:size] = self._ready[:size]
+        self._ready = self._ready[size:]
+        return size
+
+    def _take(self, data: bytes) -> None:
+        """Rewrite the forms in ``data``; hold back a tail that may begin one."""
+        parts, position = [], 0
+        for match in _JSON_REWRITE.finditer(data):
+            parts += [data[position : match.start()], JSON_REWRITES[match.group(0)]]
+            position = match.end()
+        safe = max(position, len(data) - _HELD)
+        parts.append(data[position:safe])
+        self._ready, self._held = b"".join(parts), data[safe:]

@@ -210,16 +210,16 @@ class Description:
 
 
 def _statements(rows: list[dict[str, Term]], direction: str) -> list[Statement]:
-    """Group rows ``?dir ?g ?s ?p ?o`` of one direction into statements with their graphs."""
+    """Group rows ``?dir ?g ?s ?p ?o`` of one direction into statements with their graphs.
+
+    The statements are sorted by their terms as N-Triples write them, so that a page lists
+    them in the same order whatever order the engine answered in (engines differ).
+    """
     graphs: dict[tuple[Resource, ox.NamedNode, Term], set[str]] = defaultdict(set)
-    order: list[tuple[Resource, ox.NamedNode, Term]] = []
     for row in rows:
-        if row["dir"].value != direction:
-            continue
-        key = (as_resource(row["s"]), as_iri(row["p"]), row["o"])
-        if key not in graphs:
-            order.append(key)
-        graphs[key].add(row["g"].value)
+        if row["dir"].value == direction:
+            graphs[(as_resource(row["s"]), as_iri(row["p"]), row["o"])].add(row["g"].value)
+    order = sorted(graphs, key=lambda key: (str(key[0]), str(key[1]), str(key[2])))
     return [Statement(s, p, o, tuple(sorted(graphs[(s, p, o)]))) for s, p, o in order]
 
 
@@ -241,8 +241,10 @@ def describe(
         f"""SELECT ?dir ?g ?s ?p ?o WHERE {{
   {{ GRAPH ?g {{ {ref} ?p ?o }} BIND({ref} AS ?s) BIND("out" AS ?dir) }}
   UNION
-  {{ GRAPH ?g {{ {ref} ?q ?b . ?b rdf:rest* ?s . ?s ?p ?o }}
-     FILTER(isBlank(?b) && isBlank(?s))
+  {{ {{ GRAPH ?g {{ {ref} ?q ?s . ?s ?p ?o }} FILTER(isBlank(?s)) }} BIND("nested" AS ?dir) }}
+  UNION
+  {{ {{ GRAPH ?g {{ {ref} ?q ?b . ?b rdf:rest+ ?s . ?s ?p ?o }}
+       FILTER(isBlank(?b) && isBlank(?s)) }}
      BIND("nested" AS ?dir) }}
   UNION
   {{ {{ SELECT ?g ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {ref} }} }} LIMIT {INCOMING_LIMIT + 1} }}

@@ -14,11 +14,14 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from imtkg.core.namespaces import ID, ONTOLOGY_GRAPH
+from imtkg.core.namespaces import ID, ONTOLOGY_GRAPH, ORG
 from imtkg.query.interface import QueryEngine
 from imtkg.web.pages.describe import INFERRED, Term, iri_ref, run_select
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: what a true boolean reads as: ``true``, or ``1`` (its other form; Virtuoso 7 answers a
+#: query's constant ``true`` as the integer ``1``)
+BOOLEAN_TRUE = frozenset({"true", "1"})
 
 
 def _value(row: dict[str, Term], name: str) -> str | None:
@@ -212,19 +215,42 @@ class MembershipProperties:
 
 
 def membership_properties(engine: QueryEngine) -> MembershipProperties:
-    """Read the sub-properties of ``org:memberOf`` and ``org:hasMember`` and their depths."""
+    """Read the sub-properties of ``org:memberOf`` and ``org:hasMember`` and their depths.
+
+    The ``rdfs:subPropertyOf`` statements are read as they are and followed here, not with a
+    property path: Virtuoso 7 answers ``?p rdfs:subPropertyOf* ?root`` without the zero-length
+    solutions (``org:memberOf`` itself), and refuses the path with neither end given.
+    """
     rows = run_select(
         engine,
-        """SELECT ?p ?root (COUNT(DISTINCT ?super) AS ?depth) WHERE {
-  VALUES ?root { org:memberOf org:hasMember }
-  ?p rdfs:subPropertyOf* ?root .
-  OPTIONAL { ?p rdfs:subPropertyOf+ ?super FILTER(?super != ?p) }
-} GROUP BY ?p ?root""",
+        "SELECT DISTINCT ?p ?super WHERE { ?p rdfs:subPropertyOf ?super FILTER(isIRI(?p)) }",
     )
-    upward = {r["p"].value for r in rows if r["root"].value.endswith("#memberOf")}
-    downward = {r["p"].value for r in rows if r["root"].value.endswith("#hasMember")}
-    depths = {r["p"].value: int(r["depth"].value) for r in rows}
+    direct: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        direct[row["p"].value].add(row["super"].value)
+    upward: set[str] = set()
+    downward: set[str] = set()
+    depths: dict[str, int] = {}
+    roots = {str(ORG.memberOf): upward, str(ORG.hasMember): downward}
+    for prop in set(direct) | set(roots):
+        ancestors = _reachable(prop, direct)
+        for root, found in roots.items():
+            if prop == root or root in ancestors:
+                found.add(prop)
+                depths[prop] = len(ancestors - {prop})
     return MembershipProperties(frozenset(upward), frozenset(downward), depths)
+
+
+def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    """Return what ``start`` reaches in one step or more along ``edges``."""
+    found: set[str] = set()
+    todo = list(edges.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node not in found:
+            found.add(node)
+            todo.extend(edges.get(node, ()))
+    return found
 
 
 def memberships_of(
@@ -261,7 +287,7 @@ def memberships_of(
         inferred = row["g"].value == INFERRED
         predicate = row["p"].value
         membership.predicates[predicate] = membership.predicates.get(predicate, True) and inferred
-        if row["up"].value == "true":
+        if row["up"].value in BOOLEAN_TRUE:
             membership.upward.add(predicate)
         membership.depths[predicate] = properties.depths.get(predicate, 0)
     records = run_select(
@@ -327,7 +353,6 @@ def sub_events(engine: QueryEngine, iri: str) -> list[TimelineEvent]:
         f"""SELECT DISTINCT ?e ?parent ?start ?end ?possible ?status ?stated WHERE {{
   {ref} {link}+ ?e .
   ?parent {link} ?e .
-  {ref} {link}* ?parent .
   OPTIONAL {{ ?e schema:startDate ?start }}
   OPTIONAL {{ ?e schema:endDate ?end }}
   OPTIONAL {{ ?e imt:possibleDate ?possible }}
@@ -336,6 +361,10 @@ def sub_events(engine: QueryEngine, iri: str) -> list[TimelineEvent]:
   FILTER(?e != {ref})
 }}""",
     )
+    # a parent is the event itself or one of its sub-events (``{ref} {link}* ?parent``, which
+    # Virtuoso 7 answers without some of its solutions): kept here, not in the query
+    descendants = {row["e"].value for row in rows}
+    rows = [r for r in rows if r["parent"].value == iri or r["parent"].value in descendants]
     events: dict[str, TimelineEvent] = {}
     for row in rows:
         iri_e = row["e"].value
@@ -415,7 +444,7 @@ def ranking_entries(engine: QueryEngine, iri: str) -> list[RankingEntry]:
         entry.rank = int(row["rank"].value) if "rank" in row else entry.rank
         entry.scope = _value(row, "scope") or entry.scope
         entry.trend = _value(row, "trend") or entry.trend
-        entry.first_appearance = entry.first_appearance or _value(row, "first") == "true"
+        entry.first_appearance = entry.first_appearance or _value(row, "first") in BOOLEAN_TRUE
     return sorted(entries.values(), key=lambda e: (e.rank is None, e.rank or 0, e.iri))
 
 
