@@ -539,17 +539,22 @@ class EntryPoints:
 
 
 def entry_points(engine: QueryEngine) -> EntryPoints:
-    """Return IMT's schools, the alliances, the top-level events and the rankings."""
+    """Return IMT's schools, the alliances, the top-level events and the rankings.
+
+    The events' FILTERs sit in a group of their own, apart from the BIND: Virtuoso 7 keeps no
+    FILTER of a UNION branch that also holds a BIND (docs/scaling.md, limitation 3).
+    """
     points = EntryPoints()
     rows = run_select(
         engine,
         f"""SELECT DISTINCT ?kind ?x ?y WHERE {{
   {{ <{IMT_IRI}> imt:hasSchool ?x BIND("school" AS ?kind) }}
   UNION {{ ?x a imt:Alliance BIND("alliance" AS ?kind) }}
-  UNION {{ ?x a schema:Event BIND("event" AS ?kind)
-          FILTER NOT EXISTS {{ ?x schema:superEvent ?up }}
-          FILTER NOT EXISTS {{ ?up2 schema:subEvent ?x }}
-          OPTIONAL {{ ?x schema:startDate ?y }} }}
+  UNION {{ {{ ?x a schema:Event
+             OPTIONAL {{ ?x schema:startDate ?y }}
+             FILTER NOT EXISTS {{ ?x schema:superEvent ?up }}
+             FILTER NOT EXISTS {{ ?up2 schema:subEvent ?x }} }}
+          BIND("event" AS ?kind) }}
   UNION {{ ?x a imt:Ranking BIND("ranking" AS ?kind)
           OPTIONAL {{ ?y imt:editionOf ?x }} }}
 }} ORDER BY ?kind ?x ?y""",
