@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD, NamespaceManager
 
 from imtkg.reasoning.closure import meaningful_inferences
-from imtkg.reasoning.rl_reasoner import RLClosure, Triple
+from imtkg.reasoning.rl_reasoner import ClosureTooLarge, RLClosure, Triple, closure_limit
 
 PREFIXES = """
 @prefix ex: <http://example.org/> .
@@ -378,3 +378,18 @@ def test_rdf_part_of_the_entailment_without_generalised_triples():
     assert found.entailed(generalised=False) == rdf
     a = URIRef(EX + "a")
     assert {(a, RDF.type, XSD.byte), (a, OWL.differentFrom, Literal("x"))} <= rdf
+
+
+def test_an_exploding_closure_stops_with_a_clear_error():
+    """``rdf:type`` declared inverse-functional makes every instance of ex:C the same, and
+    eq-rep-* multiplies the triples by the clique: past the bound the engine stops and says
+    why, instead of holding the caller for minutes."""
+    members = " ".join(f"ex:a{i} a ex:C ; ex:p ex:b{i} ." for i in range(40))
+    graph = Graph().parse(
+        data=PREFIXES + "rdf:type a owl:InverseFunctionalProperty . " + members, format="turtle"
+    )
+    assert len(RLClosure(graph).run().rank) == 4451  # 81 asserted
+    with pytest.raises(ClosureTooLarge, match="passes 2000 triples") as error:
+        RLClosure(graph).run(limit=2000)
+    assert error.value.asserted == 81
+    assert closure_limit(81) == 1_000_000 + 20 * 81
