@@ -400,6 +400,7 @@ class RLClosure:
         self._value_cache: dict[int, tuple | None] = {}
         self._literal_codes: list[int] | None = None
         self._value_aliases: dict[int, list[int]] | None = None
+        self._limit = closure_limit(0)
 
     @classmethod
     def from_encoded(
@@ -500,6 +501,7 @@ class RLClosure:
         :raises ClosureTooLarge: when the closure passes the limit.
         """
         bound = closure_limit(len(self.rank)) if limit is None else limit
+        self._limit = bound
         with gc_paused():
             self._run(on_round, bound)
         return self
@@ -525,7 +527,7 @@ class RLClosure:
                 delta = []
                 continue
             if len(rank) + len(new) > limit:
-                raise ClosureTooLarge(len(self.rank) - sum(1 for r in rank.values() if r), limit)
+                raise ClosureTooLarge(self._asserted(), limit)
             self.rounds += 1
             level = self.rounds
             for triple in new:
@@ -534,6 +536,10 @@ class RLClosure:
             if on_round is not None:
                 on_round(new)
             delta = new
+
+    def _asserted(self) -> int:
+        """Return the number of asserted triples."""
+        return sum(1 for level in self.rank.values() if not level)
 
     # -- the rules beyond the common ones -------------------------------------------------
 
@@ -761,6 +767,8 @@ class RLClosure:
                 add((s, p, o2))  # eq-rep-o
             for p2 in same.get(p, ()):
                 add((s, p2, o))  # eq-rep-p
+            if len(found) > self._limit:
+                raise ClosureTooLarge(self._asserted(), self._limit)
         new.update(t for t in found if t not in rank)
 
     def _round(
