@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import rdflib
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
@@ -38,8 +39,14 @@ class Case:
     clashes: frozenset[str] = field(default_factory=frozenset)
 
     def triples(self) -> set[Triple]:
-        """The asserted triples of the case."""
-        return set(Graph().parse(data=PREFIXES + self.turtle, format="turtle"))
+        """The asserted triples of the case, literals as written (rdflib's process-wide
+        ``NORMALIZE_LITERALS`` off while parsing, whatever an earlier import set it to)."""
+        normalize = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            return set(Graph().parse(data=PREFIXES + self.turtle, format="turtle"))
+        finally:
+            rdflib.NORMALIZE_LITERALS = normalize
 
 
 def case(
@@ -64,7 +71,7 @@ TYPE, SAME, DIFF, SCO, SPO = (
     RDFS.subClassOf,
     RDFS.subPropertyOf,
 )
-ONE = Literal("1", datatype=XSD.integer)
+ONE = Literal("1", datatype=XSD.integer, normalize=False)
 ONE_INT = Literal("01", datatype=XSD.int, normalize=False)
 ONE_DEC = Literal("1.0", datatype=XSD.decimal, normalize=False)
 ONE_DOUBLE = Literal("1.0E0", datatype=XSD.double, normalize=False)
