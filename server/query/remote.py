@@ -359,19 +359,38 @@ class RemoteQueryEngine(QueryEngine):
         reader: BinaryIO = body
         if not is_graph and virtuoso.is_virtuoso(self.engine):  # its blank nodes and booleans
             reader = io.BufferedReader(virtuoso.StandardJson(body))
+        # pyoxigraph's parsed answers must be dropped by the thread that made them: no error is
+        # raised while a frame of this method still holds one (a traceback's reference cycle
+        # would leave it to the cycle collector, which may run on any thread)
+        unreadable = False
+        answer: ox.QuerySolutions | ox.QueryBoolean | None = None
+        parsed: Iterator[ox.Quad] | None = None
         try:
             if is_graph:
                 parsed = ox.parse(reader, format=ox.RdfFormat.N_TRIPLES)
-                results: _Until | ox.QueryBoolean = _Until(quad.triple for quad in parsed)
+                results: _Until | ox.QueryBoolean | None = _Until(q.triple for q in parsed)
             else:
                 answer = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
                 if form == "ASK" and not isinstance(answer, ox.QueryBoolean):
-                    answer = _ask_table_as_boolean(answer)
-                results = answer if isinstance(answer, ox.QueryBoolean) else _SolutionsUntil(answer)
-            reply = serialise_results(results, request)
+                    answer = virtuoso.ask_table_as_boolean(answer)
+                    if answer is None:
+                        log.error("the SPARQL engine answered an ASK query with another table")
+                if answer is None:
+                    results = None
+                else:
+                    results = (
+                        answer if isinstance(answer, ox.QueryBoolean) else _SolutionsUntil(answer)
+                    )
+                answer = None
+            reply = serialise_results(results, request) if results is not None else None
         except (SyntaxError, _TooLarge) as exc:
             log.error("unreadable answer from the SPARQL engine: %s", exc)
-            raise RemoteEngineError("the SPARQL engine sent an unreadable answer") from None
+            unreadable = True
+        if unreadable:
+            results = parsed = answer = None
+            raise RemoteEngineError("the SPARQL engine sent an unreadable answer")
+        if reply is None:
+            raise RemoteEngineError("the SPARQL engine answered an ASK query with a table")
         if isinstance(results, _Until) and results.cut and reply[0] == "ok":
             reply = (*reply[:4], True, *reply[5:])
         if reply[0] == "ok" and not reply[4]:
@@ -433,18 +452,6 @@ def _stopped(query: str, limit: float) -> QueryTimeout:
     """Log a query stopped at the time limit and return the error to raise."""
     log.warning("remote query stopped after %.1f s: %.200r", limit, query)
     return QueryTimeout(f"the query exceeded the {limit:g}-second time limit and was stopped")
-
-
-def _ask_table_as_boolean(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
-    """Read Virtuoso 7's answer to ``ASK`` (a table of ``__ASK_RETVAL``) as the boolean.
-
-    :raises RemoteEngineError: when the table is any other.
-    """
-    answer = virtuoso.ask_table_as_boolean(solutions)
-    if answer is None:
-        log.error("the SPARQL engine answered an ASK query with a table of %s", solutions.variables)
-        raise RemoteEngineError("the SPARQL engine answered an ASK query with a table")
-    return answer
 
 
 def engine_name(response: urllib3.BaseHTTPResponse) -> str:
