@@ -95,7 +95,7 @@ def summary(reasoning: Reasoning, full: bool) -> str:
     type=click.Choice(ENGINES),
     default="auto",
     show_default=True,
-    help="The fast rule engine, owlrl (the reference), or fast unless the input needs owlrl.",
+    help="auto and fast: the project's engine (every OWL 2 RL rule); owlrl: the reference library.",
 )
 @click.option("--full", is_flag=True, help="Print the whole OWL RL closure, noise included.")
 @click.option(
