@@ -22,7 +22,7 @@ from sparql_support import LoopbackListener, wait_until
 
 from imtkg.core.namespaces import SH
 from imtkg.shacl.validation import ShapesError, validate_dataset, validate_graphs
-from imtkg.shacl.w3c_suite import ENGINES, SuiteTest, load_suite, run_test, summary
+from imtkg.shacl.w3c_suite import ENGINES, SuiteTest, load_suite, main, run_test, summary
 
 #: the vendored suite, unchanged, with its notice
 SUITE = Path(__file__).resolve().parent / "w3c" / "shacl-test-suite"
@@ -182,3 +182,20 @@ def test_a_shape_query_nested_too_deep_is_refused_before_any_parse():
     shapes.set((constraint, SH.select, Literal(deep)))
     with pytest.raises(ShapesError, match=r"nests \d+ levels deep .*the limit is 64"):
         validate_graphs(Graph(), shapes, engine="auto")
+
+
+def test_the_runner_takes_a_suite_folder_relative_to_the_working_folder(monkeypatch, capsys):
+    """``python -m imtkg.shacl.w3c_suite --suite tests/w3c/shacl-test-suite`` (as .ci/run calls
+    it) prints the figures; a relative folder once ended in a traceback (no file URI for it)."""
+    monkeypatch.chdir(SUITE.parent.parent.parent)
+    assert main(["oxigraph", "--suite", "tests/w3c/shacl-test-suite"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].split()[:7] == [
+        "oxigraph",
+        "pass",
+        "117",
+        "declined",
+        "3",
+        "wrong",
+        "0",
+    ]

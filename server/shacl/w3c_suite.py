@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [e for e in args.engines if e not in ENGINES]
     if unknown:
         parser.error(f"unknown engine {unknown[0]!r}: choose among {', '.join(ENGINES)}")
+    args.suite = args.suite.resolve()
     if not (args.suite / "manifest.ttl").is_file():
         print(
             f"error: no W3C SHACL suite in {args.suite}: pass --suite DIR (the repository's "
