@@ -172,9 +172,10 @@ def test_description_holds_incoming_statements_and_labels_of_linked_resources():
 
 
 def test_jsonld_is_compact_with_the_published_context_and_equals_nquads():
-    """JSON-LD refers to /context.jsonld, uses its terms, and expands to the N-Quads document."""
+    """JSON-LD by source refers to /context.jsonld, uses its terms, and expands to the N-Quads
+    document (the default, one-graph JSON-LD: tests/test_jsonld_consumers.py)."""
     test_client = client()
-    body = test_client.get("/id/institut-mines-telecom.jsonld").data
+    body = test_client.get("/id/institut-mines-telecom.jsonld?profile=by-source").data
     document = json.loads(body)
     assert document["@context"] == SERVED + "context.jsonld"
     text = body.decode("utf-8")

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SKOS
 
-from imtkg.core.namespaces import IMT, ONTOLOGY_GRAPH, PREFIXES, SCHEMA
+from imtkg.core.namespaces import IMT, ONTOLOGY_GRAPH, ORG, PREFIXES, SCHEMA
 
 #: a JSON object, as :func:`json.loads` and PyLD give it
 JsonObject = dict[str, Any]
@@ -38,6 +38,14 @@ IRI_TERMS: dict[str, str] = {
     "domain": str(RDFS.domain),
     "range": str(RDFS.range),
     "inScheme": str(SKOS.inScheme),
+    "memberOf": str(ORG.memberOf),
+    "hasMember": str(ORG.hasMember),
+    "subOrganizationOf": str(ORG.subOrganizationOf),
+    "hasSubOrganization": str(ORG.hasSubOrganization),
+    "member": str(ORG.member),
+    "organization": str(ORG.organization),
+    "primaryTopic": str(FOAF.primaryTopic),
+    "license": str(DCTERMS.license),
 }
 
 

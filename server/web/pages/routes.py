@@ -60,7 +60,7 @@ from imtkg.web.pages.labels import Labeller, short_name
 from imtkg.web.pages.members_on_date import AT_PARAMETER, BadDate, members_on, parse_at
 from imtkg.web.pages.ontology_docs import ontology_doc
 from imtkg.web.pages.page_data import class_counts, property_counts
-from imtkg.web.pages.rdf_documents import build_context, serialize
+from imtkg.web.pages.rdf_documents import build_context, jsonld_profile, serialize
 from imtkg.web.pages.resource_view import (
     GraphFacts,
     alternates,
@@ -199,6 +199,8 @@ def _etag(*parts: object) -> str:
 def _document_etag(extension: str, lang: str) -> str:
     """The ETag of a document: an HTML page varies with the language and the date asked for
     (``?at=``), an RDF document does not."""
+    if extension == "jsonld":
+        return _etag(extension, "", jsonld_profile())
     if extension != "html":
         return _etag(extension, "")
     return _etag(extension, lang, request.args.get(AT_PARAMETER, ""))
@@ -382,7 +384,8 @@ def ontology_document(extension: str) -> Response:
         return _cacheable(_html(page), etag)
     # the body names the served base (its document IRI, the context): kept per base, bounded
     body = state.documents.get(
-        ("ontology", served_base(), extension), lambda: _ontology_rdf(state.engine, extension)
+        ("ontology", served_base(), extension, jsonld_profile()),
+        lambda: _ontology_rdf(state.engine, extension),
     )
     return _cacheable(_rdf(body, extension), etag)
 
