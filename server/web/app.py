@@ -45,6 +45,7 @@ BLUEPRINTS: list[str] = [
     "imtkg.web.endpoints.dumps",
     "imtkg.web.endpoints.explain",
     "imtkg.web.endpoints.shacl",
+    "imtkg.web.endpoints.search",
     "imtkg.web.pages.routes",
 ]
 
