@@ -268,7 +268,9 @@ class SearchIndex:
                    {", ".join(f"snippet(search, {i}, :open, :close, '…', 24)" for i in (2, 3))}
             FROM search WHERE search MATCH :match {type_filter}
             ORDER BY exact DESC, by_name DESC, bm25(search, {weights}), rowid
+            LIMIT :limit OFFSET :offset
         """
+        count_sql = f"SELECT count(*) FROM search WHERE search MATCH :match {type_filter}"
         params = {
             "exact": _exact_key(query),
             "names": name_match,
@@ -276,11 +278,13 @@ class SearchIndex:
             "open": _OPEN,
             "close": _CLOSE,
             "type": type_iri,
+            "limit": limit,
+            "offset": offset,
         }
-        with self._lock:
+        with self._lock:  # highlights and snippets only for the page asked
             rows = self._db.execute(sql, params).fetchall()
-        hits = [self._hit(row, columns) for row in rows[offset : offset + limit]]
-        return hits, len(rows)
+            (total,) = self._db.execute(count_sql, params).fetchone()
+        return [self._hit(row, columns) for row in rows], total
 
     def _hit(self, row: tuple, columns: list[str]) -> Hit:
         doc, exact, _, *texts = row
