@@ -121,6 +121,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Where queries run: memory (loaded at start), oxigraph:PATH (an on-disk store kept "
         "between runs) or sparql:URL (a remote SPARQL 1.1 engine loaded by `imtkg push`).",
     ),
+    Setting(
+        "METRICS_TOKEN",
+        None,
+        "Bearer token that opens GET /metrics to any client (Authorization: Bearer TOKEN); "
+        "without it, or an address in METRICS_ALLOW, only loopback clients are answered (403).",
+    ),
+    Setting(
+        "METRICS_ALLOW",
+        None,
+        "Networks answered at GET /metrics besides loopback, comma-separated CIDR "
+        "(10.0.0.0/8, 192.0.2.7/32).",
+    ),
 )
 
 DEFAULTS: dict[str, object] = {s.name: s.default for s in SETTINGS}
@@ -133,6 +145,8 @@ _TYPES_OF_NONE_DEFAULTS = {
     "PUBLIC_BASE": str,
     "QUERY_QUEUE": int,
     "ALLOWED_HOSTS": str,
+    "METRICS_TOKEN": str,
+    "METRICS_ALLOW": str,
 }
 
 

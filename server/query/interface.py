@@ -63,6 +63,7 @@ class QueryEngine(ABC):
         self._closed = False
         self._inside = 0  # requests inside the engine: holding or waiting for it
         self.admitted: int | None = None  # at most this many inside at once; None: no bound
+        self.rejected = 0  # requests refused with EngineQueueFull (read by /metrics)
 
     def execute(
         self,
@@ -97,6 +98,7 @@ class QueryEngine(ABC):
         """Count one more request inside the engine, or refuse it when ``admitted`` are."""
         with self._lock:
             if self.admitted is not None and self._inside >= self.admitted:
+                self.rejected += 1
                 raise EngineQueueFull(self._queue_full_message(self._inside))
             self._inside += 1
 

@@ -351,6 +351,7 @@ class WorkerPoolEngine(QueryEngine):
         self.long_after = 0.5
         self.long_queries = 0
         self._long = 0  # long queries running, each on a worker added to the pool
+        self.restarts = 0  # workers stopped after a query (killed or retired; read by /metrics)
         self.set_limits(admitted, memory_mb, long_after, long_queries)
         atexit.register(self.close)
         if start:
@@ -463,6 +464,7 @@ class WorkerPoolEngine(QueryEngine):
             keep = reusable and not worker.long and not self._closed
             keep = keep and len(self._all) <= target
             if not keep:
+                self.restarts += 1
                 # the replacement first, so that the engine never looks dead to /health
                 if not self._closed and len(self._all) - 1 < target:
                     self._grow_locked()

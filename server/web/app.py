@@ -130,6 +130,9 @@ def create_app(config: dict | None = None, start_engine: bool = True) -> Flask:
     )
     install_response_cache(app)
     app.wsgi_app = HostGuard(app.wsgi_app, allowed_hosts, CORS_HEADERS)  # type: ignore[method-assign]
+    from imtkg.web.metrics import install_metrics  # counts every request: the outermost
+
+    install_metrics(app)
     return app
 
 

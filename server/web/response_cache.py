@@ -197,6 +197,7 @@ class ResponseCache:
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
+        self.misses = 0  # lookups that found nothing fresh (read by /metrics)
         self.stores = 0
 
     def key(self, environ: WSGIEnvironment) -> tuple:
@@ -235,9 +236,11 @@ class ResponseCache:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
+                self.misses += 1
                 return None
             if time.monotonic() - entry.stored_at >= entry.max_age:
                 self._drop(key)
+                self.misses += 1
                 return None
             self._entries.move_to_end(key)
             if key[1] in self._hosts:

@@ -27,6 +27,7 @@ from imtkg.store.oxigraph_store import QueryScope
 from imtkg.web.access_log import note_query
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified
 from imtkg.web.endpoints.service_description import serialize_description
+from imtkg.web.metrics import count_query
 from imtkg.web.negotiation import (
     UnknownFormat,
     negotiate_graph_format,
@@ -157,9 +158,16 @@ def cache_headers(etag: str, version: DatasetVersion, max_age: int) -> list[tupl
     ]
 
 
+#: the protocol's parameters that only go with a query: a GET giving one of them without a
+#: ``query`` is a 400 naming ``query`` (other parameters, ``format`` or the workbench's
+#: ``example``, still get the service description or the workbench)
+QUERY_ONLY_PARAMETERS = ("default-graph-uri", "named-graph-uri", "infer")
+
+
 def protocol_answer(req: Request, state: ImtKgState, max_age: int) -> ProtocolAnswer | None:
     """Answer a SPARQL 1.1 Protocol request (GET or POST); ``None`` for a GET without a query
-    (the service description or the workbench, which the Flask view answers).
+    nor any of :data:`QUERY_ONLY_PARAMETERS` (the service description or the workbench, which
+    the Flask view answers).
 
     Both the Flask view and the fast path (:mod:`imtkg.web.fast_sparql`) answer with this, so
     they agree on every status, header and body.
@@ -170,8 +178,11 @@ def protocol_answer(req: Request, state: ImtKgState, max_age: int) -> ProtocolAn
             raise Refusal(403, READ_ONLY)
         queries, params = _protocol_parameters(req)
         if not queries:
-            if req.method == "GET":
+            given = [name for name in QUERY_ONLY_PARAMETERS if name in params]
+            if req.method == "GET" and not given:
                 return None
+            if given:
+                raise Refusal(400, f"missing the query parameter ({given[0]} is given without it)")
             raise Refusal(400, "missing the query: send it as the query parameter")
         if len(queries) > 1:
             raise Refusal(400, f"the query parameter is given {len(queries)} times; give it once")
@@ -209,7 +220,9 @@ def _run(
     except NotAcceptable as exc:
         raise Refusal(406, str(exc)) from None
     except QueryError as exc:  # a busy engine's 503 says when to try again (Retry-After)
+        count_query(state, exc)
         raise Refusal(exc.status, str(exc), exc.headers()) from None
+    count_query(state, None)
     # every format the engine writes is UTF-8; say so for clients that would guess otherwise
     headers = [
         ("Content-Type", f"{result.media_type}; charset=utf-8"),
