@@ -557,3 +557,76 @@ def test_a_query_without_graph_patterns_is_not_given_the_named_graphs():
         request = QueryRequest(query=query, scope=QueryScope())
         reply = answer(store, request)
         assert reply[0] == "ok" and reply[5] == 1, reply
+
+
+# -- A GET with query parameters but no query (issue 16) ------------------------------------------
+
+#: parameters that only go with a query, each given alone, and the 400 naming ``query``
+WITHOUT_QUERY = [
+    ({"default-graph-uri": GRAPH + "schools"}, "default-graph-uri"),
+    ({"named-graph-uri": GRAPH + "schools"}, "named-graph-uri"),
+    ({"infer": "false"}, "infer"),
+]
+ACCEPTS = ["*/*", "application/sparql-results+json", "text/turtle"]
+
+
+def _missing_query(given: str) -> bytes:
+    return f"missing the query parameter ({given} is given without it)\n".encode()
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+@pytest.mark.parametrize(("params", "given"), WITHOUT_QUERY)
+def test_get_with_parameters_but_no_query_is_400_through_the_app(client, params, given, accept):
+    """Through the whole app (the fast path answers): a 400 naming the missing parameter, not
+    the service description nor a 406."""
+    response = client.get("/sparql", query_string=params, headers={"Accept": accept})
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert response.data == _missing_query(given)
+
+
+@pytest.mark.parametrize(("params", "given"), WITHOUT_QUERY)
+def test_fast_path_answers_the_missing_query_itself(app, params, given):
+    """The fast path answers the 400 without handing the request to Flask."""
+    from werkzeug.test import Client
+
+    from imtkg.web.fast_sparql import FastSparql
+
+    handed: list[str] = []
+
+    def flask_app(environ, start_response):
+        handed.append(environ["PATH_INFO"])
+        start_response("299 Handed", [("Content-Type", "text/plain")])
+        return [b"Flask"]
+
+    fast = Client(FastSparql(flask_app, app, []))
+    accept = {"Accept": "application/sparql-results+json"}
+    response = fast.get("/sparql", query_string=params, headers=accept)
+    assert (response.status_code, response.data) == (400, _missing_query(given))
+    assert handed == []
+    # a GET without any of them still goes to Flask (service description or workbench)
+    assert fast.get("/sparql", query_string={"format": "turtle"}).status_code == 299
+    assert handed == ["/sparql"]
+
+
+@pytest.mark.parametrize(("params", "given"), WITHOUT_QUERY)
+def test_flask_view_answers_the_missing_query_as_the_fast_path(app, params, given):
+    """The Flask view (FAST_SPARQL off, or any request reaching it) gives the same 400."""
+    from imtkg.web.endpoints.sparql import sparql
+
+    accept = {"Accept": "application/sparql-results+json"}
+    with app.test_request_context("/sparql", query_string=params, headers=accept):
+        response = sparql()
+    assert response.status_code == 400
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_data() == _missing_query(given)
+
+
+def test_get_with_only_other_parameters_still_describes_the_service(client):
+    """``format`` (the description's format) and the workbench's ``example`` need no query."""
+    turtle = client.get("/sparql", query_string={"format": "turtle"})
+    assert turtle.status_code == 200
+    assert turtle.mimetype == "text/turtle"
+    example = client.get("/sparql", query_string={"example": "x"}, headers={"Accept": "*/*"})
+    assert example.status_code == 200
+    assert example.mimetype == "text/turtle"

@@ -15,8 +15,10 @@ adds what Flask's extensions add to that view's answers:
 * the access-log line (:func:`imtkg.web.access_log.log_request`).
 
 Everything else goes to Flask: other paths and methods (``HEAD``, ``OPTIONS`` preflights, 405),
-a ``GET`` without a query (the service description, the workbench), and any request the fast
-path fails on unexpectedly is logged and answered 500 as Flask's handler does.
+a ``GET`` without a query nor any parameter that goes only with one (the service description,
+the workbench; a ``default-graph-uri`` without a query is a 400 answered here, as the view
+answers it), and any request the fast path fails on unexpectedly is logged and answered 500 as
+Flask's handler does.
 """
 
 from __future__ import annotations

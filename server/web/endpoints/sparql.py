@@ -158,9 +158,16 @@ def cache_headers(etag: str, version: DatasetVersion, max_age: int) -> list[tupl
     ]
 
 
+#: the protocol's parameters that only go with a query: a GET giving one of them without a
+#: ``query`` is a 400 naming ``query`` (other parameters, ``format`` or the workbench's
+#: ``example``, still get the service description or the workbench)
+QUERY_ONLY_PARAMETERS = ("default-graph-uri", "named-graph-uri", "infer")
+
+
 def protocol_answer(req: Request, state: ImtKgState, max_age: int) -> ProtocolAnswer | None:
     """Answer a SPARQL 1.1 Protocol request (GET or POST); ``None`` for a GET without a query
-    (the service description or the workbench, which the Flask view answers).
+    nor any of :data:`QUERY_ONLY_PARAMETERS` (the service description or the workbench, which
+    the Flask view answers).
 
     Both the Flask view and the fast path (:mod:`imtkg.web.fast_sparql`) answer with this, so
     they agree on every status, header and body.
@@ -171,8 +178,11 @@ def protocol_answer(req: Request, state: ImtKgState, max_age: int) -> ProtocolAn
             raise Refusal(403, READ_ONLY)
         queries, params = _protocol_parameters(req)
         if not queries:
-            if req.method == "GET":
+            given = [name for name in QUERY_ONLY_PARAMETERS if name in params]
+            if req.method == "GET" and not given:
                 return None
+            if given:
+                raise Refusal(400, f"missing the query parameter ({given[0]} is given without it)")
             raise Refusal(400, "missing the query: send it as the query parameter")
         if len(queries) > 1:
             raise Refusal(400, f"the query parameter is given {len(queries)} times; give it once")
