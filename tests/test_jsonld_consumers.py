@@ -123,6 +123,15 @@ def test_by_source_profile_is_the_dataset_of_the_nquads_document():
         assert len(list(dataset.graphs())) > 3
 
 
+def test_profile_parameter_is_kept_through_the_303():
+    """The resource's IRI with ``?profile=by-source`` redirects to the by-source document."""
+    response = client().get(
+        "/id/imt-mines-ales?profile=by-source", headers={"Accept": "application/ld+json"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/id/imt-mines-ales.jsonld?profile=by-source"
+
+
 def test_conditional_request_does_not_mix_the_two_forms():
     """The default form's ETag does not validate the by-source form (and the reverse)."""
     test_client = client()
