@@ -148,3 +148,60 @@ def test_labels_of_linked_terms_stay_in_the_graph():
     """Nodes other than the resource keep their statements (an ORG term's label)."""
     graph = _rdflib_graph(client().get("/id/imt-mines-ales.jsonld").data)
     assert graph.value(ORG.memberOf, RDFS.label) is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "top"),
+    [("/.well-known/void", SERVED + ".well-known/void#imt-kg"), ("/sparql", SERVED + "sparql")],
+)
+def test_void_and_service_description_are_one_graph_with_their_subject_on_top(path, top):
+    """VoID and the service description in JSON-LD: their subject on top, blank nodes embedded,
+    the context inline (no other document to fetch), the Turtle answer's graph exactly."""
+    test_client = client()
+    body = test_client.get(path, headers={"Accept": "application/ld+json"}).data
+    document = json.loads(body)
+    assert document["@id"] == top
+    assert isinstance(document["@context"], dict)
+    assert "_:" not in body.decode("utf-8")  # every blank node is used once: all embedded
+    turtle = Graph().parse(
+        data=test_client.get(path, headers={"Accept": "text/turtle"}).data, format="turtle"
+    )
+    assert len(turtle) > 50
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
+        by_rdflib = Graph().parse(data=body, format="json-ld")
+    from pyld import jsonld
+
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    by_pyld = Graph().parse(data=nquads, format="nt")
+    for graph in (by_rdflib, by_pyld):
+        assert isomorphic(graph, turtle)
+
+
+def test_blank_node_cycles_and_shared_blank_nodes_stay_readable():
+    """Blank nodes in a cycle, or the object of two statements, are not embedded (no infinite
+    nesting, no statement lost): the document still reads as the same graph."""
+    import pyoxigraph as ox
+
+    from imtkg.web.pages.rdf_documents import to_merged_jsonld
+
+    ex = "http://example.org/"
+    top, p = ox.NamedNode(ex + "top"), ox.NamedNode(ex + "p")
+    a, b, shared = ox.BlankNode("a"), ox.BlankNode("b"), ox.BlankNode("s")
+    triples = [
+        ox.Triple(top, p, ox.Literal("x")),
+        ox.Triple(a, p, b),  # a -> b -> a: a cycle reached from nowhere
+        ox.Triple(b, p, a),
+        ox.Triple(top, p, shared),  # the object of two statements
+        ox.Triple(ox.NamedNode(ex + "other"), p, shared),
+        ox.Triple(shared, p, ox.Literal("y")),
+    ]
+    body = to_merged_jsonld(triples, {"@context": {"ex": ex}}, None, top.value)
+    document = json.loads(body)
+    assert document["@id"] == "ex:top"
+    from pyld import jsonld
+
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    expected = Graph().parse(data="".join(f"{t} .\n" for t in triples), format="nt")
+    assert len(expected) == 6
+    assert isomorphic(Graph().parse(data=nquads, format="nt"), expected)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from imtkg.core.namespaces import SD, VOID
 from imtkg.rdf.formats import RDF_SYNTAXES
+from imtkg.rdf.jsonld_context import context_of
+from imtkg.web.pages.rdf_documents import to_merged_jsonld
 
 #: graph format name -> rdflib serializer name
 RDFLIB_FORMATS: dict[str, str] = {s.name: s.rdflib for s in RDF_SYNTAXES}
@@ -81,5 +84,20 @@ def service_description(
 
 
 def serialize_description(graph: Graph, graph_format: str) -> bytes:
-    """Serialise the description in a graph format name of ``GRAPH_FORMATS``."""
+    """Serialise the description in a graph format name of ``GRAPH_FORMATS``.
+
+    JSON-LD is one graph whose top node is what the description is about (the object of its
+    ``foaf:primaryTopic``, else the ``sd:Service``), compact with the standard terms of the
+    published context, in the document itself: it needs no other document to be read.
+    """
+    if graph_format == "jsonld":
+        ntriples = graph.serialize(format="nt", encoding="utf-8")
+        triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+        top = None
+        if (None, FOAF.primaryTopic, None) not in graph:
+            services = list(graph.subjects(RDF.type, SD.Service))
+            top = str(services[0]) if len(services) == 1 else None
+        context = context_of(())
+        context["@context"]["sd"] = str(SD)
+        return to_merged_jsonld(triples, context, None, top)
     return graph.serialize(format=RDFLIB_FORMATS[graph_format], encoding="utf-8")

@@ -103,34 +103,94 @@ def to_jsonld(quads: list[ox.Quad], context: dict, context_url: str) -> bytes:
     return json.dumps(compacted, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def to_merged_jsonld(quads: list[ox.Quad], context: dict, context_url: str) -> bytes:
-    """Return compact JSON-LD of the merge of ``quads`` (one graph) referring to ``context_url``.
+def to_merged_jsonld(
+    items: Iterable[ox.Quad] | Iterable[ox.Triple],
+    context: dict,
+    context_url: str | None,
+    top: str | None = None,
+) -> bytes:
+    """Return compact JSON-LD of the merge of ``items`` (one graph).
 
-    The document's resource (the object of its ``foaf:primaryTopic``) is the top node; the other
-    nodes are in its ``@included``. Without a primary topic (an empty document), the nodes are in
-    a ``@graph``.
+    The node ``top`` (by default the object of the document's ``foaf:primaryTopic``) is the top
+    node, the other nodes are in its ``@included``; without one (an empty document), the nodes
+    are in a ``@graph``.
+
+    :param context_url: where the app publishes ``context``, which the document then refers to;
+        ``None`` puts ``context`` in the document itself.
     """
     from pyld import jsonld  # imported here: 0.06 s of every server start otherwise
 
-    triples = list(dict.fromkeys(q.triple for q in quads))
-    topics = [
-        t.object.value
-        for t in triples
-        if t.predicate == _PRIMARY_TOPIC and isinstance(t.object, ox.NamedNode)
-    ]
+    triples = list(dict.fromkeys(i.triple if isinstance(i, ox.Quad) else i for i in items))
+    if top is None:
+        topics = [
+            t.object.value
+            for t in triples
+            if t.predicate == _PRIMARY_TOPIC and isinstance(t.object, ox.NamedNode)
+        ]
+        top = topics[0] if len(topics) == 1 else None
     nquads = _oxigraph_bytes(triples, ox.RdfFormat.N_TRIPLES).decode("utf-8")
     nodes = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-    topic_id = topics[0] if len(topics) == 1 else None
-    top = next((n for n in nodes if n.get("@id") == topic_id), None)
-    if top is None:
+    nodes = _embed_blank_nodes(nodes, top)
+    top_node = next((n for n in nodes if n.get("@id") == top), None)
+    if top_node is None:
         document: object = nodes
     else:
-        others = [n for n in nodes if n is not top]
-        document = {**top, "@included": others} if others else top
+        others = [n for n in nodes if n is not top_node]
+        document = {**top_node, "@included": others} if others else top_node
     compacted = jsonld.compact(document, context, {"skipExpansion": True})
-    compacted["@context"] = context_url
-    # the resource's own properties first, the other nodes after them
+    if context_url is not None:
+        compacted["@context"] = context_url
+    # the top node's own properties first, the other nodes after them
     included = compacted.pop("@included", None)
     if included is not None:
         compacted["@included"] = included
     return json.dumps(compacted, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _embed_blank_nodes(nodes: list[dict], top: str | None) -> list[dict]:
+    """Embed, in expanded JSON-LD ``nodes`` (one object per subject, as ``from_rdf`` gives
+    them), each blank node that is the object of exactly one statement into that statement, so
+    an RDF list or a record without an IRI reads where it is used; return the nodes left at the
+    top level. Blank nodes referenced from a cycle of blank nodes stay at the top level."""
+    by_id = {node["@id"]: node for node in nodes}
+    references: dict[str, int] = {}
+    for node in nodes:
+        for value in _node_references(node):
+            references[value] = references.get(value, 0) + 1
+    embeddable = {
+        ref for ref, n in references.items() if n == 1 and ref.startswith("_:") and ref in by_id
+    }
+    embedded: set[str] = set()
+
+    def embed(node: dict, path: frozenset[str]) -> None:
+        for key, values in node.items():
+            if key.startswith("@") or not isinstance(values, list):
+                continue
+            for i, value in enumerate(values):
+                ref = value.get("@id") if isinstance(value, dict) and len(value) == 1 else None
+                if ref in embeddable and ref not in path and ref not in embedded:
+                    embedded.add(ref)
+                    child = {k: v for k, v in by_id[ref].items() if k != "@id"}
+                    values[i] = child
+                    embed(child, path | {ref})
+
+    roots = {n["@id"] for n in nodes if n["@id"] not in embeddable or n["@id"] == top}
+    for node in nodes:
+        if node["@id"] in roots:
+            embed(node, frozenset({node["@id"]}))
+    # a blank node only reachable through a cycle of blank nodes: kept at the top level
+    for node in nodes:
+        if node["@id"] not in roots and node["@id"] not in embedded:
+            roots.add(node["@id"])
+            embed(node, frozenset({node["@id"]}))
+    return [n for n in nodes if n["@id"] not in embedded]
+
+
+def _node_references(node: dict) -> Iterable[str]:
+    """The ``@id`` of every node object among the values of ``node``'s properties."""
+    for key, values in node.items():
+        if key.startswith("@") or not isinstance(values, list):
+            continue
+        for value in values:
+            if isinstance(value, dict) and "@id" in value:
+                yield value["@id"]
