@@ -145,8 +145,12 @@ def build_index(engine: QueryEngine) -> SearchIndex:
 
 
 def search_index() -> SearchIndex:
-    """The app's search index, built on first use."""
+    """The app's search index, built on first use: from the store when the app holds it loaded,
+    else from the engine's answers."""
     state = current_state()
+    if state.loaded_kg is not None:
+        store = state.loaded_kg.store
+        return state.shared.get("search_index", lambda: SearchIndex.from_store(store))
     return state.shared.get("search_index", lambda: build_index(state.engine))
 
 
