@@ -205,3 +205,91 @@ def test_index_from_the_engine_pages_through_its_limits(shipped_app, index, monk
     assert len(built) == len(index) == 2134
     for q in ("ales", "telecom", "evry", "mines st etienne", "incub"):
         assert built.search(q, limit=5) == index.search(q, limit=5), q
+
+
+# -- the index file, built at start ---------------------------------------------------------------
+
+
+def _fresh_state(state, **changes):
+    """``state`` with an empty memo of shared values (so nothing is cached in memory)."""
+    from dataclasses import replace
+
+    from cachetools import LRUCache
+
+    from imtkg.web.state import Memo
+
+    return replace(state, shared=Memo(LRUCache(maxsize=8)), extra={}, **changes)
+
+
+def test_index_file_built_at_start_then_reused(shipped_app, index, tmp_path, monkeypatch) -> None:
+    """serve's start-up hook writes the index as a file in the cache; the next start opens the
+    same file (same inode and mtime, nothing built), and it answers as the in-memory index."""
+    from imtkg.cli.serve import prepare_search
+    from imtkg.store.startup_cache import search_index_path
+    from imtkg.web.endpoints import search as endpoint
+    from imtkg.web.state import EXTENSION_KEY
+
+    monkeypatch.setenv("IMTKG_CACHE_DIR", str(tmp_path / "cache"))
+    served = shipped_app.extensions[EXTENSION_KEY]
+    first = _fresh_state(served)
+    prepare_search(first)
+    path = search_index_path(served.version.digest)
+    assert path is not None and path.parent == tmp_path / "cache" / "search"
+    assert first.extra["search_index_built"] is True
+    before = path.stat()
+
+    def no_build(state):
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(endpoint, "_build", no_build)
+    second = _fresh_state(served)
+    prepare_search(second)
+    assert second.extra["search_index_built"] is False
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    reopened = second.shared.get("search_index", no_build)
+    assert reopened.path == path.resolve() and reopened.memory is None
+    assert len(reopened) == len(index)
+    for q in ("ales", "mines st etienne", "incub"):
+        assert reopened.search(q, limit=5) == index.search(q, limit=5), q
+
+
+def test_index_file_rebuilt_when_the_data_changes(shipped_app, tmp_path, monkeypatch) -> None:
+    """Another dataset version gets its own index file, built anew."""
+    from dataclasses import replace
+
+    from imtkg.store.startup_cache import search_index_path
+    from imtkg.web.endpoints.search import prepare_index
+    from imtkg.web.state import EXTENSION_KEY
+
+    monkeypatch.setenv("IMTKG_CACHE_DIR", str(tmp_path / "cache"))
+    served = shipped_app.extensions[EXTENSION_KEY]
+    prepare_index(_fresh_state(served))
+    changed = _fresh_state(served, version=replace(served.version, digest="0" * 64))
+    prepare_index(changed)
+    assert changed.extra["search_index_built"] is True
+    files = sorted((tmp_path / "cache" / "search").glob("*.sqlite"))
+    assert files == sorted([search_index_path(served.version.digest), search_index_path("0" * 64)])
+
+
+def test_search_answers_from_the_file_without_building(shipped_app, tmp_path, monkeypatch) -> None:
+    """Once the start-up hook has run, GET /search answers from the file: building is refused."""
+    from imtkg.cli.serve import prepare_search
+    from imtkg.web.endpoints import search as endpoint
+    from imtkg.web.state import EXTENSION_KEY
+
+    monkeypatch.setenv("IMTKG_CACHE_DIR", str(tmp_path / "cache"))
+    state = _fresh_state(shipped_app.extensions[EXTENSION_KEY])
+    prepare_search(state)
+
+    def no_build(*args):
+        raise AssertionError("a search built the index")
+
+    monkeypatch.setattr(endpoint, "_build", no_build)
+    monkeypatch.setattr(SearchIndex, "from_store", no_build)
+    monkeypatch.setitem(shipped_app.extensions, EXTENSION_KEY, state)
+    # a query no other test asks, so that no cached response answers it
+    response = shipped_app.test_client().get("/search?q=alesien&limit=1&offset=0")
+    assert response.status_code == 200
+    assert [hit["iri"] for hit in response.get_json()["results"]] == [ID + "place/bassin-alesien"]
+    assert state.shared.get("search_index", no_build).path is not None

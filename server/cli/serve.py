@@ -57,6 +57,25 @@ def validate(state: ImtKgState) -> str:
     return f"{outcome} (cached)" if cached else outcome
 
 
+def prepare_search(state: ImtKgState) -> None:
+    """Open the search index's cached file, or build it, before the serving process is forked
+    (a search then never builds it); a failure is logged and left to the first search."""
+    from imtkg.core.errors import ImtKgError
+    from imtkg.web.endpoints.search import prepare_index
+
+    try:
+        index = prepare_index(state)
+    except (ImtKgError, OSError) as exc:
+        log.warning("search index not built at start (%s); the first search builds it", exc)
+        return
+    log.info(
+        "search index: %d resources, %s in %.2f s",
+        len(index),
+        "built" if state.extra.get("search_index_built") else "reopened",
+        state.extra.get("search_index_seconds", 0.0),
+    )
+
+
 def startup_phases(state: ImtKgState, total: float) -> dict[str, float]:
     """Return where the start went, in seconds: the store's build steps (``load``, ``reason``,
     ``write``; absent when the cached store was reopened), ``validate``, ``engine`` (the rest of
@@ -216,6 +235,7 @@ def serve(skip_validation: bool, **options) -> None:
     state: ImtKgState = app.extensions[EXTENSION_KEY]
     try:
         outcome = "validation skipped" if skip_validation else validate(state)
+        prepare_search(state)
         sizes = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in state.graph_sizes.items())
         if len(state.graph_sizes) > 20:
             sizes = f"{len(state.graph_sizes)} graphs"

@@ -13,17 +13,24 @@ exact name first, then a name match, then a description match, each by bm25 with
 :data:`NAME_WEIGHT` times a description.
 
 The index is built from rows (:data:`SEARCH_QUERY`'s), so it can be filled from the local
-store (:meth:`SearchIndex.from_store`) or from a remote engine's answers.
+store (:meth:`SearchIndex.from_store`) or from a remote engine's answers. It is one SQLite
+database (:func:`build_database`), kept as a file by the start-up cache
+(:func:`imtkg.store.startup_cache.cached_search_index`) and read through one read-only
+connection per thread.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sqlite3
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -174,14 +181,11 @@ def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(text), tuple(marks)
 
 
-class SearchIndex:
-    """An in-memory FTS5 index of the resources' names and descriptions (read-only once built)."""
-
-    def __init__(self, entries: dict[str, Entry]) -> None:
-        """Build the index of ``entries`` (IRI -> names, descriptions, labels and types)."""
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._lock = threading.Lock()
-        db = self._db
+def build_database(entries: dict[str, Entry]) -> sqlite3.Connection:
+    """An in-memory SQLite database indexing ``entries`` (IRI -> names, descriptions, labels
+    and types): an FTS5 table, the exact names, the types and the resources' display fields."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
         db.execute(
             "CREATE VIRTUAL TABLE search USING fts5("
             + ", ".join(_COLUMNS)
@@ -189,10 +193,22 @@ class SearchIndex:
         )
         db.execute("CREATE TABLE exact (doc INTEGER, name TEXT)")
         db.execute("CREATE TABLE types (doc INTEGER, type TEXT)")
-        self._resources: list[tuple[str, tuple[str, ...], dict[str, str], dict[str, str]]] = []
+        db.execute(
+            "CREATE TABLE resources (doc INTEGER PRIMARY KEY, iri TEXT, types TEXT, labels TEXT,"
+            " descriptions TEXT)"
+        )
         for doc, (iri, entry) in enumerate(sorted(entries.items())):
             firsts = {lang: d[0] for lang, d in entry.descriptions.items() if d}
-            self._resources.append((iri, tuple(sorted(entry.types)), entry.labels, firsts))
+            db.execute(
+                "INSERT INTO resources VALUES (?, ?, ?, ?, ?)",
+                (
+                    doc,
+                    iri,
+                    json.dumps(sorted(entry.types)),
+                    json.dumps(entry.labels, ensure_ascii=False),
+                    json.dumps(firsts, ensure_ascii=False),
+                ),
+            )
             db.execute(
                 "INSERT INTO search (rowid, " + ", ".join(_COLUMNS) + ") VALUES (?, ?, ?, ?, ?)",
                 (
@@ -207,9 +223,79 @@ class SearchIndex:
         db.execute("CREATE INDEX exact_name ON exact (name)")
         db.execute("CREATE INDEX type_doc ON types (type, doc)")
         db.commit()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+class SearchIndex:
+    """An FTS5 index of the resources' names and descriptions, read-only once built.
+
+    It reads either a database file (:meth:`open`: each thread opens its own read-only
+    connection, so a process forked after the index was opened gets its own) or a database
+    held in memory (each thread gets its own copy).
+    """
+
+    def __init__(self, memory: sqlite3.Connection | None = None, path: Path | None = None) -> None:
+        """Read the in-memory database ``memory`` (:func:`build_database`'s) or file ``path``."""
+        if (memory is None) == (path is None):
+            raise ValueError("give the index's database or its file, not both")
+        self.memory = memory
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._length: int | None = None
+
+    @classmethod
+    def open(cls, path: Path) -> SearchIndex:
+        """The index in the database file ``path`` (read-only)."""
+        return cls(path=Path(path).resolve())
+
+    def save(self, path: Path, prefix: str = ".search-") -> None:
+        """Write the in-memory index to ``path`` atomically: a temporary file beside it (named
+        ``prefix``...) is filled, flushed and renamed; none is left on failure.
+
+        :raises OSError: when the folder cannot be written.
+        """
+        assert self.memory is not None, "only an index built in memory is saved"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix)
+        os.close(handle)
+        try:
+            target = sqlite3.connect(temporary)
+            try:
+                with self._lock:
+                    self.memory.backup(target)
+            finally:
+                target.close()
+            with open(temporary, "rb+") as written:
+                os.fsync(written.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection to the index."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self.path is not None:
+                uri = self.path.as_uri() + "?mode=ro&immutable=1"
+                db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                assert self.memory is not None
+                db = sqlite3.connect(":memory:", check_same_thread=False)
+                with self._lock:
+                    self.memory.backup(db)
+            self._local.db = db
+        return db
 
     def __len__(self) -> int:
-        return len(self._resources)
+        if self._length is None:
+            count = self._connection().execute("SELECT count(*) FROM resources").fetchone()
+            self._length = int(count[0])
+        return self._length
 
     @classmethod
     def from_rows(
@@ -224,7 +310,7 @@ class SearchIndex:
         for iri, type_iri in types:
             if iri in entries:
                 entries[iri].types.add(type_iri)
-        return cls(entries)
+        return cls(memory=build_database(entries))
 
     @classmethod
     def from_store(cls, store: ox.Store) -> SearchIndex:
@@ -281,14 +367,18 @@ class SearchIndex:
             "limit": limit,
             "offset": offset,
         }
-        with self._lock:  # highlights and snippets only for the page asked
-            rows = self._db.execute(sql, params).fetchall()
-            (total,) = self._db.execute(count_sql, params).fetchone()
-        return [self._hit(row, columns) for row in rows], total
+        db = self._connection()  # highlights and snippets only for the page asked
+        rows = db.execute(sql, params).fetchall()
+        (total,) = db.execute(count_sql, params).fetchone()
+        return [self._hit(db, row, columns) for row in rows], total
 
-    def _hit(self, row: tuple, columns: list[str]) -> Hit:
+    def _hit(self, db: sqlite3.Connection, row: tuple, columns: list[str]) -> Hit:
         doc, exact, _, *texts = row
-        iri, types, labels, descriptions = self._resources[doc]
+        iri, types_json, labels_json, descriptions_json = db.execute(
+            "SELECT iri, types, labels, descriptions FROM resources WHERE doc = ?", (doc,)
+        ).fetchone()
+        types = tuple(json.loads(types_json))
+        labels, descriptions = json.loads(labels_json), json.loads(descriptions_json)
         for column, marked in zip(_COLUMNS, texts, strict=True):
             if column not in columns or not marked or _OPEN not in marked:
                 continue

@@ -24,6 +24,13 @@ most recently used stores are kept, never one a running server holds.
 The cache folder is :func:`imtkg.core.paths.default_cache_dir` (``IMTKG_CACHE_DIR``, ``off`` to
 disable it). With the cache off, or when the cache folder cannot be written (read-only, full
 disk: a one-line warning names it), the store is built in a temporary folder deleted at exit.
+
+The search index (:mod:`imtkg.store.search_index`) is cached beside the stores, one SQLite file
+per dataset version and code (:func:`cached_search_index`)::
+
+    <cache dir>/search/<key>.sqlite
+
+written atomically, opened read-only, the :data:`KEEP_STORES` newest kept.
 """
 
 from __future__ import annotations
@@ -39,12 +46,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imtkg import __version__
+from imtkg.core.atomic_files import keep_newest
 from imtkg.core.code_digest import STORE_LAYERS, code_digest
 from imtkg.core.paths import default_cache_dir
 from imtkg.data.version import DatasetVersion
 from imtkg.shacl.conformance import NOT_VALIDATED
 from imtkg.store.disk_store import STORE_DIR, StoreFolderError, folder_error, open_or_build
 from imtkg.store.manifest import DatasetManifest, now_iso
+from imtkg.store.search_index import SearchIndex
 
 if TYPE_CHECKING:
     from imtkg.data.sources import Source
@@ -52,6 +61,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STORES_DIR = "stores"
+SEARCH_DIR = "search"
 #: stores kept in the cache folder (the most recently used ones)
 KEEP_STORES = 4
 #: libraries whose versions can change what a store holds
@@ -188,3 +198,37 @@ def _builder(
         )
 
     return build
+
+
+def search_index_path(version_digest: str) -> Path | None:
+    """Where the search index of the dataset version ``version_digest`` is cached (``None``
+    when the cache is off); the name digests the version and the code below the web layer."""
+    root = default_cache_dir()
+    if root is None:
+        return None
+    key = hashlib.sha256(f"search {version_digest} {code_version()}".encode()).hexdigest()
+    return root / SEARCH_DIR / f"{key[:32]}.sqlite"
+
+
+def cached_search_index(
+    version_digest: str, build: Callable[[], SearchIndex]
+) -> tuple[SearchIndex, bool]:
+    """The search index of the dataset version ``version_digest``: its cached file opened
+    read-only, else ``build()``'s, written to the cache atomically and opened from there.
+
+    With the cache off or unwritable (a warning names it), the built index is served from
+    memory. :returns: the index and whether it was built now.
+    """
+    path = search_index_path(version_digest)
+    if path is not None and path.is_file():
+        return SearchIndex.open(path), False
+    index = build()
+    if path is None:
+        return index, True
+    try:
+        index.save(path)
+    except OSError as exc:
+        log.warning("cannot write the search index to %s (%s); it is kept in memory", path, exc)
+        return index, True
+    keep_newest(path.parent.glob("*.sqlite"), KEEP_STORES)
+    return SearchIndex.open(path), True

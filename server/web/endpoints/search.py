@@ -1,7 +1,8 @@
 """``GET /search?q=…``: resources found by name or description, as JSON or as an HTML page.
 
-The index (:mod:`imtkg.store.search_index`) is built once per app from the engine's data (so a
-remote engine's too) and kept in :attr:`~imtkg.web.state.ImtKgState.shared`. Parameters: ``q``
+The index (:mod:`imtkg.store.search_index`) is built once per dataset version from the store
+(or a remote engine's answers), cached as a file beside the cached stores and opened read-only
+(:func:`prepare_index`, called by ``imtkg serve`` before it forks). Parameters: ``q``
 (the words), ``limit`` (1 to :data:`MAX_LIMIT`), ``offset``, ``type`` (an IRI or a prefixed name
 of :data:`~imtkg.core.namespaces.PREFIXES`) and ``lang`` (``fr`` or ``en``); a bad one is
 answered 400 naming it. JSON is the default; a browser asking for HTML gets the page.
@@ -10,8 +11,10 @@ answered 400 naming it. JSON is the default; a browser asking for HTML gets the 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
@@ -20,10 +23,11 @@ from markupsafe import Markup, escape
 from imtkg.core.namespaces import PREFIXES, sparql_prologue
 from imtkg.query.interface import QueryEngine
 from imtkg.store.search_index import SEARCH_QUERY, TYPES_QUERY, Hit, SearchIndex
+from imtkg.store.startup_cache import cached_search_index
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified
 from imtkg.web.i18n import add_messages, choose_language
 from imtkg.web.linked_data import page_url
-from imtkg.web.state import current_state
+from imtkg.web.state import ImtKgState, current_state
 
 bp = Blueprint("search", __name__)
 
@@ -144,14 +148,41 @@ def build_index(engine: QueryEngine) -> SearchIndex:
     return SearchIndex.from_rows(rows, types)
 
 
-def search_index() -> SearchIndex:
-    """The app's search index, built on first use: from the store when the app holds it loaded,
-    else from the engine's answers."""
-    state = current_state()
+def _build(state: ImtKgState) -> SearchIndex:
+    """Build the index: from the store when the app holds it loaded, else from the local
+    store's folder opened read-only, else from the engine's answers (a remote engine)."""
     if state.loaded_kg is not None:
-        store = state.loaded_kg.store
-        return state.shared.get("search_index", lambda: SearchIndex.from_store(store))
-    return state.shared.get("search_index", lambda: build_index(state.engine))
+        return SearchIndex.from_store(state.loaded_kg.store)
+    store_path = getattr(state.engine, "store_path", None)
+    if isinstance(store_path, Path) and store_path.is_dir():
+        store = ox.Store.read_only(str(store_path))
+        try:
+            return SearchIndex.from_store(store)
+        finally:
+            del store
+    return build_index(state.engine)
+
+
+def prepare_index(state: ImtKgState) -> SearchIndex:
+    """The app's search index: the cached file of its dataset version, or built now (and
+    cached) by :func:`_build`; kept in :attr:`~imtkg.web.state.ImtKgState.shared`.
+
+    ``imtkg serve`` calls it before the serving process is forked, so no search builds it.
+    """
+
+    def load() -> SearchIndex:
+        started = time.monotonic()
+        index, built = cached_search_index(state.version.digest, lambda: _build(state))
+        state.extra["search_index_seconds"] = time.monotonic() - started
+        state.extra["search_index_built"] = built
+        return index
+
+    return state.shared.get("search_index", load)
+
+
+def search_index() -> SearchIndex:
+    """The current app's search index (:func:`prepare_index`)."""
+    return prepare_index(current_state())
 
 
 def compact(iri: str) -> str:
