@@ -59,10 +59,21 @@ def validate(state: ImtKgState) -> str:
 
 def prepare_search(state: ImtKgState) -> None:
     """Open the search index's cached file, or build it, before the serving process is forked
-    (a search then never builds it); a failure is logged and left to the first search."""
+    (a search then never builds it); a failure is logged and left to the first search.
+
+    A remote engine whose guard processes start only in the serving process (granian) cannot
+    answer yet: without a cached file, its index is built by the first search (and cached).
+    """
     from imtkg.core.errors import ImtKgError
+    from imtkg.store.startup_cache import search_index_path
     from imtkg.web.endpoints.search import prepare_index
 
+    guard = getattr(state.engine, "guard", None)
+    cached = search_index_path(state.version.digest)
+    unstarted = guard is not None and not guard.started and state.loaded_kg is None
+    if unstarted and (cached is None or not cached.is_file()):
+        log.info("search index: built by the first search (the remote engine is not started)")
+        return
     try:
         index = prepare_index(state)
     except (ImtKgError, OSError) as exc:
