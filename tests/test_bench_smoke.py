@@ -106,3 +106,31 @@ def test_query_isolation_times_every_variant_on_both_copies(tmp_path, kg):
     assert len(figures) == 2 * 2 * 4
     assert {key.split(" | ")[1] for key in figures} == {"as built", "compacted"}
     assert all(value > 0 for value in figures.values())
+
+
+def test_search_benchmark_times_the_query_mix(tmp_path):
+    """bench/search.py on the shipped graph reports the index as built from it (2,134
+    resources) and a latency for its query mix, the slowest query named among the mix."""
+    from bench.search import QUERIES
+
+    env = dict(os.environ, IMTKG_BENCH_CACHE=str(tmp_path / "bench-cache"))
+    command = [sys.executable, str(REPO / "bench" / "search.py"), "--sizes", "shipped"]
+    command += ["--repeat", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout[done.stdout.index("{") :])
+    assert list(figures) == ["shipped"]
+    shipped = figures["shipped"]
+    assert shipped["resources"] == 2134
+    assert shipped["slowest_query"] in QUERIES
+    assert 0 < shipped["p50_ms"] <= shipped["p99_ms"]
+    assert shipped["build_s"] > 0 and shipped["file_mb"] > 0
+
+
+def test_search_benchmark_refuses_an_unknown_size():
+    """An unknown dataset name is a usage error naming the known ones, not a traceback."""
+    command = [sys.executable, str(REPO / "bench" / "search.py"), "--sizes", "2m"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert done.returncode == 2
+    assert "sizes are among shipped, 10k, 100k, 1m" in done.stderr
+    assert "Traceback" not in done.stderr
