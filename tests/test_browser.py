@@ -251,6 +251,33 @@ def test_autocompletion_uses_local_data(base_url, visit):
     assert visit.outside_requests() == []
 
 
+def test_autocompletion_of_resource_names(base_url, visit):
+    """Ctrl-Space after a resource's name where a term may stand offers its IRI, from this
+    site's /search; picking it writes the IRI in the query."""
+    page = visit.page
+    page.goto(base_url + "/sparql")
+    page.click(".addTab")
+    page.click(".tabPanel.active .CodeMirror")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("SELECT * WHERE { ?s ?p ales")
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    hints = page.eval_on_selector_all(".CodeMirror-hints li", "ls => ls.map(l => l.textContent)")
+    assert hints[:3] == [
+        "<https://w3id.org/imt-kg/id/place/ales>",
+        "<https://w3id.org/imt-kg/id/place/bassin-alesien>",
+        "<https://w3id.org/imt-kg/id/imt-mines-ales>",
+    ]
+    page.keyboard.press("Enter")
+    value = page.evaluate(
+        "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()"
+    )
+    assert value.endswith("?s ?p <https://w3id.org/imt-kg/id/place/ales>")
+    assert "/search" in {urlsplit(u).path for u in visit.requests}
+    assert visit.outside_requests() == []
+
+
 def load_time_ms(page, url: str) -> float:
     """Load ``url`` and return its navigation time to the load event, in milliseconds."""
     page.goto(url, wait_until="load")

@@ -3,7 +3,8 @@
  * YASGUI's defaults reach outside services from the browser: the prefix autocompleter reads
  * prefix.cc and the class/property autocompleters read LOV (lov.linkeddata.es). Here they are
  * replaced by completers over the app's own data (the project's prefixes and the ontology's
- * classes and properties, served as JSON), the endpoint list holds this endpoint only, and
+ * classes and properties, served as JSON; resource names from /search), the endpoint list
+ * holds this endpoint only, and
  * nothing is kept in localStorage (a tab's query travels in its share link instead).
  *
  * The page passes its settings in <script type="application/json" id="workbench-config">:
@@ -45,6 +46,46 @@
   });
   Yasqe.defaults.autocompleters = ["variables", "imt-prefixes", "imt-classes", "imt-properties"];
   Yasqe.defaults.prefixCcApi = config.prefixesUrl; // the prefixes completer's list, from this app
+
+  // Resource names from this app's /search (same site): a plain word where a term may stand
+  // (not a keyword, variable, prefixed name or IRI) is offered as the IRIs of the resources it
+  // names, on Ctrl-Space (three letters at least).
+  const searchUrl = new URL("search", endpoint);
+  const WORD = /^[\p{L}][\p{L}\p{N}_-]*$/u;
+  const KEYWORD = /^(select|construct|describe|ask|where|from|named|optional|union|minus|filter|bind|values|graph|service|distinct|reduced|order|group|by|having|limit|offset|prefix|base|as|asc|desc|not|exists|in|true|false|undef)$/i;
+  const WORD_END = /(^|[\s{}(),;.])([\p{L}\p{N}_-]+)$/u;
+  // The SPARQL mode reads a word starting with "a" as the keyword a then the rest ("ales":
+  // "a", "les"); the word to look up and replace is the whole one before the cursor, and only
+  // a plain word (not the end of a prefixed name, an IRI or a variable).
+  function wholeWord(yasqe, token) {
+    const cursor = yasqe.getDoc().getCursor();
+    const before = yasqe.getDoc().getLine(cursor.line).slice(0, token.end);
+    const found = before.match(WORD_END);
+    if (!found) return Object.assign({}, token, { string: "", type: "none" });
+    const start = token.end - found[2].length;
+    return Object.assign({}, token, {
+      start: start, string: found[2], type: null, from: { line: cursor.line, ch: start },
+    });
+  }
+
+  Yasqe.registerAutocompleter({
+    name: "imt-resources",
+    bulk: false,
+    autoShow: false,
+    persistenceId: null,
+    isValidCompletionPosition: (yasqe) => {
+      const token = yasqe.getCompleteToken(); // "les" of "ales" is enough to tell
+      return token.string.length >= 3 && WORD.test(token.string) && !KEYWORD.test(token.string);
+    },
+    preProcessToken: wholeWord,
+    get: (yasqe, token) => {
+      const url = new URL(searchUrl);
+      url.searchParams.set("q", token.string);
+      url.searchParams.set("limit", "10");
+      return fetchJson(url.href).then((answer) => answer.results.map((r) => "<" + r.iri + ">"));
+    },
+  });
+  Yasqe.defaults.autocompleters.push("imt-resources");
 
   /* -- A bar chart of a label column and a number column ---------------------------------- */
 
