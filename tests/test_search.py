@@ -293,3 +293,22 @@ def test_search_answers_from_the_file_without_building(shipped_app, tmp_path, mo
     assert response.status_code == 200
     assert [hit["iri"] for hit in response.get_json()["results"]] == [ID + "place/bassin-alesien"]
     assert state.shared.get("search_index", no_build).path is not None
+
+
+def test_damaged_index_file_is_rebuilt(shipped_app, tmp_path, monkeypatch) -> None:
+    """A cached index file that is not an index (truncated, overwritten) is built again, never
+    served."""
+    from imtkg.store.startup_cache import search_index_path
+    from imtkg.web.endpoints.search import prepare_index
+    from imtkg.web.state import EXTENSION_KEY
+
+    monkeypatch.setenv("IMTKG_CACHE_DIR", str(tmp_path / "cache"))
+    served = shipped_app.extensions[EXTENSION_KEY]
+    path = search_index_path(served.version.digest)
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    state = _fresh_state(served)
+    rebuilt = prepare_index(state)
+    assert state.extra["search_index_built"] is True
+    assert first_iris(rebuilt, "evry", 1) == [ID + "place/evry"]

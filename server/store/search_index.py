@@ -276,6 +276,22 @@ class SearchIndex:
             Path(temporary).unlink(missing_ok=True)
             raise
 
+    def readable(self) -> bool:
+        """Tell whether the index's file opens as an index (through a connection closed at once,
+        so none is carried into a forked process)."""
+        if self.path is None:
+            return True
+        try:
+            db = sqlite3.connect(self.path.as_uri() + "?mode=ro&immutable=1", uri=True)
+            try:
+                db.execute("SELECT count(*) FROM resources").fetchone()
+                db.execute("SELECT rowid FROM search WHERE search MATCH 'a*' LIMIT 1").fetchall()
+            finally:
+                db.close()
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection to the index."""
         db = getattr(self._local, "db", None)

@@ -221,7 +221,10 @@ def cached_search_index(
     """
     path = search_index_path(version_digest)
     if path is not None and path.is_file():
-        return SearchIndex.open(path), False
+        cached = SearchIndex.open(path)
+        if cached.readable():
+            return cached, False
+        log.warning("the cached search index %s is damaged; it is built again", path)
     index = build()
     if path is None:
         return index, True
