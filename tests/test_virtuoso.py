@@ -44,6 +44,8 @@ from test_remote_store import (  # noqa: F401 - collected by pytest in this modu
     MEMBERS_QUERY,
     PATHOLOGICAL,
     TESTS,
+    app,
+    remote_app,
     test_answers_are_those_of_the_memory_mode,
     test_default_graph_is_a_set_and_infer_false_leaves_out_inferences,
     test_engine_time_limit_applies_to_direct_calls,
@@ -65,7 +67,6 @@ from imtkg.query.errors import QuerySyntaxError, QueryTimeout
 from imtkg.query.remote import RemoteQueryEngine
 from imtkg.store.manifest import count_graphs
 from imtkg.store.oxigraph_store import ASSERTED_UNION, MANIFEST_GRAPH
-from imtkg.web.app import close_app, create_app
 
 pytestmark = pytest.mark.virtuoso
 
@@ -132,20 +133,6 @@ def virtuoso(tmp_path_factory):
 def engine_server(virtuoso):
     """The engine the imported ``test_remote_store`` tests run against: Virtuoso."""
     return virtuoso
-
-
-@pytest.fixture(scope="module")
-def remote_app(engine_server):
-    """Our app in remote mode in front of Virtuoso (limits as in production)."""
-    app = create_app({"STORE": "sparql:" + engine_server.query_url, "QUERY_TIMEOUT": 5.0})
-    yield app
-    close_app(app)
-
-
-@pytest.fixture(scope="module")
-def app(remote_app):
-    """The module's app is the remote-mode one (conftest.py's ``client`` is a client of it)."""
-    return remote_app
 
 
 def test_the_virtuoso_server_is_installed():
@@ -595,7 +582,7 @@ def test_unknown_resource_is_a_404_as_in_memory_mode(client, shipped_client):
         assert test_client.get("/id/no-such-resource.ttl").status_code == 404
 
 
-def test_live_server_in_remote_mode(remote_app):
+def test_live_server_in_remote_mode(remote_app):  # noqa: F811 - the imported fixture
     """waitress in front of Virtuoso: SPARQLWrapper, as many concurrent clients as the app
     admits, each answered the same table; a resource document is served."""
     with live_server(remote_app) as base:

@@ -23,7 +23,7 @@ from pathlib import Path
 import urllib3
 
 from imtkg.core.errors import ImtKgError
-from imtkg.query.oxigraph_server import free_port
+from imtkg.query.oxigraph_server import ServerProcess, free_port
 from imtkg.query.worker_pool import set_parent_death_signal
 
 #: Debian's server binary and SQL client (package virtuoso-opensource-7-bin)
@@ -87,7 +87,7 @@ def virtuoso_binary() -> str:
     return found
 
 
-class VirtuosoServer:
+class VirtuosoServer(ServerProcess):
     """A Virtuoso server on free loopback ports with a private database folder.
 
     :param folder: where the ini, the database and its log go (created if missing).
@@ -186,23 +186,3 @@ class VirtuosoServer:
             "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 1);\n"
             f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{user}', 3);"
         )
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self._log.close()
-        self.process = None
-
-    def __enter__(self) -> VirtuosoServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

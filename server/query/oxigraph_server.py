@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, TypeVar
 
 import urllib3
 
@@ -49,7 +50,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class OxigraphServer:
+_Server = TypeVar("_Server", bound="ServerProcess")
+
+
+class ServerProcess:
+    """A server run as a child process (``process``, its stderr kept in ``_log``): stopping it,
+    and ``with`` that starts and stops it. Subclasses define :meth:`start`."""
+
+    process: subprocess.Popen | None
+    _log: IO[bytes]
+
+    def start(self: _Server) -> _Server:
+        """Start the server and return ``self`` once it answers."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._log.close()
+        self.process = None
+
+    def __enter__(self: _Server) -> _Server:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class OxigraphServer(ServerProcess):
     """An Oxigraph server process on a free loopback port, stopped on exit.
 
     :param location: the store directory (created if missing).
@@ -111,23 +147,3 @@ class OxigraphServer:
             time.sleep(0.05)
         self.stop()
         raise ImtKgError(f"the Oxigraph server did not answer within {wait:g} s")
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 10 s). Safe to call twice."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self._log.close()
-        self.process = None
-
-    def __enter__(self) -> OxigraphServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
