@@ -19,11 +19,13 @@ from imtkg.core.errors import ImtKgError
 
 #: command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
+    "diff": "imtkg.cli.release:diff",
     "dump": "imtkg.cli.dump:dump",
     "explain": "imtkg.cli.reasoning:explain",
     "push": "imtkg.cli.push:push",
     "query": "imtkg.cli.query:query",
     "reason": "imtkg.cli.reason:reason",
+    "release": "imtkg.cli.release:release",
     "serve": "imtkg.cli.serve:serve",
     "stats": "imtkg.cli.query:stats",
     "validate": "imtkg.cli.validate:validate",

@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 #: the ``imtkg`` package folder (this module is ``imtkg/core/paths.py``)
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
-DATA_FOLDERS = ("ontology", "graph", "shapes")
+DATA_FOLDERS = ("ontology", "graph", "shapes", "releases")
 
 
 def resource_dir(name: str) -> Path:
