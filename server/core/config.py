@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("GRAPH_DIR", None, "Folder of instance-data .ttl files; the shipped graph when unset."),
     Setting(
+        "RELEASES_DIR",
+        None,
+        "Folder of the dataset's releases (<version>/release.json with its dumps), served under "
+        "/releases/ and /dumps/<version>/; when unset, the shipped releases if the shipped "
+        "graph is served, else none.",
+    ),
+    Setting(
         "DATASET",
         None,
         "A dataset file (.nq or .trig with its named graphs, or .nt/.ttl) served instead of "
@@ -141,6 +148,7 @@ DEFAULTS: dict[str, object] = {s.name: s.default for s in SETTINGS}
 _TYPES_OF_NONE_DEFAULTS = {
     "ONTOLOGY_DIR": Path,
     "GRAPH_DIR": Path,
+    "RELEASES_DIR": Path,
     "DATASET": Path,
     "PUBLIC_BASE": str,
     "QUERY_QUEUE": int,

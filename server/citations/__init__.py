@@ -1,0 +1,1 @@
+"""Citations of the dataset, its releases, its source documents and single statements."""
