@@ -202,7 +202,7 @@ def test_index_from_the_engine_pages_through_its_limits(shipped_app, index, monk
 
     monkeypatch.setattr(endpoint, "BUILD_PAGE", 700)
     built = endpoint.build_index(shipped_app.extensions[EXTENSION_KEY].engine)
-    assert len(built) == len(index) == 2134
+    assert len(built) == len(index) == 2138
     for q in ("ales", "telecom", "evry", "mines st etienne", "incub"):
         assert built.search(q, limit=5) == index.search(q, limit=5), q
 
