@@ -43,6 +43,7 @@ BLUEPRINTS: list[str] = [
     "imtkg.web.endpoints.queries_gallery",
     "imtkg.web.endpoints.void",
     "imtkg.web.endpoints.dumps",
+    "imtkg.web.endpoints.releases",
     "imtkg.web.endpoints.explain",
     "imtkg.web.endpoints.shacl",
     "imtkg.web.endpoints.search",

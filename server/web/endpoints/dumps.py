@@ -1,14 +1,21 @@
-"""The dumps served under ``/dumps/`` (built by :mod:`imtkg.store.dumps` from the served graph)."""
+"""The dumps served under ``/dumps/`` (built by :mod:`imtkg.store.dumps` from the served graph).
+
+The dumps of the releases are under ``/dumps/<version>/`` (:mod:`imtkg.web.endpoints.releases`);
+``/dumps/<version>`` and ``/dumps/latest`` lead there.
+"""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
+from imtkg.releases.records import VERSION_PATTERN
 from imtkg.store.dumps import CHECKSUMS, DumpFile, build_dumps
 from imtkg.web.i18n import add_messages, choose_language
+from imtkg.web.linked_data import redirect_location
 from imtkg.web.state import current_state
 
 bp = Blueprint("dumps", __name__)
@@ -66,8 +73,10 @@ def index() -> str:
 
 
 @bp.route("/dumps/<name>")
-def download(name: str) -> Response:
+def download(name: str) -> BaseResponse:
     """A dump, its ``.sha256`` file or ``SHA256SUMS``; conditional on the file's checksum."""
+    if name == "latest" or VERSION_PATTERN.fullmatch(name):  # a release's folder
+        return redirect(redirect_location(f"dumps/{name}/"), code=301)
     files = {f.name: f for f in served_dumps()}
     stem = name.removesuffix(".sha256")
     dump = files.get(stem)

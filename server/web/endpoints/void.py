@@ -7,10 +7,16 @@ partition and a property partition, one subset per named graph with the source d
 catalogue links it to, and one linkset per outside dataset its ``schema:sameAs`` links reach
 (Wikidata, ROR). The description is negotiated: Turtle by default, N-Triples, RDF/XML, JSON-LD,
 TriG, N-Quads (``Accept`` or ``?format=``), and an HTML view for browsers.
+
+The dataset's releases are described there too, under the served base: the dataset's
+``dcat:version``, ``dcterms:issued`` and ``dcat:hasVersion`` each release, chained by
+``dcat:previousVersion`` and ``prov:wasRevisionOf``
+(:func:`imtkg.releases.catalogue.release_catalogue`, the same graph ``/releases/`` serves).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -29,6 +35,9 @@ from imtkg.core.namespaces import (
 from imtkg.core.namespaces import VOID as VOID_NS
 from imtkg.query.interface import QueryEngine
 from imtkg.rdf.formats import GRAPH_FORMATS
+from imtkg.releases.catalogue import release_catalogue
+from imtkg.releases.history import ReleaseHistory
+from imtkg.releases.records import ReleaseError
 from imtkg.store.dumps import DUMPS
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified
 from imtkg.web.endpoints.service_description import serialize_description
@@ -39,8 +48,11 @@ from imtkg.web.negotiation import (
     negotiate_graph_format,
     prefers_html,
 )
+from imtkg.web.pages.page_data import history_tag
+from imtkg.web.releases_state import served_history
 from imtkg.web.state import current_state
 
+log = logging.getLogger(__name__)
 bp = Blueprint("void", __name__)
 
 VOID_PATH = ".well-known/void"
@@ -256,8 +268,9 @@ def _count(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
-def void_graph(stats: VoidStatistics, base: str) -> Graph:
-    """Build the VoID description of the dataset served at ``base`` (ending in ``/``)."""
+def void_graph(stats: VoidStatistics, base: str, history: ReleaseHistory | None = None) -> Graph:
+    """Build the VoID description of the dataset served at ``base`` (ending in ``/``), with the
+    DCAT description of the releases of ``history`` when there are any."""
     g = Graph()
     for prefix, iri in PREFIXES.items():
         g.bind(prefix, iri)
@@ -342,7 +355,22 @@ def void_graph(stats: VoidStatistics, base: str) -> Graph:
         g.add((target, VOID_NS.uriSpace, Literal(space)))
         for label in stats.labels.get(str(target), ()):
             g.add((target, RDFS.label, label))
+    if history is not None and len(history):
+        catalogue = release_catalogue(history, base)
+        for prefix, namespace in catalogue.namespaces():
+            g.bind(prefix, namespace, override=False)
+        g += catalogue
     return g
+
+
+def _served_releases() -> ReleaseHistory | None:
+    """The served releases; ``None`` (logged) when a record cannot be read: the VoID is
+    served without them rather than not at all."""
+    try:
+        return served_history()
+    except ReleaseError as exc:
+        log.warning("the VoID description leaves the releases out: %s", exc)
+        return None
 
 
 def void_statistics() -> VoidStatistics:
@@ -360,7 +388,9 @@ def void_document(base: str, graph_format: str) -> bytes:
     """
     return current_state().documents.get(
         ("void", base, graph_format),
-        lambda: serialize_description(void_graph(void_statistics(), base), graph_format),
+        lambda: serialize_description(
+            void_graph(void_statistics(), base, _served_releases()), graph_format
+        ),
     )
 
 
@@ -388,7 +418,9 @@ def void() -> Response:
     state = current_state()
     base = served_base()
     lang = choose_language(request) if html else None
-    etag = etag_for(state.version, "void", base, lang or graph_format)
+    releases = _served_releases()
+    tag = history_tag(releases) if releases is not None else ()
+    etag = etag_for(state.version, "void", base, tag, lang or graph_format)
     if not_modified(request, etag, state.version):
         response = Response(status=304)
     elif html:

@@ -6,17 +6,24 @@ An IRI the graph once published is never reused nor left to a bare 404: ``graph:
 server answers a replaced IRI (and each of its documents) with ``301 Moved Permanently`` to the
 replacement, any other with ``410 Gone`` and the trail's description of it, as a page or in the
 negotiated RDF format.
+
+The releases are the other trail (:func:`release_removals`): an IRI that a release described
+(as subject, under ``id/``) and the served data no longer describes is gone too, and its 410
+names the latest release that had it, so that the statements can still be read in its dump.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from imtkg.core.namespaces import BASE, GRAPH
 from imtkg.query.interface import QueryEngine
+from imtkg.releases.history import ReleaseHistory
+from imtkg.releases.records import Release
 from imtkg.web.i18n import add_messages
 from imtkg.web.pages.describe import as_iri, as_resource, run_select
 
@@ -33,6 +40,8 @@ add_messages(
         "This IRI is no longer part of the graph.": "Cette IRI ne fait plus partie du graphe.",
         "Why": "Pourquoi",
         "See also": "Voir aussi",
+        "The latest release that describes it is": "La dernière version publiée qui la décrit est",
+        "its dump": "son export",
     }
 )
 
@@ -47,6 +56,7 @@ class Deprecation:
     :param notes: why it went, per language.
     :param see_also: related IRIs of the graph.
     :param quads: the trail's triples about it, in ``graph:deprecated``.
+    :param last_release: the latest release that described it, when the releases are its trail.
     """
 
     iri: str
@@ -55,6 +65,7 @@ class Deprecation:
     notes: dict[str, str] = field(default_factory=dict)
     see_also: list[str] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
+    last_release: Release | None = None
 
     def label(self, lang: str) -> str:
         """Return the label in ``lang``, else in English, else the IRI."""
@@ -99,3 +110,17 @@ def replacement_path(deprecation: Deprecation, extension: str | None) -> str | N
         return None
     path = target[len(BASE) :]
     return f"{path}.{extension}" if extension else path
+
+
+def release_removals(history: ReleaseHistory, served: Iterable[str]) -> dict[str, Deprecation]:
+    """Return the IRIs some release of ``history`` describes and the served data (``served``,
+    the IRIs it describes) does not, each with its labels in the latest release that had it."""
+    removals: dict[str, Deprecation] = {}
+    for iri, release in history.removed_resources(served).items():
+        entry = Deprecation(iri=iri, last_release=release)
+        for quad in sorted(history.descriptions(release)[iri], key=str):
+            value = quad.object
+            if quad.predicate.value == LABEL and isinstance(value, ox.Literal) and value.language:
+                entry.labels.setdefault(value.language, value.value)
+        removals[iri] = entry
+    return removals

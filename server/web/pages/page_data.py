@@ -3,12 +3,14 @@
 One function per kind of page: the figures about a resource, an organisation's memberships, an
 event's sub-events, a ranking edition's entries, a named graph's resources, and what the home
 page counts. Each returns plain records of IRIs and literals; the labels are read afterwards for
-all of them at once (:class:`imtkg.web.pages.describe.LabelIndex`).
+all of them at once (:class:`imtkg.web.pages.describe.LabelIndex`). What the releases say of a
+resource (:func:`release_status`) is read from the releases' dumps, not the engine.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,6 +18,9 @@ import pyoxigraph as ox
 
 from imtkg.core.namespaces import ID, ONTOLOGY_GRAPH, ORG
 from imtkg.query.interface import QueryEngine
+from imtkg.releases.history import ReleaseHistory
+from imtkg.releases.records import NQUADS_DUMP
+from imtkg.web.i18n import add_messages
 from imtkg.web.pages.describe import INFERRED, Term, iri_ref, run_select
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -574,3 +579,99 @@ def entry_points(engine: QueryEngine) -> EntryPoints:
                 editions.append(row["y"].value)
     points.rankings = list(rankings.items())
     return points
+
+
+# -- Releases ------------------------------------------------------------------------------------
+
+add_messages(
+    {
+        "In the dataset since release": "Dans le jeu de données depuis la version",
+        "last changed in release": "modifiée pour la dernière fois dans la version",
+        "Changed since the latest release.": "Modifiée depuis la dernière version publiée.",
+        "Not in any release yet.": "Dans aucune version publiée pour l'instant.",
+    }
+)
+#: how deep a blank node's own statements are followed when a description is compared
+_BLANK_DEPTH = 8
+
+
+def description_keys(quads: Iterable[ox.Quad]) -> dict[str, frozenset[tuple]]:
+    """Return, for each resource of the graph's own IRI space (under ``id/``), its asserted
+    statements as subject in a form that does not depend on blank node labels.
+
+    A blank node object is replaced by its own statements (followed to :data:`_BLANK_DEPTH`),
+    so that a resource compares equal across two datasets whose blank nodes are labelled
+    differently (a canonical label is a rank among all the dataset's blank nodes: a change
+    anywhere else may shift it).
+    """
+    inferred = ox.NamedNode(str(INFERRED))
+    blank: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
+    own: dict[str, list[ox.Quad]] = defaultdict(list)
+    for quad in quads:
+        if quad.graph_name == inferred:
+            continue
+        subject = quad.subject
+        if isinstance(subject, ox.BlankNode):
+            blank[subject].append(quad)
+        elif isinstance(subject, ox.NamedNode) and subject.value.startswith(str(ID)):
+            own[subject.value].append(quad)
+
+    def key(quad: ox.Quad, seen: frozenset[ox.BlankNode], depth: int) -> tuple:
+        value = quad.object
+        if isinstance(value, ox.BlankNode):
+            if value in seen or depth >= _BLANK_DEPTH:
+                shown: object = "_:"
+            else:
+                inner = seen | {value}
+                shown = frozenset(key(q, inner, depth + 1) for q in blank.get(value, ()))
+        else:
+            shown = str(value)
+        return (str(quad.predicate), shown, str(quad.graph_name))
+
+    return {iri: frozenset(key(q, frozenset(), 0) for q in found) for iri, found in own.items()}
+
+
+@dataclass(frozen=True)
+class ReleaseStatus:
+    """What the releases say of a served resource, for the line of its page.
+
+    :param since: the version and date of the first release that describes it, if any.
+    :param last_changed: those of the latest release in which its description changed.
+    :param in_latest: whether the latest release describes it.
+    :param changed: whether its served description differs from the latest release's.
+    """
+
+    since: tuple[str, date] | None
+    last_changed: tuple[str, date] | None
+    in_latest: bool
+    changed: bool
+
+
+def release_status(
+    history: ReleaseHistory,
+    iri: str,
+    served: dict[str, frozenset[tuple]],
+    latest: dict[str, frozenset[tuple]],
+) -> ReleaseStatus | None:
+    """Return what ``history`` says of ``iri``; ``None`` when there is no release at all.
+
+    :param served: :func:`description_keys` of the served data.
+    :param latest: :func:`description_keys` of the latest release.
+    """
+    if not len(history):
+        return None
+    found = history.resource_history(iri)
+    return ReleaseStatus(
+        since=(found.since.version, found.since.issued) if found.since else None,
+        last_changed=(found.last_changed.version, found.last_changed.issued)
+        if found.last_changed
+        else None,
+        in_latest=found.in_latest,
+        changed=served.get(iri, frozenset()) != latest.get(iri, frozenset()),
+    )
+
+
+def history_tag(history: ReleaseHistory) -> tuple[tuple[str, str], ...]:
+    """Return what identifies the releases served (each version and the digest of its dump), for
+    the ETags of the answers that name them."""
+    return tuple((r.version, r.files[NQUADS_DUMP].sha256) for r in history)

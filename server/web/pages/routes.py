@@ -19,6 +19,7 @@ navigation) is set here for every template of the app, ``base.html`` included.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -32,6 +33,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from imtkg.core.namespaces import BASE, IMT, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 from imtkg.query.errors import QueryError
 from imtkg.query.interface import QueryEngine
+from imtkg.releases.records import ReleaseError, release_iri
+from imtkg.store.dumps import canonical_dataset
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified_response
 from imtkg.web.i18n import COOKIE, LANGUAGES, PARAMETER, choose_language, translate
 from imtkg.web.linked_data import (
@@ -44,7 +47,13 @@ from imtkg.web.linked_data import (
     served_base,
     split_extension,
 )
-from imtkg.web.pages.deprecated import Deprecation, deprecations, replacement_path
+from imtkg.web.pages.deprecated import (
+    SEE_ALSO,
+    Deprecation,
+    deprecations,
+    release_removals,
+    replacement_path,
+)
 from imtkg.web.pages.describe import (
     Description,
     SourceCatalogue,
@@ -59,7 +68,14 @@ from imtkg.web.pages.home import LICENSE_IRI, LICENSE_NAME, home_data, home_view
 from imtkg.web.pages.labels import Labeller, short_name
 from imtkg.web.pages.members_on_date import AT_PARAMETER, BadDate, members_on, parse_at
 from imtkg.web.pages.ontology_docs import ontology_doc
-from imtkg.web.pages.page_data import class_counts, property_counts
+from imtkg.web.pages.page_data import (
+    ReleaseStatus,
+    class_counts,
+    description_keys,
+    history_tag,
+    property_counts,
+    release_status,
+)
 from imtkg.web.pages.rdf_documents import build_context, jsonld_profile, serialize
 from imtkg.web.pages.resource_view import (
     GraphFacts,
@@ -68,8 +84,10 @@ from imtkg.web.pages.resource_view import (
     resource_view,
     time_text,
 )
+from imtkg.web.releases_state import served_history
 from imtkg.web.state import current_state
 
+log = logging.getLogger(__name__)
 bp = Blueprint("linked_data", __name__)
 
 CONTEXT_PATH = "context.jsonld"
@@ -193,7 +211,9 @@ def _open_document(iri: str, extension: str) -> Response | tuple[str, str]:
 
 
 def _etag(*parts: object) -> str:
-    return etag_for(current_state().version, "linked-data", served_base(), request.path, *parts)
+    return etag_for(
+        current_state().version, "linked-data", served_base(), _releases_tag(), request.path, *parts
+    )
 
 
 def _document_etag(extension: str, lang: str) -> str:
@@ -305,8 +325,66 @@ def _resource_page(description: Description, lang: str, at: date | None = None) 
     view = resource_view(state.engine, description, lang, _facts())
     members = members_on(state.engine, description.iri, at) if at is not None else None
     return render_template(
-        "pages/resource.html", view=view, name=view.name, at=at, members_on=members
+        "pages/resource.html",
+        view=view,
+        name=view.name,
+        at=at,
+        members_on=members,
+        release=_release_status(description.iri),
     )
+
+
+# -- Releases ------------------------------------------------------------------------------------
+
+
+def _releases_tag() -> tuple:
+    """The served releases, for ETags (pages name them); empty when they cannot be read."""
+    try:
+        return history_tag(served_history())
+    except ReleaseError:
+        return ()
+
+
+def _served_keys() -> dict[str, frozenset[tuple]]:
+    """The served resources' asserted descriptions (:func:`description_keys`), once per app."""
+    state = current_state()
+    return state.shared.get(
+        ("linked_data", "served_keys"), lambda: description_keys(canonical_dataset(state.kg.store))
+    )
+
+
+def _release_status(iri: str) -> ReleaseStatus | None:
+    """What the releases say of ``iri``; ``None`` without releases, or when a release's dump
+    cannot be read (logged: the page is served without the line rather than not at all)."""
+    try:
+        history = served_history()
+        latest = history.latest
+        if latest is None:
+            return None
+        latest_keys = current_state().shared.get(
+            ("linked_data", "release_keys", latest.version),
+            lambda: description_keys(history.quads(latest)),
+        )
+        return release_status(history, iri, _served_keys(), latest_keys)
+    except ReleaseError as exc:
+        log.warning("no release line on the page of %s: %s", iri, exc)
+        return None
+
+
+def _release_removals() -> dict[str, Deprecation]:
+    """The IRIs a release described and the served data no longer does (once per app)."""
+
+    def build() -> dict[str, Deprecation]:
+        try:
+            history = served_history()
+            if not len(history):
+                return {}
+            return release_removals(history, _served_keys())
+        except ReleaseError as exc:
+            log.warning("the removed IRIs of the releases are not known: %s", exc)
+            return {}
+
+    return current_state().shared.get(("linked_data", "release_removals"), build)
 
 
 # -- Routes --------------------------------------------------------------------------------------
@@ -315,7 +393,7 @@ def _resource_page(description: Description, lang: str, at: date | None = None) 
 def _resource(path: str) -> BaseResponse:
     stem, extension = split_extension(path)
     iri = canonical_iri(stem)
-    removed = shared("deprecations", deprecations).get(iri)
+    removed = shared("deprecations", deprecations).get(iri) or _release_removals().get(iri)
     if removed is not None:
         return _removed(removed, extension)
     return see_other(iri) if extension is None else document(iri, extension)
@@ -339,6 +417,9 @@ def _removed(removed: Deprecation, extension: str | None) -> BaseResponse:
         response = _html(render_template("pages/gone.html", gone=removed), status=410)
     else:
         quads = removed.quads + _document_quads(removed.iri, extension)
+        if removed.last_release is not None:
+            last = ox.NamedNode(release_iri(removed.last_release.version, served_base()))
+            quads.append(ox.Quad(ox.NamedNode(removed.iri), ox.NamedNode(SEE_ALSO), last))
         body = serialize(quads, extension, shared("context", build_context), context_url())
         response = _rdf(body, extension, status=410)
     response.vary.add("Accept")
