@@ -47,6 +47,7 @@ BLUEPRINTS: list[str] = [
     "imtkg.web.endpoints.explain",
     "imtkg.web.endpoints.shacl",
     "imtkg.web.endpoints.search",
+    "imtkg.web.endpoints.cite",
     "imtkg.web.pages.routes",
 ]
 

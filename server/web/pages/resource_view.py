@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
@@ -18,7 +19,14 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from imtkg.core.namespaces import ID, IMT, ORG, SCHEMA
 from imtkg.query.interface import QueryEngine
 from imtkg.web.i18n import format_number, format_short_date, translate
-from imtkg.web.linked_data import FORMATS, RDF_FORMATS, document_url, is_local, page_url
+from imtkg.web.linked_data import (
+    FORMATS,
+    RDF_FORMATS,
+    document_url,
+    is_local,
+    page_url,
+    served_base,
+)
 from imtkg.web.pages import page_data
 from imtkg.web.pages.describe import Description, LabelIndex, Statement, Term, label_index
 from imtkg.web.pages.diagrams import NetworkNode, TimelineItem, network, timeline
@@ -69,6 +77,7 @@ class ValueView:
     passages: list[PassageView] = field(default_factory=list)
     nested: list[GroupView] | None = None
     items: list[ValueView] | None = None
+    cite_url: str | None = None
 
 
 @dataclass
@@ -130,6 +139,25 @@ class ResourceView:
     name: Labeller
     incoming_truncated: bool = False
     sections: dict[str, object] = field(default_factory=dict)
+    cite_url: str | None = None
+
+
+def cite_url(iri: str, statement: Statement | None = None) -> str | None:
+    """Return the citation URL of resource ``iri`` (``/cite/<name>`` for ``id:<name>``), or of
+    its asserted ``statement`` (``?p=…&o=…``, with ``&g=…`` when one graph asserts it); ``None``
+    for what cannot be cited by URL (an IRI outside ``id:``, an inferred statement, a blank
+    node)."""
+    if not iri.startswith(str(ID)) or len(iri) == len(str(ID)):
+        return None
+    url = f"{served_base()}cite/{quote(iri[len(str(ID)) :], safe='/')}"
+    if statement is None:
+        return url
+    if statement.inferred or isinstance(statement.object, ox.BlankNode):
+        return None
+    parameters = {"p": statement.predicate.value, "o": str(statement.object)}
+    if len(statement.asserted_in) == 1:
+        parameters["g"] = statement.asserted_in[0]
+    return f"{url}?{urlencode(parameters)}"
 
 
 class Citations:
@@ -191,6 +219,9 @@ class _Builder:
         inferred = statement.inferred if statement else False
         citations = self.citations.cite(statement) if statement else []
         passages = self.passage_views(statement)  # after cite(): it numbers the graphs
+        cite = None
+        if statement is not None and isinstance(statement.subject, ox.NamedNode):
+            cite = cite_url(statement.subject.value, statement)
         if isinstance(term, ox.NamedNode):
             return ValueView(
                 text=self.name(term.value),
@@ -199,6 +230,7 @@ class _Builder:
                 inferred=inferred,
                 citations=citations,
                 passages=passages,
+                cite_url=cite,
             )
         if isinstance(term, ox.Literal):
             return ValueView(
@@ -208,6 +240,7 @@ class _Builder:
                 inferred=inferred,
                 citations=citations,
                 passages=passages,
+                cite_url=cite,
             )
         view = ValueView(text="", inferred=inferred, citations=citations, passages=passages)
         items = self._list_items(term)
@@ -628,9 +661,12 @@ def resource_view(
         name=name,
         incoming_truncated=description.incoming_truncated,
         sections=_sections(description, kinds, data, name),
+        cite_url=cite_url(iri),
     )
     if "instances" in view.sections:
         values = [builder.term(s.subject, s) for s in _instances(description, kinds)]
+        for value in values:  # a list of members, cited from each member's own page
+            value.cite_url = None
         values.sort(key=lambda v: (v.inferred, v.text.casefold()))
         view.sections["instances"] = values
     view.citations = builder.citations.views(name)

@@ -1,0 +1,227 @@
+"""``/cite/…``: citations of the dataset, a release, a resource or one statement.
+
+Routes:
+
+* ``GET /cite/``: the dataset (its latest release; the working data when there is none);
+* ``GET /cite/release/<version>``: release ``version`` (400 for a malformed version, 404 for
+  one that does not exist);
+* ``GET /cite/<name>``: resource ``id:<name>`` (404 when the graph says nothing of it, 410 when
+  the trail of removed IRIs names it, 301 to its replacement's citation when it has one);
+* ``GET /cite/<name>?p=<predicate IRI>&o=<object in N-Triples>[&g=<graph IRI>]``: the statement
+  ``id:<name> p o`` (in ``g``, else in every graph asserting it); 400 naming the parameter when
+  one is absent or malformed, or when the data holds no such statement.
+
+Formats (:data:`imtkg.citations.formats.FORMATS`): the ``format`` parameter (``bibtex``,
+``csl-json``, ``ris``, ``text``, ``html``, or a media type; 400 listing them when unknown), else
+the ``Accept`` header (406 listing the media types when none is acceptable); the HTML page shows
+every format with Copy and Download buttons. ``download=1`` answers a file
+(``Content-Disposition: attachment``). Every answer varies with ``Accept``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from imtkg.citations.bibliography import write_html
+from imtkg.citations.dataset import dataset_citation
+from imtkg.citations.formats import FORMATS
+from imtkg.citations.model import Citation, CitationError
+from imtkg.citations.resources import cite_resource
+from imtkg.citations.statements import cite_statement, parse_statement
+from imtkg.core.namespaces import ID
+from imtkg.releases.records import VERSION_PATTERN, ReleaseError
+from imtkg.web.caching import add_cache_headers, etag_for, not_modified_response
+from imtkg.web.i18n import add_messages, choose_language
+from imtkg.web.linked_data import page_url, redirect_location, served_base
+from imtkg.web.negotiation import best
+from imtkg.web.pages.deprecated import deprecations
+from imtkg.web.pages.describe import exists
+from imtkg.web.releases_state import served_history
+from imtkg.web.state import current_state
+
+bp = Blueprint("cite", __name__)
+
+HTML = "html"
+#: media type -> format name; the page first, so that ``*/*`` (a link followed) gets the page
+OFFERED: dict[str, str] = {"text/html": HTML, **{f.media_type: n for n, f in FORMATS.items()}}
+#: the ``format`` names, in the order a 400 lists them
+FORMAT_NAMES = [*FORMATS, HTML]
+#: the parameters that name a statement
+STATEMENT_PARAMETERS = ("p", "o", "g")
+
+add_messages(
+    {
+        "Cite": "Citer",
+        "Cite this resource": "Citer cette ressource",
+        "Citation": "Citation",
+        "Copy": "Copier",
+        "Copied": "Copié",
+        "Download": "Télécharger",
+        "All formats": "Tous les formats",
+        "Reference": "Référence",
+        "The statement cited": "L'énoncé cité",
+        "What to cite": "Ce qu'il faut citer",
+        "Formats": "Formats",
+        "Reference managers and programs get each format from this URL with the Accept header "
+        "or the format parameter:": (
+            "Les gestionnaires de références et les programmes obtiennent chaque format à cette "
+            "URL avec l'en-tête Accept ou le paramètre format :"
+        ),
+        "Cite the source documents that state it, at the paragraph given, and the release of "
+        "the dataset it comes from.": (
+            "Citez les documents sources qui l'énoncent, au paragraphe indiqué, et la version du "
+            "jeu de données dont il provient."
+        ),
+    }
+)
+
+
+def chosen_format() -> str:
+    """Return the format asked for: the ``format`` parameter, else the ``Accept`` header.
+
+    Aborts with 400 (unknown ``format``) or 406 (nothing acceptable), listing what is offered.
+    """
+    value = request.args.get("format")
+    if value is not None:
+        key = value.strip().lower()
+        name = key if key in FORMAT_NAMES else OFFERED.get(key.split(";")[0].strip())
+        if name is None:
+            abort(
+                400,
+                description=f"unknown format {value[:60]!r}; use one of "
+                f"{', '.join(FORMAT_NAMES)} or one of the media types {', '.join(OFFERED)}",
+            )
+        return name
+    name = best(request.accept_mimetypes, OFFERED, HTML)
+    if name is None:
+        response = Response(
+            f"406 Not Acceptable: a citation is offered as {', '.join(OFFERED)}\n",
+            status=406,
+            mimetype="text/plain",
+        )
+        response.vary.add("Accept")
+        abort(response)
+    return name
+
+
+def _etag(name: str, lang: str) -> str:
+    query = sorted(request.args.items(multi=True))
+    return etag_for(current_state().version, "cite", served_base(), request.path, query, name, lang)
+
+
+def answer(citation_of: Callable[[], Citation]) -> Response:
+    """Answer the citation built by ``citation_of()`` in the chosen format (304 when the client
+    holds it already)."""
+    name = chosen_format()
+    lang = choose_language(request) if name == HTML else ""
+    etag = _etag(name, lang)
+    state = current_state()
+    max_age = current_app.config["CACHE_MAX_AGE"]
+    unchanged = not_modified_response(request, etag, state.version, max_age)
+    if unchanged is not None:
+        return unchanged
+    try:
+        citation = citation_of()
+    except CitationError as exc:
+        abort(400, description=str(exc))
+    if name == HTML:
+        response = Response(_page(citation), mimetype="text/html")
+        response.content_language.add(lang)
+        response.vary.update(("Accept-Language", "Cookie"))
+        extension = "html"
+    else:
+        chosen = FORMATS[name]
+        body = chosen.write(citation)
+        response = Response(body, content_type=f"{chosen.media_type}; charset=utf-8")
+        extension = chosen.extension
+    if request.args.get("download") == "1":
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{citation.filename}.{extension}"'
+        )
+    add_cache_headers(response, etag, state.version, max_age)
+    return response
+
+
+def _page(citation: Citation) -> str:
+    url = served_base() + request.path.lstrip("/")
+    args = {k: v for k, v in request.args.items() if k in STATEMENT_PARAMETERS}
+    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in args.items())
+    here = url + ("?" + query if query else "")
+    joiner = "&" if query else "?"
+    formats = [
+        {
+            "name": name,
+            "label": f.label,
+            "media_type": f.media_type,
+            "text": f.write(citation),
+            "url": f"{here}{joiner}format={name}",
+            "download": f"{here}{joiner}format={name}&download=1",
+        }
+        for name, f in FORMATS.items()
+    ]
+    return render_template(
+        "cite.html",
+        citation=citation,
+        reference=write_html(citation),
+        formats=formats,
+        url=here,
+        works=[(w, page_url(w.iri)) for w in citation.works],
+    )
+
+
+@bp.route("/cite/")
+def dataset() -> Response:
+    """The citation of the dataset: its latest release."""
+    return answer(lambda: dataset_citation(served_history()))
+
+
+@bp.route("/cite/release/<version>")
+def release(version: str) -> Response:
+    """The citation of release ``version``."""
+    if not VERSION_PATTERN.fullmatch(version):
+        abort(400, description=f"{version[:40]!r} is not a release version (MAJOR.MINOR.PATCH)")
+    history = served_history()
+    try:
+        history.get(version)
+    except ReleaseError as exc:
+        abort(404, description=str(exc))
+    return answer(lambda: dataset_citation(history, version))
+
+
+@bp.route("/cite/<path:name>")
+def resource(name: str) -> BaseResponse:
+    """The citation of resource ``id:<name>``, or of one of its statements (``p``, ``o``,
+    ``g``)."""
+    iri = str(ID) + name
+    removed = (
+        current_state()
+        .shared.get(("cite", "deprecations"), lambda: deprecations(current_state().engine))
+        .get(iri)
+    )
+    if removed is not None:
+        replacement = removed.replacement
+        if replacement and replacement.startswith(str(ID)):
+            target = redirect_location("cite/" + replacement[len(str(ID)) :])
+            if request.query_string:
+                target += "?" + request.query_string.decode("latin-1")
+            return redirect(target, code=301)
+        why = removed.note("en")
+        abort(410, description=f"<{iri}> was removed from the graph" + (f": {why}" if why else ""))
+    engine = current_state().engine
+    if not exists(engine, iri):
+        abort(404, description=f"nothing is known about <{iri}>")
+    history = served_history()
+    if any(k in request.args for k in STATEMENT_PARAMETERS):
+
+        def statement() -> Citation:
+            triple, graph = parse_statement(
+                iri, request.args.get("p"), request.args.get("o"), request.args.get("g")
+            )
+            return cite_statement(engine, history, triple, graph)
+
+        return answer(statement)
+    return answer(lambda: cite_resource(engine, history, iri))
