@@ -275,7 +275,7 @@ def test_release_page_shows_citation_files_neighbours_and_changes(client, folder
         "1.1.0",
         "2026-02-01",
         "CC-BY-4.0",
-        SERVED + "releases/1.1.0",
+        BASE + "releases/1.1.0",
     ]
     record = json.loads((releases / "1.1.0" / "release.json").read_text())
     files = {
@@ -296,12 +296,15 @@ def test_release_page_shows_citation_files_neighbours_and_changes(client, folder
     }
     assert table == _expected_changes(releases)
     touched = {
-        li.get("data-iri"): links(li)[li.get("data-iri")]
+        li.get("data-iri"): [(text_of(a), a.get("href")) for a in elements(li, "a")]
         for li in find_all(doc, "li")
         if li.get("data-iri")
     }
-    for iri in (CTI, VOCCITANIE, CCI):
-        assert touched[iri] == SERVED + iri[len(BASE) :] + ".html"
+    assert touched[CCI] == [("CCI Occitanie", SERVED + "id/cci-occitanie.html")]
+    assert touched[CTI] == [("id:cti", SERVED + "id/cti.html")]
+    assert touched[VOCCITANIE] == [
+        ("Voccitanie (removed in the test fixture)", SERVED + "id/periodical/voccitanie.html")
+    ]
     patches = [a.get("href") for a in elements(changes, "a") if a.get("download") is not None]
     assert patches == [
         SERVED + "releases/1.1.0/" + name

@@ -62,7 +62,10 @@ from imtkg.web.endpoints.service_description import serialize_description
 from imtkg.web.i18n import add_messages, choose_language
 from imtkg.web.linked_data import page_url, redirect_location, served_base
 from imtkg.web.negotiation import UnknownFormat, negotiate_graph_format, prefers_html
+from imtkg.web.pages.labels import Labeller
 from imtkg.web.pages.page_data import history_tag
+from imtkg.web.pages.resource_view import graph_facts
+from imtkg.web.pages.routes import shared
 from imtkg.web.releases_state import served_history
 from imtkg.web.state import current_state
 
@@ -336,15 +339,18 @@ def release_page(version: str) -> Response:
     except ReleaseError as exc:
         return _conflict(exc)
     touched = diff.touched_resources() if diff else {}
+    facts = shared("facts", graph_facts)
+    name = Labeller(facts.labels.labels_for(touched), lang or "en")
     page = render_template(
         "releases/release.html",
         release=release,
-        iri=release_iri(release.version, base),
+        iri=release.iri,
+        page=release_iri(release.version, base),
         previous=history.get(release.previous) if release.previous else None,
         following=history.next_of(release),
         diff=diff,
         graphs=_graph_views(diff) if diff else [],
-        touched=[(iri, page_url(iri), graphs) for iri, graphs in touched.items()],
+        touched=[(iri, name(iri), page_url(iri), graphs) for iri, graphs in touched.items()],
         shown=SHOWN_STATEMENTS,
         patches=list(PATCHES),
         dumps=[release.files[name] for name in RELEASE_DUMPS],
