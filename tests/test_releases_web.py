@@ -433,7 +433,8 @@ def test_release_dumps_match_their_checksums(client, folders, version):
 
 
 def test_latest_redirects_to_the_latest_release(client):
-    """/dumps/latest/... is a 302 to the latest release's; /dumps/latest leads to the folder;
+    """/dumps/latest/... (and /releases/latest...) is a 302 to the latest release's;
+    /dumps/latest leads to the folder;
     the live dumps of the served data are still at /dumps/<name>."""
     response = client.get("/dumps/latest/imt-kg.nq.gz")
     assert response.status_code == 302
@@ -441,6 +442,12 @@ def test_latest_redirects_to_the_latest_release(client):
     assert client.get("/dumps/latest/").headers["Location"] == "/dumps/1.1.0/"
     assert client.get("/dumps/latest").headers["Location"] == "/dumps/latest/"
     assert client.get("/dumps/1.0.0").headers["Location"] == "/dumps/1.0.0/"
+    assert client.get("/releases/latest").headers["Location"] == "/releases/1.1.0"
+    latest_patch = client.get("/releases/latest/changes.json")
+    assert (latest_patch.status_code, latest_patch.headers["Location"]) == (
+        302,
+        "/releases/1.1.0/changes.json",
+    )
     assert client.get("/dumps/imt-kg.nq.gz").status_code == 200
     assert client.get("/dumps/1.1.0/other.gz").status_code == 404
 

@@ -10,7 +10,8 @@
   ``changes.json``: the diff from the previous release, computed once per app and kept;
 * ``GET /dumps/<version>/``, ``/dumps/<version>/<file>``: the release's dumps, their
   ``<file>.sha256`` and ``SHA256SUMS`` (made from ``release.json``, the record the files are
-  checked against); ``/dumps/latest/...`` is a 302 to the latest release's.
+  checked against); ``/dumps/latest/...`` and ``/releases/latest...`` are 302s to the latest
+  release's.
 
 Errors: a malformed version is a 400, an unknown one a 404 naming the releases there are. A dump
 whose bytes no longer match its recorded SHA-256 is never sent: its URL (and every page or patch
@@ -315,8 +316,11 @@ def _graph_views(diff: DatasetDiff) -> list[GraphChangeView]:
 
 
 @bp.route("/releases/<version>")
-def release_page(version: str) -> Response:
-    """A release: its citation, files, neighbours and changes (HTML), or its DCAT description."""
+def release_page(version: str) -> BaseResponse:
+    """A release: its citation, files, neighbours and changes (HTML), or its DCAT description;
+    ``latest``: a 302 to the latest release."""
+    if version == "latest":
+        return _latest_redirect("releases/{version}")
     release = _release(version)
     negotiated = _negotiated()
     if isinstance(negotiated, Response):
@@ -364,8 +368,10 @@ def release_page(version: str) -> Response:
 
 
 @bp.route("/releases/<version>/<name>")
-def patch(version: str, name: str) -> Response:
+def patch(version: str, name: str) -> BaseResponse:
     """The diff from the previous release: N-Quads patches, an RDF Patch, or its JSON summary."""
+    if version == "latest":
+        return _latest_redirect("releases/{version}/" + name)
     release = _release(version)
     if name not in PATCHES:
         abort(_text(404, f"404 Not Found: no {name!r} here; a release offers {', '.join(PATCHES)}"))
@@ -401,11 +407,12 @@ def patch(version: str, name: str) -> Response:
 # -- /dumps/<version>/ ---------------------------------------------------------------------------
 
 
-def _latest_redirect(name: str) -> BaseResponse:
+def _latest_redirect(path: str) -> BaseResponse:
+    """A 302 to ``path`` (``{version}`` in it) of the latest release; 404 when there is none."""
     latest = _history().latest
     if latest is None:
         abort(_text(404, "404 Not Found: there is no release yet"))
-    response = redirect(redirect_location(f"dumps/{latest.version}/{name}"), code=302)
+    response = redirect(redirect_location(path.format(version=latest.version)), code=302)
     response.cache_control.no_cache = True
     return response
 
@@ -414,7 +421,7 @@ def _latest_redirect(name: str) -> BaseResponse:
 def dumps_index(version: str) -> BaseResponse:
     """The files of a release with their sizes and checksums (``latest``: a 302 to the latest)."""
     if version == "latest":
-        return _latest_redirect("")
+        return _latest_redirect("dumps/{version}/")
     release = _release(version)
     page = render_template(
         "releases/dumps.html",
@@ -437,7 +444,7 @@ def dump_file(version: str, name: str) -> BaseResponse:
     """A file of a release, its ``.sha256`` or ``SHA256SUMS``; ETag: the file's SHA-256, and the
     bytes are sent only once checked against it (409 otherwise)."""
     if version == "latest":
-        return _latest_redirect(name)
+        return _latest_redirect("dumps/{version}/" + name)
     release = _release(version)
     stem = name.removesuffix(".sha256")
     if name == CHECKSUMS:
