@@ -30,6 +30,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from rdflib.namespace import DCTERMS, FOAF
 from werkzeug.wrappers import Response as BaseResponse
 
+from imtkg.core.errors import ImtKgError
 from imtkg.core.namespaces import BASE, IMT, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 from imtkg.query.errors import QueryError
 from imtkg.query.interface import QueryEngine
@@ -346,7 +347,11 @@ def _releases_tag() -> tuple:
 
 
 def _served_keys() -> dict[str, frozenset[tuple]]:
-    """The served resources' asserted descriptions (:func:`description_keys`), once per app."""
+    """The served resources' asserted descriptions (:func:`description_keys`), once per app,
+    from the app's knowledge graph (loaded on first use by the modes that do not hold it).
+
+    :raises ImtKgError: when the app holds no knowledge graph to read them from.
+    """
     state = current_state()
     return state.shared.get(
         ("linked_data", "served_keys"), lambda: description_keys(canonical_dataset(state.kg.store))
@@ -366,7 +371,7 @@ def _release_status(iri: str) -> ReleaseStatus | None:
             lambda: description_keys(history.quads(latest)),
         )
         return release_status(history, iri, _served_keys(), latest_keys)
-    except ReleaseError as exc:
+    except ImtKgError as exc:  # a damaged release dump, or no knowledge graph to compare
         log.warning("no release line on the page of %s: %s", iri, exc)
         return None
 
@@ -380,7 +385,7 @@ def _release_removals() -> dict[str, Deprecation]:
             if not len(history):
                 return {}
             return release_removals(history, _served_keys())
-        except ReleaseError as exc:
+        except ImtKgError as exc:
             log.warning("the removed IRIs of the releases are not known: %s", exc)
             return {}
 
