@@ -299,6 +299,43 @@ def test_statement_in_a_named_graph_and_a_graph_that_lacks_it(shipped_client) ->
     )
 
 
+def test_inferred_statement_cites_the_release_only(shipped_client, history) -> None:
+    """A statement only the reasoner derives (IMT Mines Alès is an ``org:Organization``) has no
+    source document: its citation is the release holding it, saying it is inferred."""
+    organisation = "http://www.w3.org/ns/org#Organization"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    url = "/cite/imt-mines-ales?" + urlencode({"p": rdf_type, "o": f"<{organisation}>"})
+    items = json.loads(shipped_client.get(url + "&format=csl-json").get_data(as_text=True))
+    inferred = "https://w3id.org/imt-kg/graph/inferred"
+    quad = ox.Quad(
+        ox.NamedNode(ALES),
+        ox.NamedNode(rdf_type),
+        ox.NamedNode(organisation),
+        ox.NamedNode(inferred),
+    )
+    release = history.release_of(quad)
+    assert [(i["id"], i["note"]) for i in items] == [
+        (
+            f"imt-kg-{release.version}",
+            f"Statement in graph {inferred}\n"
+            "Inferred by OWL 2 RL reasoning: no source document states it",
+        )
+    ]
+
+
+def test_conditional_request_is_answered_304(shipped_client) -> None:
+    """A client holding the citation (its ETag) gets a 304 with no body."""
+    first = shipped_client.get(STATEMENT_URL + "&format=ris")
+    again = shipped_client.get(
+        STATEMENT_URL + "&format=ris", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert (again.status_code, again.data) == (304, b"")
+    other = shipped_client.get(
+        STATEMENT_URL + "&format=bibtex", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert other.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -40,6 +40,7 @@ from imtkg.web.linked_data import page_url, redirect_location, served_base
 from imtkg.web.negotiation import best
 from imtkg.web.pages.deprecated import deprecations
 from imtkg.web.pages.describe import exists
+from imtkg.web.pages.routes import shared
 from imtkg.web.releases_state import served_history
 from imtkg.web.state import current_state
 
@@ -197,11 +198,7 @@ def resource(name: str) -> BaseResponse:
     """The citation of resource ``id:<name>``, or of one of its statements (``p``, ``o``,
     ``g``)."""
     iri = str(ID) + name
-    removed = (
-        current_state()
-        .shared.get(("cite", "deprecations"), lambda: deprecations(current_state().engine))
-        .get(iri)
-    )
+    removed = shared("deprecations", deprecations).get(iri)  # the pages' copy, read once
     if removed is not None:
         replacement = removed.replacement
         if replacement and replacement.startswith(str(ID)):
