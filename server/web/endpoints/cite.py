@@ -15,7 +15,8 @@ Formats (:data:`imtkg.citations.formats.FORMATS`): the ``format`` parameter (``b
 ``csl-json``, ``ris``, ``text``, ``html``, or a media type; 400 listing them when unknown), else
 the ``Accept`` header (406 listing the media types when none is acceptable); the HTML page shows
 every format with Copy and Download buttons. ``download=1`` answers a file
-(``Content-Disposition: attachment``). Every answer varies with ``Accept``.
+(``Content-Disposition: attachment``). Every answer varies with ``Accept``. A release whose dump
+does not match its checksum is a 409 naming it, as on ``/releases/``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from imtkg.citations.model import Citation, CitationError
 from imtkg.citations.resources import cite_resource
 from imtkg.citations.statements import cite_statement, parse_statement
 from imtkg.core.namespaces import ID
+from imtkg.releases.history import ReleaseHistory
 from imtkg.releases.records import VERSION_PATTERN, ReleaseError
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified_response
 from imtkg.web.i18n import add_messages, choose_language
@@ -129,6 +131,8 @@ def answer(citation_of: Callable[[], Citation]) -> Response:
         citation = citation_of()
     except CitationError as exc:
         abort(400, description=str(exc))
+    except ReleaseError as exc:  # a release's dump damaged or edited: as /releases/ answers
+        abort(409, description=str(exc))
     if name == HTML:
         response = Response(_page(citation), mimetype="text/html")
         response.content_language.add(lang)
@@ -174,10 +178,18 @@ def _page(citation: Citation) -> str:
     )
 
 
+def _history() -> ReleaseHistory:
+    """The app's releases; a release record that cannot be read is a 409 naming it."""
+    try:
+        return served_history()
+    except ReleaseError as exc:
+        abort(409, description=str(exc))
+
+
 @bp.route("/cite/")
 def dataset() -> Response:
     """The citation of the dataset: its latest release."""
-    return answer(lambda: dataset_citation(served_history()))
+    return answer(lambda: dataset_citation(_history()))
 
 
 @bp.route("/cite/release/<version>")
@@ -185,7 +197,7 @@ def release(version: str) -> Response:
     """The citation of release ``version``."""
     if not VERSION_PATTERN.fullmatch(version):
         abort(400, description=f"{version[:40]!r} is not a release version (MAJOR.MINOR.PATCH)")
-    history = served_history()
+    history = _history()
     try:
         history.get(version)
     except ReleaseError as exc:
@@ -211,7 +223,7 @@ def resource(name: str) -> BaseResponse:
     engine = current_state().engine
     if not exists(engine, iri):
         abort(404, description=f"nothing is known about <{iri}>")
-    history = served_history()
+    history = _history()
     if any(k in request.args for k in STATEMENT_PARAMETERS):
 
         def statement() -> Citation:
