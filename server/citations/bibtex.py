@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bibtexparser
 from bibtexparser.model import Entry, Field
+from bibtexparser.writer import BibtexFormat
 
 from imtkg.citations.model import Citation, Work
 
@@ -85,4 +86,6 @@ def bibtex_entry(work: Work) -> Entry:
 def write_bibtex(citation: Citation) -> str:
     """Return ``citation`` as BibTeX text, one entry per work."""
     library = bibtexparser.Library([bibtex_entry(work) for work in citation.works])
-    return bibtexparser.write_string(library)
+    layout = BibtexFormat()
+    layout.block_separator = "\n"  # each entry ends with a newline: one blank line between
+    return bibtexparser.write_string(library, bibtex_format=layout)
