@@ -655,3 +655,17 @@ def test_iris_removed_by_a_release(releases_app) -> None:  # noqa: F811
         301,
         "/cite/cci-occitanie?format=ris",
     )
+
+
+@pytest.mark.parametrize("name", ["imt-mines-ales", "imt-grand-est", "source/imt-grand-est"])
+def test_every_cite_link_of_a_page_answers_bibtex(shipped_client, name) -> None:
+    """Every Cite link of a resource page (its statements and those pointing at it) answers a
+    BibTeX citation that bibtexparser reads, ending with a release of the dataset."""
+    page = shipped_client.get(f"/id/{name}.html").get_data(as_text=True)
+    urls = sorted(set(re.findall(r'<a class="cite-link" href="http://localhost([^"]+)"', page)))
+    assert len(urls) > 5
+    for url in urls:
+        response = shipped_client.get(url.replace("&amp;", "&") + "&format=bibtex")
+        assert response.status_code == 200, url
+        entries = bibtex_entries(response.get_data(as_text=True))
+        assert entries[-1][0] == "dataset", url

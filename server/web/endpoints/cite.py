@@ -10,7 +10,8 @@ Routes:
   naming that release, 301 to its replacement's citation when it has one);
 * ``GET /cite/<name>?p=<predicate IRI>&o=<object in N-Triples>[&g=<graph IRI>]``: the statement
   ``id:<name> p o`` (in ``g``, else in every graph asserting it); 400 naming the parameter when
-  one is absent or malformed, or when the data holds no such statement.
+  one is absent or malformed, or when the data holds no such statement (the statements of the
+  trail about a removed IRI are citable: the data holds them).
 
 Formats (:data:`imtkg.citations.formats.FORMATS`): the ``format`` parameter (``bibtex``,
 ``csl-json``, ``ris``, ``text``, ``html``, or a media type; 400 listing them when unknown), else
@@ -267,8 +268,10 @@ def resource(name: str) -> BaseResponse:
     """The citation of resource ``id:<name>``, or of one of its statements (``p``, ``o``,
     ``g``)."""
     iri = str(ID) + name
+    statement_asked = any(k in request.args for k in STATEMENT_PARAMETERS)
     removed = shared("deprecations", deprecations).get(iri)  # the pages' copy, read once
-    if removed is not None:
+    # the trail's own statements about a removed IRI are data, and citable like any other
+    if removed is not None and not statement_asked:
         replacement = removed.replacement
         if replacement and replacement.startswith(str(ID)):
             target = redirect_location("cite/" + replacement[len(str(ID)) :])
@@ -288,7 +291,7 @@ def resource(name: str) -> BaseResponse:
                 f"cite that release: {served_base()}cite/release/{gone.version}",
             )
         abort(404, description=f"nothing is known about <{iri}>")
-    if any(k in request.args for k in STATEMENT_PARAMETERS):
+    if statement_asked:
 
         def statement() -> Citation:
             triple, graph = parse_statement(
