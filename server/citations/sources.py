@@ -53,7 +53,7 @@ def select(engine: QueryEngine, query: str) -> list[Row]:
     if not isinstance(solutions, ox.QuerySolutions):
         raise TypeError(f"not a SELECT query: {query:.120}")
     names = [v.value for v in solutions.variables]
-    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]  # type: ignore[misc]
+    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
 
 
 def source_key(iri: str) -> str:

@@ -94,7 +94,9 @@ def _source_works(engine: QueryEngine, quad: ox.Quad) -> tuple[list[Work], str |
     """The documents of the graph of ``quad`` with the paragraphs stating it, and the IRI of its
     reified statement (``None`` when it has no locator)."""
     statement, locators = statement_locators(engine, quad)
-    works = []
+    works: list[Work] = []
+    if not isinstance(quad.graph_name, ox.NamedNode):  # the default graph has no documents
+        return works, statement
     for document in graph_documents(engine, quad.graph_name.value):
         work = source_work(engine, document, locators.get(document, ()))
         if work is not None:
