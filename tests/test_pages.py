@@ -89,6 +89,7 @@ def test_layout_has_navigation_language_switch_and_licence():
         "Ontology": SERVED + "ontology.html",
         "SPARQL workbench": SERVED + "sparql",
         "VoID": SERVED + ".well-known/void",
+        "Releases": SERVED + "releases/",
     }
     switch = {a.get("hreflang"): a.get("href") for a in doc.iter("a") if a.get("hreflang")}
     assert switch == {

@@ -277,6 +277,9 @@ def test_release_page_shows_citation_files_neighbours_and_changes(client, folder
         "CC-BY-4.0",
         BASE + "releases/1.1.0",
     ]
+    assert [a.get("href") for a in elements(cite, "a") if "cite/" in a.get("href")] == [
+        SERVED + "cite/release/1.1.0"
+    ]
     record = json.loads((releases / "1.1.0" / "release.json").read_text())
     files = {
         tr.get("data-file"): text_of(elements(tr, "code")[0])

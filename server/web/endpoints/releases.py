@@ -91,6 +91,9 @@ add_messages(
             "ancienne, avec leurs exports et ce qui a changé."
         ),
         "No release yet.": "Aucune version publiée pour l'instant.",
+        "Citation in BibTeX, CSL-JSON, RIS and text": (
+            "Citation en BibTeX, CSL-JSON, RIS et texte"
+        ),
         "Version": "Version",
         "Date": "Date",
         "Notes": "Notes",

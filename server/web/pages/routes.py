@@ -102,6 +102,7 @@ NAV: list[tuple[str, str]] = [
     ("Ontology", "ontology.html"),
     ("SPARQL workbench", "sparql"),
     ("VoID", ".well-known/void"),
+    ("Releases", "releases/"),
 ]
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
