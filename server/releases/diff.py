@@ -153,7 +153,8 @@ def diff_text(diff: DatasetDiff, statements: bool = True) -> str:
         lines.append("# no statement added or removed")
         return "\n".join(lines) + "\n"
     added, removed = len(diff.added()), len(diff.removed())
-    lines.append(f"# {added} statements added, {removed} removed")
+    noun = "statement" if added == 1 else "statements"
+    lines.append(f"# {added} {noun} added, {removed} removed")
     for change in diff.graphs:
         kind = " (inferred)" if change.inferred else ""
         lines.append(f"# <{change.graph}>{kind}: +{len(change.added)} -{len(change.removed)}")
