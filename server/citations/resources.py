@@ -12,8 +12,9 @@ import pyoxigraph as ox
 
 from imtkg.citations.dataset import release_work, working_work
 from imtkg.citations.model import Citation, Work
-from imtkg.citations.sources import INFERRED, graph_documents, name_of, select, source_work
+from imtkg.citations.sources import INFERRED, graph_documents, name_of, source_work
 from imtkg.query.interface import QueryEngine
+from imtkg.query.rows import select_rows
 from imtkg.releases.history import ReleaseHistory
 
 
@@ -25,7 +26,7 @@ def resource_quads(engine: QueryEngine, iri: str) -> set[ox.Quad]:
     """Return the asserted statements with ``iri`` as subject, without blank nodes (which are
     labelled differently in a release's dump)."""
     node = ox.NamedNode(iri)
-    rows = select(
+    rows = select_rows(
         engine,
         f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} FILTER(?g != <{INFERRED}>) }}",
     )

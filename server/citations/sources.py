@@ -14,8 +14,9 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from imtkg.citations.model import Locator, PartialDate, Work
-from imtkg.core.namespaces import GRAPH, ID, INFERRED_GRAPH, sparql_prologue
+from imtkg.core.namespaces import GRAPH, ID, INFERRED_GRAPH
 from imtkg.query.interface import QueryEngine
+from imtkg.query.rows import Row, select_rows
 
 SOURCES_GRAPH = str(GRAPH["sources"])
 LOCATORS_GRAPH = str(GRAPH["locators"])
@@ -43,18 +44,6 @@ NAME_PROPERTIES = (
     "http://www.w3.org/2004/02/skos/core#altLabel",
 )
 
-Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]
-
-
-def select(engine: QueryEngine, query: str) -> list[Row]:
-    """Run a SELECT query (the project's prefixes declared) and return its rows."""
-    result = engine.execute(sparql_prologue() + query, result_format="json", graph_format=None)
-    solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError(f"not a SELECT query: {query:.120}")
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
-
 
 def source_key(iri: str) -> str:
     """Return the citation key of a source document: its name after ``id:source/``."""
@@ -64,7 +53,7 @@ def source_key(iri: str) -> str:
 def name_of(engine: QueryEngine, iri: str, languages: Iterable[str]) -> str:
     """Return the name of ``iri`` in the graph: by property preference, then in one of
     ``languages``, then English, then without a language tag, then any."""
-    rows = select(
+    rows = select_rows(
         engine,
         f"""SELECT ?p ?name WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?name }}
   VALUES ?p {{ {" ".join(f"<{p}>" for p in NAME_PROPERTIES)} }}
@@ -92,7 +81,7 @@ def csl_type(types: Iterable[str]) -> str:
 def source_work(engine: QueryEngine, iri: str, locators: tuple[Locator, ...] = ()) -> Work | None:
     """Return the source document ``iri`` of the catalogue as a work, ``None`` when the catalogue
     does not describe it."""
-    rows = select(
+    rows = select_rows(
         engine,
         f"SELECT ?p ?o WHERE {{ GRAPH <{SOURCES_GRAPH}> {{ {ox.NamedNode(iri)} ?p ?o }} }}",
     )
@@ -145,7 +134,7 @@ def source_work(engine: QueryEngine, iri: str, locators: tuple[Locator, ...] = (
 
 def _is_periodical(engine: QueryEngine, iri: str) -> bool:
     """Tell whether the catalogue types ``iri`` a ``schema:Periodical``."""
-    rows = select(
+    rows = select_rows(
         engine,
         f"""SELECT ?t WHERE {{ GRAPH <{SOURCES_GRAPH}> {{ {ox.NamedNode(iri)} a ?t }}
   VALUES ?t {{ schema:Periodical }} }}""",
@@ -156,7 +145,7 @@ def _is_periodical(engine: QueryEngine, iri: str) -> bool:
 def graph_documents(engine: QueryEngine, graph: str) -> list[str]:
     """Return the source documents that named graph ``graph`` is derived from (the catalogue's
     ``prov:wasDerivedFrom`` or ``dcterms:source`` of it that is an ``imt:SourceDocument``)."""
-    rows = select(
+    rows = select_rows(
         engine,
         f"""SELECT DISTINCT ?doc WHERE {{ GRAPH <{SOURCES_GRAPH}> {{
   {ox.NamedNode(graph)} prov:wasDerivedFrom|dcterms:source ?doc . ?doc a imt:SourceDocument
@@ -171,7 +160,7 @@ def statement_locators(
     """Return the IRI of the reified statement of ``quad`` in ``graph:locators`` (``None`` when
     it has none) and the paragraphs that state it, by document, in order."""
     triple = f"{quad.subject} {quad.predicate} {quad.object}"
-    rows = select(
+    rows = select_rows(
         engine,
         f"""SELECT ?st ?passage ?n ?doc WHERE {{ GRAPH <{LOCATORS_GRAPH}> {{
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; imt:inGraph {quad.graph_name} .

@@ -17,11 +17,11 @@ from imtkg.citations.model import Citation, CitationError, Work
 from imtkg.citations.sources import (
     INFERRED,
     graph_documents,
-    select,
     source_work,
     statement_locators,
 )
 from imtkg.query.interface import QueryEngine
+from imtkg.query.rows import select_rows
 from imtkg.releases.history import ReleaseHistory
 
 #: what a malformed object is told
@@ -83,7 +83,7 @@ def parse_statement(
 
 def asserting_graphs(engine: QueryEngine, triple: ox.Triple) -> list[str]:
     """Return the named graphs that hold ``triple``, ``graph:inferred`` included, sorted."""
-    rows = select(
+    rows = select_rows(
         engine,
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {triple} }} }} ORDER BY ?g",
     )

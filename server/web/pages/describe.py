@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from imtkg.core.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, sparql_prologue
 from imtkg.query.interface import QueryEngine
+from imtkg.query.rows import Term, select_rows
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ SOURCES_GRAPH = str(GRAPH["sources"])
 INFERRED = str(INFERRED_GRAPH)
 RDF_TYPE = str(RDF.type)
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 #: a subject or a named graph (RDF-star quoted triples are not used)
 Resource = ox.NamedNode | ox.BlankNode
 
@@ -67,22 +67,8 @@ def term_value(term: Term | ox.Triple) -> str:
     return term.value
 
 
-def run_select(engine: QueryEngine, query: str) -> list[dict[str, Term]]:
-    """Run a SELECT query through the engine; return its rows as ``{variable: Oxigraph term}``.
-
-    A result cut off by the engine's row or size limit is logged: a page then shows less.
-    """
-    result = engine.execute(sparql_prologue() + query, result_format="json", graph_format=None)
-    if result.truncated:
-        log.warning("result cut off at %d rows by the engine's limits: %.120r", result.count, query)
-    solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError(f"not a SELECT query: {query:.120}")
-    names = [v.value for v in solutions.variables]
-    return [
-        {name: solution[name] for name in names if solution[name] is not None}
-        for solution in solutions
-    ]
+#: the pages' name for :func:`imtkg.query.rows.select_rows`
+run_select = select_rows
 
 
 def run_ask(engine: QueryEngine, query: str) -> bool:
