@@ -229,6 +229,20 @@ def _cached(response: Response, etag: str, html: bool) -> Response:
     return response
 
 
+def _answer_kind() -> tuple[bool, str | None, str | None, str] | Response:
+    """Return what to answer (HTML or the RDF format, the page's language, the ETag), or the
+    406 refusing both, or the 304 of a conditional request that matches."""
+    negotiated = _negotiated()
+    if isinstance(negotiated, Response):
+        return negotiated
+    html, graph_format = negotiated
+    lang = choose_language(request) if html else None
+    etag = _etag(lang or graph_format)
+    if not_modified(request, etag, current_state().version):
+        return _cached(Response(status=304), etag, html)
+    return html, graph_format, lang, etag
+
+
 def _negotiated() -> tuple[bool, str | None] | Response:
     """Return whether to answer HTML and the RDF format otherwise, or the 406 refusing both."""
     fmt = request.args.get("format")
@@ -258,16 +272,12 @@ def _dump_path(version: str, name: str = "") -> str:
 @bp.route("/releases/")
 def index() -> Response:
     """Every release, newest first (HTML), or the DCAT/VoID catalogue of the releases."""
-    negotiated = _negotiated()
-    if isinstance(negotiated, Response):
-        return negotiated
-    html, graph_format = negotiated
+    answer = _answer_kind()
+    if isinstance(answer, Response):
+        return answer
+    html, graph_format, lang, etag = answer
     history = _history()
     base = served_base()
-    lang = choose_language(request) if html else None
-    etag = _etag(lang or graph_format)
-    if not_modified(request, etag, current_state().version):
-        return _cached(Response(status=304), etag, html)
     if html:
         page = render_template(
             "releases/index.html",
@@ -325,16 +335,12 @@ def release_page(version: str) -> BaseResponse:
     if version == "latest":
         return _latest_redirect("releases/{version}")
     release = _release(version)
-    negotiated = _negotiated()
-    if isinstance(negotiated, Response):
-        return negotiated
-    html, graph_format = negotiated
+    answer = _answer_kind()
+    if isinstance(answer, Response):
+        return answer
+    html, graph_format, lang, etag = answer
     history = _history()
     base = served_base()
-    lang = choose_language(request) if html else None
-    etag = _etag(lang or graph_format)
-    if not_modified(request, etag, current_state().version):
-        return _cached(Response(status=304), etag, html)
     if not html:
         assert graph_format is not None
         key = ("release", release.version, base, graph_format)
