@@ -138,15 +138,22 @@ def live_server(app: Flask, threads: int = 8) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        # closed from the server's own loop: closing its sockets from this thread races with
-        # the loop's select() on them (EBADF in the server thread, reported at teardown). When
-        # the trigger itself is already closed (seen once in CI, at teardown, after every
-        # assertion of test_live_server_in_remote_mode had passed), close from here instead.
-        try:
-            server.trigger.pull_trigger(lambda: _close_server(server))
-        except OSError:
-            _close_server(server)
-        thread.join(10)
+        stop_waitress(server, thread)
+
+
+def stop_waitress(server, thread: threading.Thread) -> None:
+    """Close a waitress server started in ``thread`` and wait for its loop to end.
+
+    It is closed from the server's own loop: closing its sockets from another thread races with
+    the loop's select() on them (EBADF in the server thread, reported at teardown). When the
+    trigger itself is already closed (seen once in CI, at teardown, after every assertion of
+    test_live_server_in_remote_mode had passed), it is closed from here instead.
+    """
+    try:
+        server.trigger.pull_trigger(lambda: _close_server(server))
+    except OSError:
+        _close_server(server)
+    thread.join(10)
 
 
 def _close_server(server) -> None:

@@ -34,6 +34,7 @@ from sparql_support import (
     app_context,
     live_server,
     require_slow_tier,
+    stop_waitress,
     wait_until,
 )
 from SPARQLWrapper import CSV, JSON, POST, XML, SPARQLWrapper
@@ -289,8 +290,7 @@ def test_serve_states_the_body_limit_as_configured():
             )
             assert "1001" not in body.decode()
         finally:
-            server.close()
-            thread.join(10)
+            stop_waitress(server, thread)
 
 
 def test_granian_server_refuses_bodies_over_max_body_chunked_or_not(tmp_path):
