@@ -85,14 +85,27 @@ def add_release(graph: Graph, release: Release, base: str = BASE) -> URIRef:
     return node
 
 
-def release_catalogue(history: ReleaseHistory, base: str = BASE) -> Graph:
-    """Return the dataset's citation and every release of ``history``, linked in a chain."""
+def _new_graph() -> Graph:
+    """Return an empty graph with the catalogue's prefixes bound."""
     graph = Graph()
     graph.bind("dcat", DCAT)
     graph.bind("dcterms", DCTERMS)
     graph.bind("prov", PROV)
     graph.bind("spdx", SPDX)
     graph.bind("void", VOID)
+    return graph
+
+
+def release_description(release: Release, base: str = BASE) -> Graph:
+    """Return the description of ``release`` alone: the release, its dumps and checksums."""
+    graph = _new_graph()
+    add_release(graph, release, base)
+    return graph
+
+
+def release_catalogue(history: ReleaseHistory, base: str = BASE) -> Graph:
+    """Return the dataset's citation and every release of ``history``, linked in a chain."""
+    graph = _new_graph()
     dataset = dataset_iri(base)
     graph.add((dataset, RDF.type, DCAT.Dataset))
     for lang, title in DATASET_TITLE.items():

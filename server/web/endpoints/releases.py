@@ -27,8 +27,7 @@ import json
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from rdflib import BNode, Graph, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -40,6 +39,7 @@ from imtkg.releases.catalogue import (
     LICENSE,
     LICENSE_NAME,
     release_catalogue,
+    release_description,
 )
 from imtkg.releases.diff import (
     DatasetDiff,
@@ -294,27 +294,6 @@ def index() -> Response:
     return _cached(response, etag, html)
 
 
-def _release_graph(history: ReleaseHistory, release: Release, base: str) -> Graph:
-    """The catalogue's statements about ``release``: the release, its dumps and checksums."""
-    catalogue = release_catalogue(history, base)
-    graph = Graph()
-    for prefix, namespace in catalogue.namespaces():
-        graph.bind(prefix, namespace)
-    todo: list[Node] = [URIRef(release_iri(release.version, base))]
-    seen = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for triple in catalogue.triples((node, None, None)):
-            graph.add(triple)
-            value = triple[2]
-            if isinstance(value, BNode) or str(value).startswith(_dump_path(release.version)):
-                todo.append(value)
-    return graph
-
-
 def _graph_views(diff: DatasetDiff) -> list[GraphChangeView]:
     def first(changes: GraphDiff, added: bool) -> list[str]:
         quads = changes.added if added else changes.removed
@@ -345,7 +324,7 @@ def release_page(version: str) -> BaseResponse:
         assert graph_format is not None
         key = ("release", release.version, base, graph_format)
         return _cached(
-            _rdf_response(_release_graph(history, release, base), graph_format, key), etag, False
+            _rdf_response(release_description(release, base), graph_format, key), etag, False
         )
     try:
         diff = release_diff(history, release)
