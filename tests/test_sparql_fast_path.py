@@ -11,6 +11,7 @@ Oxigraph), JSON as parsed documents.
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -287,8 +288,6 @@ def _exchange(app, method, args, headers, body):
 
     A gzip body is compared decoded: flask-compress stamps the gzip header with the current
     second, so two identical answers made a second apart differ in those four bytes."""
-    import gzip
-
     response = app.test_client().open(
         "/sparql", method=method, query_string=args, data=body, headers=headers
     )
